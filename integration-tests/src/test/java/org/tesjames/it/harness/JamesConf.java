@@ -1,0 +1,122 @@
+package org.tesjames.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The shipped James configuration ({@code james-conf/src/main/conf}), loaded into memory so that a test can
+ * overlay it before the server boots. Every edit fails loudly when the text it expects is not in the file,
+ * so that a test never silently runs against a configuration that drifted from what it meant to change.
+ */
+public final class JamesConf {
+    public static final String CONF_DIR_PROPERTY = "tes.conf.dir";
+    private static final Pattern JMX_NAME = Pattern.compile("<smtpserver enabled=\"true\">\\s*<jmxName>([^<]+)</jmxName>");
+
+    private final Map<String, String> files;
+
+    private JamesConf(Map<String, String> files) {
+        this.files = files;
+    }
+
+    /** The configuration shipped by the project. */
+    public static JamesConf shipped() {
+        String dir = System.getProperty(CONF_DIR_PROPERTY);
+        if (dir == null) {
+            throw new IllegalStateException("System property " + CONF_DIR_PROPERTY + " is not set (run through Maven)");
+        }
+        return load(Path.of(dir));
+    }
+
+    public static JamesConf load(Path dir) {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path file : list.filter(Files::isRegularFile).toList()) {
+                files.put(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the configuration in " + dir, e);
+        }
+        return new JamesConf(files);
+    }
+
+    public String file(String name) {
+        String content = files.get(name);
+        if (content == null) {
+            throw new IllegalArgumentException("no configuration file " + name + " (have " + files.keySet() + ")");
+        }
+        return content;
+    }
+
+    /** Replaces every occurrence of {@code literal}; fails when there is none. */
+    public JamesConf replace(String name, String literal, String replacement) {
+        String content = file(name);
+        if (!content.contains(literal)) {
+            throw new IllegalArgumentException(name + " does not contain '" + literal + "'");
+        }
+        files.put(name, content.replace(literal, replacement));
+        return this;
+    }
+
+    /** Replaces every match of {@code regex}; fails when there is none. */
+    public JamesConf replaceAll(String name, String regex, String replacement) {
+        Matcher matcher = Pattern.compile(regex).matcher(file(name));
+        if (!matcher.find()) {
+            throw new IllegalArgumentException(name + " has no match for /" + regex + "/");
+        }
+        files.put(name, matcher.replaceAll(replacement));
+        return this;
+    }
+
+    public JamesConf modify(String name, UnaryOperator<String> change) {
+        files.put(name, change.apply(file(name)));
+        return this;
+    }
+
+    public JamesConf put(String name, String content) {
+        files.put(name, content);
+        return this;
+    }
+
+    /**
+     * Inserts an XML fragment right before the closing tag of the SMTP listener with this jmxName, e.g.
+     * to pin {@code <supportedProtocols>} inside its {@code <tls>} element use {@link #replaceInListener}.
+     */
+    public JamesConf replaceInListener(String jmxName, String literal, String replacement) {
+        String content = file("smtpserver.xml");
+        int start = content.indexOf("<jmxName>" + jmxName + "</jmxName>");
+        if (start < 0) {
+            throw new IllegalArgumentException("smtpserver.xml has no listener " + jmxName);
+        }
+        int end = content.indexOf("</smtpserver>", start);
+        String listener = content.substring(start, end);
+        if (!listener.contains(literal)) {
+            throw new IllegalArgumentException("listener " + jmxName + " does not contain '" + literal + "'");
+        }
+        files.put("smtpserver.xml", content.substring(0, start) + listener.replace(literal, replacement)
+            + content.substring(end));
+        return this;
+    }
+
+    /** The jmxNames of the enabled SMTP listeners, in the order James creates them. */
+    public List<String> smtpListeners() {
+        Matcher matcher = JMX_NAME.matcher(file("smtpserver.xml"));
+        return matcher.results().map(result -> result.group(1)).toList();
+    }
+
+    public void writeTo(Path confDir) throws IOException {
+        Files.createDirectories(confDir);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Files.writeString(confDir.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+        }
+    }
+}

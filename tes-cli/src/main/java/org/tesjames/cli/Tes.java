@@ -1,0 +1,91 @@
+package org.tesjames.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+
+import org.tesjames.core.config.TesSettings;
+
+/**
+ * The {@code tes} operator command. Exit status: 0 success, 1 the checked thing is wrong, 64 usage error
+ * (sysexits EX_USAGE), 66 a named input file does not exist (EX_NOINPUT).
+ */
+public final class Tes {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 64;
+    public static final int NO_INPUT = 66;
+
+    private static final String HELP = """
+        usage: tes <command> [arguments]
+
+        commands:
+          config check <tes.properties>   validate a TES settings file; prints the effective settings
+          help                            this text
+        """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public Tes(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Tes(System.out, System.err).run(List.of(args)));
+    }
+
+    public int run(List<String> args) {
+        if (args.isEmpty()) {
+            err.print(HELP);
+            return USAGE;
+        }
+        return switch (args.get(0)) {
+            case "help", "--help", "-h" -> {
+                out.print(HELP);
+                yield OK;
+            }
+            case "config" -> config(args.subList(1, args.size()));
+            default -> usage("unknown command '" + args.get(0) + "'");
+        };
+    }
+
+    private int config(List<String> args) {
+        if (args.size() != 2 || !args.get(0).equals("check")) {
+            return usage("expected: tes config check <tes.properties>, got: tes config " + String.join(" ", args));
+        }
+        Path file = Path.of(args.get(1));
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (NoSuchFileException e) {
+            err.println("tes: no such file: " + file);
+            return NO_INPUT;
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("tes: cannot read " + file + ": " + e.getMessage());
+            return FAILED;
+        }
+        try {
+            TesSettings settings = TesSettings.parse(properties);
+            out.println(file + ": valid");
+            out.println(TesSettings.DNS_RESOLVERS + "=" + settings.resolvers());
+            out.println(TesSettings.DNS_TIMEOUT + "=" + settings.dnsTimeout().toMillis() + "ms");
+            return OK;
+        } catch (IllegalArgumentException e) {
+            err.println("tes: " + file + ": " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private int usage(String problem) {
+        err.println("tes: " + problem);
+        err.print(HELP);
+        return USAGE;
+    }
+}

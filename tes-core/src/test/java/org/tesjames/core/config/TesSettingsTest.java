@@ -1,0 +1,90 @@
+package org.tesjames.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TesSettingsTest {
+
+    private static Properties properties(String... keyValues) {
+        Properties properties = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            properties.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return properties;
+    }
+
+    @Test
+    void defaultsUseTheSystemResolversAndAFiveSecondTimeout() {
+        TesSettings settings = TesSettings.defaults();
+
+        assertThat(settings.resolvers()).isEqualTo(new TesSettings.Resolvers.System());
+        assertThat(settings.dnsTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void everyDocumentedDefaultParsesToTheDefaultSettings() {
+        Properties documented = new Properties();
+        documented.putAll(TesSettings.DEFAULTS);
+
+        assertThat(TesSettings.parse(documented)).isEqualTo(TesSettings.defaults());
+    }
+
+    @Test
+    void parsesAnExplicitResolverList() {
+        TesSettings settings = TesSettings.parse(properties("dns.resolvers", "127.0.0.1:5353, [::1]:53,192.0.2.1"));
+
+        assertThat(settings.resolvers()).hasToString("127.0.0.1:5353,[0:0:0:0:0:0:0:1]:53,192.0.2.1:53");
+        assertThat(((TesSettings.Resolvers.Explicit) settings.resolvers()).addresses())
+            .extracting(ResolverAddress::port)
+            .isEqualTo(List.of(5353, 53, 53));
+    }
+
+    @Nested
+    class Refuses {
+        @Test
+        void unknownKeysNamingThem() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.resolver", "127.0.0.1", "zzz", "1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Unknown key(s) in tes.properties: dns.resolver, zzz");
+        }
+
+        @Test
+        void aHostNameAsResolver() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.resolvers", "dns.example.com")))
+                .hasMessageContaining("Invalid value 'dns.example.com' for dns.resolvers")
+                .hasMessageContaining("not a resolver address");
+        }
+
+        @Test
+        void anEmptyResolverInTheList() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.resolvers", "127.0.0.1,")))
+                .hasMessageContaining("for dns.resolvers");
+        }
+
+        @Test
+        void aPortOutOfRange() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.resolvers", "127.0.0.1:70000")))
+                .hasMessageContaining("port 70000 out of range");
+        }
+
+        @Test
+        void aTimeoutWithoutUnit() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.timeout", "5")))
+                .hasMessageContaining("Invalid value '5' for dns.timeout")
+                .hasMessageContaining("not a duration");
+        }
+
+        @Test
+        void aZeroTimeout() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.timeout", "0s")))
+                .hasMessageContaining("dns.timeout must be positive");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package org.tesjames.mailets.smtp;
+
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.net.ssl.SSLSession;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Username;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.session.SmtpSessionFacts;
+import org.tesjames.core.session.TlsMode;
+import org.tesjames.matchers.TesMailAttributes;
+
+/**
+ * Records the facts of the SMTP session on every message it accepts, as the {@code tes.smtp.*} Mail attributes
+ * documented in {@link TesMailAttributes}: the listener, whether TLS was started and how (STARTTLS or implicit
+ * TLS), the negotiated protocol and cipher suite, and the SASL-authenticated user. Mailets see no TLS state
+ * otherwise. It never rejects anything; values a client may have set earlier are overwritten.
+ *
+ * <p>Parameters (children of the {@code handler} element):
+ * <ul>
+ *   <li>{@code listener}: the name recorded in {@code tes.smtp.listener}; default {@code smtp-<local port>}.</li>
+ * </ul>
+ * An unknown parameter fails the server start, naming it.
+ *
+ * <pre>{@code
+ * <handlerchain>
+ *     <handler class="org.tesjames.mailets.smtp.SessionFactsHook">
+ *         <listener>inbound</listener>
+ *     </handler>
+ *     <handler class="org.apache.james.smtpserver.CoreCmdHandlerLoader"/>
+ * </handlerchain>
+ * }</pre>
+ *
+ * <p>Metrics: {@code tes.smtp.tls.none}, {@code tes.smtp.tls.starttls}, {@code tes.smtp.tls.implicit}
+ * count the messages accepted in each mode.
+ */
+public class SessionFactsHook implements JamesMessageHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SessionFactsHook.class);
+    private static final String LISTENER = "listener";
+    private static final Set<String> KNOWN_KEYS = Set.of(LISTENER, "[@class]");
+
+    private final MetricFactory metricFactory;
+    private Optional<String> listener = Optional.empty();
+
+    @Inject
+    public SessionFactsHook(MetricFactory metricFactory) {
+        this.metricFactory = metricFactory;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        for (Iterator<String> keys = config.getKeys(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!KNOWN_KEYS.contains(key)) {
+                throw new ConfigurationException(getClass().getName() + ": unknown parameter '" + key
+                    + "' (known: " + LISTENER + ")");
+            }
+        }
+        String configured = config.getString(LISTENER, null);
+        if (configured != null && configured.isBlank()) {
+            throw new ConfigurationException(getClass().getName() + ": parameter 'listener' must not be blank");
+        }
+        listener = Optional.ofNullable(configured).map(String::trim);
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        SmtpSessionFacts facts = factsOf(session);
+        TesMailAttributes.writeSessionFacts(mail, facts);
+        metricFactory.generate("tes.smtp.tls." + facts.tlsMode().token()).increment();
+        LOGGER.debug("mail {} session {} listener {} tls {} protocol {} cipher {} user {}", mail.getName(),
+            session.getSessionID(), facts.listener(), facts.tlsMode().token(),
+            facts.tlsProtocol().orElse("-"), facts.cipherSuite().orElse("-"),
+            facts.authenticatedUser().orElse("-"));
+        return HookResult.DECLINED;
+    }
+
+    SmtpSessionFacts factsOf(SMTPSession session) {
+        String name = listener.orElseGet(() -> "smtp-" + session.getLocalAddress().getPort());
+        Optional<String> user = Optional.ofNullable(session.getUsername()).map(Username::asString);
+        Optional<SSLSession> ssl = session.getSSLSession();
+        if (!session.isTLSStarted() || ssl.isEmpty()) {
+            return SmtpSessionFacts.plaintext(name, user);
+        }
+        // On a STARTTLS listener TLS can only have started through the command; otherwise it was implicit.
+        TlsMode mode = session.isStartTLSSupported() ? TlsMode.STARTTLS : TlsMode.IMPLICIT;
+        return SmtpSessionFacts.tls(name, mode, ssl.get().getProtocol(), ssl.get().getCipherSuite(), user);
+    }
+}
