@@ -48,9 +48,12 @@ public final class TesJamesServer implements AutoCloseable {
     private final Path home;
     private final TestCertificate certificate;
     private final Map<String, Integer> smtpPorts;
+    private final TestDnsService jamesDns;
 
-    private TesJamesServer(GuiceJamesServer server, Path home, TestCertificate certificate, List<String> listeners) {
+    private TesJamesServer(GuiceJamesServer server, TestDnsService jamesDns, Path home, TestCertificate certificate,
+                           List<String> listeners) {
         this.server = server;
+        this.jamesDns = jamesDns;
         this.home = home;
         this.certificate = certificate;
         List<Integer> ports = server.getProbe(HarnessProbe.class).smtpPorts();
@@ -81,9 +84,10 @@ public final class TesJamesServer implements AutoCloseable {
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .workingDirectory(home.toFile())
             .build();
+        TestDnsService jamesDns = new TestDnsService(dns.port());
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .overrideWith(
-                binder -> binder.bind(DNSService.class).toInstance(new TestDnsService(dns.port())),
+                binder -> binder.bind(DNSService.class).toInstance(jamesDns),
                 binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(HarnessProbe.class));
         try {
             server.start();
@@ -92,7 +96,7 @@ public final class TesJamesServer implements AutoCloseable {
             deleteRecursively(home);
             throw e;
         }
-        return new TesJamesServer(server, home, certificate, conf.smtpListeners());
+        return new TesJamesServer(server, jamesDns, home, certificate, conf.smtpListeners());
     }
 
     public int smtpPort(String listener) {
@@ -117,6 +121,14 @@ public final class TesJamesServer implements AutoCloseable {
 
     public int imapPort() {
         return server.getProbe(HarnessProbe.class).imapPort();
+    }
+
+    /**
+     * Routes James's outbound SMTP to this port on every MX host (instead of 25), so that recording sinks bound
+     * to loopback addresses named by the test zones play the remote MX hosts.
+     */
+    public void remoteSmtpPort(int port) {
+        jamesDns.remoteSmtpPort(port);
     }
 
     /** The certificate every listener presents. */

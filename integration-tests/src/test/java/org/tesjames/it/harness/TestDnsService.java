@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.api.TemporaryResolutionException;
@@ -28,14 +29,23 @@ import org.xbill.DNS.Type;
  * James's {@link DNSService} answered by the test DNS server, so that James's own lookups (RemoteDelivery's MX
  * and address lookups) see the zones a test declares. James's stock service can only query port 53.
  * {@code localhost} and IP literals resolve locally, as they do for a real server.
+ *
+ * <p>Remote MX hosts are reached on port 25 unless {@link #remoteSmtpPort(int)} says otherwise: tests need no
+ * privileged port, and give each MX host its own loopback address (any 127.x.y.z) on that one port.
  */
 public final class TestDnsService implements DNSService {
     private final SimpleResolver resolver;
+    private final AtomicInteger remoteSmtpPort = new AtomicInteger(25);
 
     public TestDnsService(int port) {
         resolver = new SimpleResolver(InetAddress.getLoopbackAddress());
         resolver.setPort(port);
         resolver.setTimeout(Duration.ofSeconds(5));
+    }
+
+    /** The port RemoteDelivery connects to on every MX host found through this service. */
+    public void remoteSmtpPort(int port) {
+        remoteSmtpPort.set(port);
     }
 
     private Record[] lookup(String name, int type) throws TemporaryResolutionException {
@@ -58,14 +68,16 @@ public final class TestDnsService implements DNSService {
 
     @Override
     public Collection<String> findMXRecords(String hostname) throws TemporaryResolutionException {
+        // James's MX iterator understands "host:port"; the port is 25 unless a test routes elsewhere.
+        String port = remoteSmtpPort.get() == 25 ? "" : ":" + remoteSmtpPort.get();
         Record[] records = lookup(hostname, Type.MX);
         if (records.length == 0) {
-            return List.of(hostname);
+            return List.of(hostname + port);
         }
         return Arrays.stream(records)
             .map(MXRecord.class::cast)
             .sorted(Comparator.comparingInt(MXRecord::getPriority))
-            .map(mx -> mx.getTarget().toString(true))
+            .map(mx -> mx.getTarget().toString(true) + port)
             .toList();
     }
 

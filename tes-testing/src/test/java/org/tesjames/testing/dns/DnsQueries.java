@@ -1,6 +1,11 @@
 package org.tesjames.testing.dns;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.xbill.DNS.DClass;
@@ -31,6 +36,21 @@ final class DnsQueries {
 
     static Message send(Resolver resolver, String name, int type) throws IOException {
         return resolver.send(query(name, type));
+    }
+
+    /**
+     * Sends a query over UDP with a plain socket and waits for the answer: no dnsjava client machinery
+     * (whose NIO selector may add latency) between the test and the server.
+     */
+    static Message sendRawUdp(InetSocketAddress server, Message query, Duration timeout) throws IOException {
+        byte[] out = query.toWire();
+        try (DatagramSocket socket = new DatagramSocket()) {
+            socket.setSoTimeout((int) timeout.toMillis());
+            socket.send(new DatagramPacket(out, out.length, server));
+            DatagramPacket in = new DatagramPacket(new byte[65535], 65535);
+            socket.receive(in);
+            return new Message(Arrays.copyOf(in.getData(), in.getLength()));
+        }
     }
 
     static List<Record> answers(Message message) {

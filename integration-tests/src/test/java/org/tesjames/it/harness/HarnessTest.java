@@ -1,0 +1,110 @@
+package org.tesjames.it.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import javax.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tesjames.testing.smtp.ReceivedMessage;
+import org.tesjames.testing.smtp.RecordingSmtpSink;
+import org.tesjames.testing.smtp.SmtpTestClient;
+
+/** The in-JVM James harness itself: the shipped listeners, mailbox read-back, and James's DNS on the test server. */
+class HarnessTest {
+    private static final String PASSWORD = "secret-Pa55";
+
+    @RegisterExtension
+    static TesJamesExtension extension = new TesJamesExtension();
+
+    @Test
+    void bindsEveryShippedListenerOnItsOwnLoopbackPort() {
+        TesJamesServer james = extension.james();
+
+        assertThat(List.of(james.inboundPort(), james.submissionPort(), james.submissionsPort(), james.imapPort()))
+            .doesNotHaveDuplicates()
+            .allSatisfy(port -> assertThat(port).isPositive());
+    }
+
+    @Test
+    void theListenersPresentTheGeneratedCertificate() throws Exception {
+        TesJamesServer james = extension.james();
+        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort())
+                .trust(james.certificate().certificate()).connect()) {
+            client.ehlo("peer.example");
+            assertThat(client.starttls().code()).isEqualTo(220);
+            assertThat(client.peerCertificates()).first().isEqualTo(james.certificate().certificate());
+        }
+    }
+
+    @Test
+    void readsDeliveredMailBackFromTheMailbox() throws Exception {
+        TesJamesServer james = extension.james();
+        james.addUser("reader@tes.test", PASSWORD);
+        try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", james.inboundPort())) {
+            client.ehlo("peer.example");
+            client.mailFrom("someone@remote.example");
+            assertThat(client.rcptTo("reader@tes.test").code()).isEqualTo(250);
+            client.data();
+            assertThat(client.message("Subject: read back\r\n\r\nthe body\r\n").code()).isEqualTo(250);
+        }
+
+        MimeMessage message = james.awaitInbox("reader@tes.test", 1, Duration.ofSeconds(30)).get(0);
+        assertThat(message.getSubject()).isEqualTo("read back");
+        assertThat(message.getContent().toString()).contains("the body");
+    }
+
+    @Test
+    void unknownLocalRecipientsAreRefusedAtRcpt() throws Exception {
+        TesJamesServer james = extension.james();
+        james.addDomain("tes.test");
+        try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", james.inboundPort())) {
+            client.ehlo("peer.example");
+            client.mailFrom("someone@remote.example");
+            assertThat(client.rcptTo("nobody@tes.test").code()).isEqualTo(550);
+        }
+    }
+
+    @Test
+    void relaysThroughJamesDnsToARecordingSinkPlayingTheRemoteMx() throws Exception {
+        TesJamesServer james = extension.james();
+        james.addUser("sender@tes.test", PASSWORD);
+        extension.dns().zone("remote.test")
+            .mx("@", 10, "mx.remote.test.")
+            .a("mx", "127.0.0.2");
+        int port = freePort();
+        james.remoteSmtpPort(port);
+        try (RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress("127.0.0.2").port(port).start()) {
+            try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort())
+                    .trustAll().connect()) {
+                client.ehlo("client.example");
+                client.starttls();
+                client.ehlo("client.example");
+                assertThat(client.authPlain("sender@tes.test", PASSWORD).code()).isEqualTo(235);
+                assertThat(client.mailFrom("sender@tes.test").code()).isEqualTo(250);
+                assertThat(client.rcptTo("bob@remote.test").code()).isEqualTo(250);
+                client.data();
+                assertThat(client.message("From: sender@tes.test\r\nTo: bob@remote.test\r\nSubject: out\r\n\r\nhi\r\n")
+                    .code()).isEqualTo(250);
+            }
+
+            ReceivedMessage received = sink.awaitMessage(Duration.ofSeconds(60));
+            assertThat(received.mailFrom()).isEqualTo("sender@tes.test");
+            assertThat(received.recipients()).containsExactly("bob@remote.test");
+            assertThat(received.header("Subject")).contains("out");
+            assertThat(extension.dns().queryCount("remote.test.", org.xbill.DNS.Type.MX)).isPositive();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+            return socket.getLocalPort();
+        }
+    }
+}
