@@ -6,16 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.stream.Stream;
 
-import javax.mail.Folder;
-import javax.mail.Message;
-import javax.mail.Session;
-import javax.mail.Store;
+import javax.mail.internet.MimeMessage;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.tesjames.it.harness.ImapInbox;
 import org.tesjames.it.harness.JamesProcess;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpTestClient;
@@ -68,8 +65,8 @@ class DistributionTest {
                     + "\r\nSubject: packaged\r\n\r\nhello from outside\r\n").code()).isEqualTo(250);
             }
 
-            Message message = Awaitility.await("delivery to " + USER).atMost(Duration.ofSeconds(60))
-                .until(() -> readInbox(james.imapPort()), m -> m != null);
+            MimeMessage message = Awaitility.await("delivery to " + USER).atMost(Duration.ofSeconds(60))
+                .until(() -> ImapInbox.read(james.imapPort(), USER, PASSWORD), list -> !list.isEmpty()).get(0);
             assertThat(message.getSubject()).isEqualTo("packaged");
             assertThat(message.getHeader("X-Test-Tls")).containsExactly("starttls");
             assertThat(message.getHeader("X-Test-Tls-Protocol")).containsExactly("TLSv1.3");
@@ -77,31 +74,6 @@ class DistributionTest {
 
             assertThat(james.stop()).isEqualTo(143);
             assertThat(james.log()).contains("JAMES server stopped");
-        }
-    }
-
-    /** The first message of the INBOX, read over IMAP with STARTTLS; null while it is empty. */
-    private static Message readInbox(int imapPort) throws Exception {
-        Properties properties = new Properties();
-        properties.setProperty("mail.imap.starttls.enable", "true");
-        properties.setProperty("mail.imap.starttls.required", "true");
-        properties.setProperty("mail.imap.ssl.trust", "*");
-        properties.setProperty("mail.imap.connectiontimeout", "10000");
-        properties.setProperty("mail.imap.timeout", "10000");
-        Store store = Session.getInstance(properties).getStore("imap");
-        store.connect("127.0.0.1", imapPort, USER, PASSWORD);
-        try {
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            if (inbox.getMessageCount() == 0) {
-                inbox.close(false);
-                return null;
-            }
-            Message message = new javax.mail.internet.MimeMessage((javax.mail.internet.MimeMessage) inbox.getMessage(1));
-            inbox.close(false);
-            return message;
-        } finally {
-            store.close();
         }
     }
 }

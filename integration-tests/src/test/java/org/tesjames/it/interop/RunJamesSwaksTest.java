@@ -13,20 +13,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import javax.mail.Folder;
-import javax.mail.Message;
-import javax.mail.Session;
-import javax.mail.Store;
+import javax.mail.internet.MimeMessage;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.tesjames.it.harness.ImapInbox;
 
 /**
  * swaks, a third-party SMTP client, against the server that {@code bin/run-james} starts: STARTTLS delivery on
@@ -132,23 +129,10 @@ class RunJamesSwaksTest {
     }
 
     private static List<String> inboxSubjects() throws Exception {
-        Properties properties = new Properties();
-        properties.setProperty("mail.imap.starttls.enable", "true");
-        properties.setProperty("mail.imap.starttls.required", "true");
-        properties.setProperty("mail.imap.ssl.trust", "*");
-        Store store = Session.getInstance(properties).getStore("imap");
-        store.connect("127.0.0.1", imapPort, USER, PASSWORD);
-        try {
-            Folder inbox = store.getFolder("INBOX");
-            inbox.open(Folder.READ_ONLY);
-            List<String> subjects = new ArrayList<>();
-            for (Message message : inbox.getMessages()) {
-                subjects.add(message.getSubject());
-            }
-            inbox.close(false);
-            return subjects;
-        } finally {
-            store.close();
+        List<String> subjects = new ArrayList<>();
+        for (MimeMessage message : ImapInbox.read(imapPort, USER, PASSWORD)) {
+            subjects.add(message.getSubject());
         }
+        return subjects;
     }
 }
