@@ -1,0 +1,66 @@
+package org.tesjames.core.dns;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/**
+ * The outcome of one DNS query: a closed set, never null, and never an empty list standing for an error.
+ * {@link #isTemporaryFailure()} separates "the data says no" (NXDOMAIN, NODATA: a definite answer) from
+ * "we could not find out" (SERVFAIL, REFUSED, timeout, network error, malformed answer), which callers must
+ * treat as temporary and never as a negative answer.
+ */
+public sealed interface DnsResult {
+    /** The name that was queried. */
+    Name name();
+
+    /** The type that was queried ({@link Type}). */
+    int type();
+
+    /** How long this outcome may be reused: the answer's minimum TTL, the negative TTL, or zero. */
+    Duration ttl();
+
+    default boolean isTemporaryFailure() {
+        return false;
+    }
+
+    /** The records of the answer section of the queried type (after following CNAMEs). */
+    record Answer(Name name, int type, List<Record> records, Duration ttl, boolean authenticated) implements DnsResult {
+        public Answer {
+            Objects.requireNonNull(name);
+            records = List.copyOf(records);
+            if (records.isEmpty()) {
+                throw new IllegalArgumentException("an answer has records; use NoData for none");
+            }
+        }
+    }
+
+    /** The name does not exist (RCODE 3). */
+    record NxDomain(Name name, int type, Duration ttl, boolean authenticated) implements DnsResult {
+    }
+
+    /** The name exists but has no record of this type. */
+    record NoData(Name name, int type, Duration ttl, boolean authenticated) implements DnsResult {
+    }
+
+    /** A temporary failure: SERVFAIL, REFUSED, timeout, network error, malformed or unexpected answer. */
+    record Failure(Name name, int type, Kind kind, String detail) implements DnsResult {
+        public enum Kind {
+            SERVFAIL, REFUSED, TIMEOUT, NETWORK_ERROR, MALFORMED, OTHER_RCODE
+        }
+
+        @Override
+        public Duration ttl() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public boolean isTemporaryFailure() {
+            return true;
+        }
+    }
+}

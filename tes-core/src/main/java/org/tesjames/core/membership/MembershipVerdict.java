@@ -1,0 +1,47 @@
+package org.tesjames.core.membership;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import org.xbill.DNS.Name;
+
+/**
+ * The membership of a domain: {@link Member}, {@link NotMember} (a definite answer of the DNS, or an invalid
+ * domain), or {@link TemporaryFailure} (the DNS could not answer: the caller must defer, never treat it as
+ * "not a member", which would let an outage downgrade a member).
+ */
+public sealed interface MembershipVerdict {
+    /** The normalised domain (lower case, A-labels, no trailing dot) or the input when it is invalid. */
+    String domain();
+
+    /** A member: the chain holds. {@code ttl} is the smallest TTL of the three answers. */
+    record Member(String domain, Name master, Duration ttl) implements MembershipVerdict {
+        public Member {
+            Objects.requireNonNull(domain);
+            Objects.requireNonNull(master);
+            Objects.requireNonNull(ttl);
+        }
+    }
+
+    /**
+     * Not a member: the step that failed, and why. {@code ttl} is the smallest TTL of the answers that led here
+     * (zero for an invalid domain, which needs no lookup).
+     */
+    record NotMember(String domain, Step step, String reason, Duration ttl) implements MembershipVerdict {
+        public NotMember {
+            Objects.requireNonNull(domain);
+            Objects.requireNonNull(step);
+            Objects.requireNonNull(reason);
+            Objects.requireNonNull(ttl);
+        }
+    }
+
+    /** The DNS could not answer at {@code step}: defer. */
+    record TemporaryFailure(String domain, Step step, String reason) implements MembershipVerdict {
+        public TemporaryFailure {
+            Objects.requireNonNull(domain);
+            Objects.requireNonNull(step);
+            Objects.requireNonNull(reason);
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package org.tesjames.core.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.tesjames.testing.dns.Fault;
+import org.tesjames.testing.dns.TestDnsServer;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
+
+class CachingDnsClientTest implements DnsClientContract {
+
+    private TestDnsServer dns;
+    private DnsJavaClient upstream;
+    private MutableClock clock;
+    private CachingDnsClient client;
+
+    @BeforeEach
+    void setUp() {
+        dns = TestDnsServer.start();
+        DnsClientContract.populate(dns);
+        upstream = DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0);
+        clock = new MutableClock(Instant.parse("2024-01-01T00:00:00Z"));
+        client = cache().build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        dns.close();
+    }
+
+    private CachingDnsClient.Builder cache() {
+        return CachingDnsClient.builder(upstream).clock(clock);
+    }
+
+    @Override
+    public TestDnsServer dns() {
+        return dns;
+    }
+
+    @Override
+    public DnsClient client() {
+        return client;
+    }
+
+    private static DnsResult resolveWith(DnsClient c, String name, int type) throws Exception {
+        return c.query(Name.fromString(name), type).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private void advance(long seconds) {
+        clock.advance(Duration.ofSeconds(seconds));
+    }
+
+    @Nested
+    class PositiveCaching {
+        @Test
+        void warmCacheCostsNoUpstreamQuery() throws Exception {
+            resolve("www.example.com.", Type.A);
+
+            DnsResult again = resolve("www.example.com.", Type.A);
+
+            assertThat(again).isInstanceOf(DnsResult.Answer.class);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+            assertThat(client.stats()).isEqualTo(new CachingDnsClient.Stats(1, 1, 0, 1, 0));
+        }
+
+        @Test
+        void cachedAnswersCarryTheRemainingTtl() throws Exception {
+            resolve("www.example.com.", Type.A);
+            advance(100);
+
+            assertThat(resolve("www.example.com.", Type.A).ttl()).isEqualTo(Duration.ofSeconds(500));
+        }
+
+        @Test
+        void refreshesWhenTheTtlExpires() throws Exception {
+            resolve("www.example.com.", Type.A);
+            advance(599);
+            resolve("www.example.com.", Type.A);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+
+            advance(1);
+            DnsResult refreshed = resolve("www.example.com.", Type.A);
+
+            assertThat(refreshed.ttl()).isEqualTo(Duration.ofSeconds(600));
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(2);
+        }
+
+        @Test
+        void cnameAnswersLiveAsLongAsTheShortestTtlOfTheChain() throws Exception {
+            resolve("alias.example.com.", Type.A);
+            advance(60);
+            resolve("alias.example.com.", Type.A);
+
+            assertThat(dns.queryCount("alias.example.com", Type.A)).isEqualTo(2);
+        }
+
+        @Test
+        void capsTtlsAtTheMaxTtl() throws Exception {
+            CachingDnsClient capped = cache().maxTtl(Duration.ofSeconds(60)).build();
+            resolveWith(capped, "www.example.com.", Type.A);
+            advance(59);
+            resolveWith(capped, "www.example.com.", Type.A);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+
+            advance(1);
+            resolveWith(capped, "www.example.com.", Type.A);
+
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(2);
+        }
+
+        @Test
+        void keepsShortTtlsForTheMinTtl() throws Exception {
+            dns.zone("example.com").ttl(5).a("brief", "192.0.2.5");
+            CachingDnsClient floored = cache().minTtl(Duration.ofSeconds(30)).build();
+            resolveWith(floored, "brief.example.com.", Type.A);
+            advance(29);
+            resolveWith(floored, "brief.example.com.", Type.A);
+
+            assertThat(dns.queryCount("brief.example.com", Type.A)).isEqualTo(1);
+        }
+
+        @Test
+        void namesAreCaseInsensitive() throws Exception {
+            resolve("www.example.com.", Type.A);
+
+            DnsResult upper = resolve("WWW.Example.COM", Type.A);
+
+            assertThat(upper).isInstanceOf(DnsResult.Answer.class);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+        }
+
+        @Test
+        void typesAreCachedSeparately() throws Exception {
+            resolve("www.example.com.", Type.A);
+            resolve("www.example.com.", Type.AAAA);
+
+            assertThat(dns.queryCount("www.example.com")).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    class NegativeCaching {
+        @Test
+        void nxDomainIsCachedForTheSoaMinimum() throws Exception {
+            resolve("nowhere.example.com.", Type.A);
+            advance(119);
+            DnsResult cached = resolve("nowhere.example.com.", Type.A);
+            assertThat(cached).isInstanceOf(DnsResult.NxDomain.class);
+            assertThat(cached.ttl()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(dns.queryCount("nowhere.example.com", Type.A)).isEqualTo(1);
+
+            advance(1);
+            resolve("nowhere.example.com.", Type.A);
+
+            assertThat(dns.queryCount("nowhere.example.com", Type.A)).isEqualTo(2);
+        }
+
+        @Test
+        void noDataIsCachedForTheSoaMinimum() throws Exception {
+            resolve("www.example.com.", Type.AAAA);
+            advance(119);
+            assertThat(resolve("www.example.com.", Type.AAAA)).isInstanceOf(DnsResult.NoData.class);
+            assertThat(dns.queryCount("www.example.com", Type.AAAA)).isEqualTo(1);
+
+            advance(1);
+            resolve("www.example.com.", Type.AAAA);
+
+            assertThat(dns.queryCount("www.example.com", Type.AAAA)).isEqualTo(2);
+        }
+
+        @Test
+        void negativeAnswersAreCappedByTheMaxTtl() throws Exception {
+            CachingDnsClient capped = cache().maxTtl(Duration.ofSeconds(10)).build();
+            resolveWith(capped, "nowhere.example.com.", Type.A);
+            advance(10);
+            resolveWith(capped, "nowhere.example.com.", Type.A);
+
+            assertThat(dns.queryCount("nowhere.example.com", Type.A)).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    class FailureHoldDown {
+        @Test
+        void failuresAreHeldDownThenRetried() throws Exception {
+            dns.fault("www.example.com", Type.A, Fault.servfail().times(1));
+            CachingDnsClient held = cache().failureHoldDown(Duration.ofSeconds(5)).build();
+
+            assertThat(resolveWith(held, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Failure.class);
+            advance(4);
+            assertThat(resolveWith(held, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Failure.class);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+
+            advance(1);
+            assertThat(resolveWith(held, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Answer.class);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(2);
+        }
+
+        @Test
+        void zeroHoldDownDoesNotCacheFailures() throws Exception {
+            dns.fault("www.example.com", Type.A, Fault.servfail().times(1));
+            CachingDnsClient uncached = cache().failureHoldDown(Duration.ZERO).build();
+
+            assertThat(resolveWith(uncached, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Failure.class);
+            assertThat(resolveWith(uncached, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Answer.class);
+        }
+
+        @Test
+        void anUpstreamThatBreaksItsContractGivesAFailure() throws Exception {
+            CachingDnsClient overBroken = CachingDnsClient.builder((n, t) -> CompletableFuture.failedFuture(
+                    new IllegalStateException("boom"))).clock(clock).build();
+
+            DnsResult result = resolveWith(overBroken, "www.example.com.", Type.A);
+
+            assertThat(result).isInstanceOfSatisfying(DnsResult.Failure.class,
+                    f -> assertThat(f.kind()).isEqualTo(DnsResult.Failure.Kind.NETWORK_ERROR));
+        }
+    }
+
+    @Nested
+    class SizeBound {
+        @Test
+        void evictsTheLeastRecentlyUsedEntry() throws Exception {
+            dns.zone("example.com").a("a", "192.0.2.10").a("b", "192.0.2.11").a("c", "192.0.2.12");
+            CachingDnsClient small = cache().maximumSize(2).build();
+            resolveWith(small, "a.example.com.", Type.A);
+            resolveWith(small, "b.example.com.", Type.A);
+            resolveWith(small, "a.example.com.", Type.A); // a is now the most recently used
+            resolveWith(small, "c.example.com.", Type.A); // evicts b
+
+            resolveWith(small, "a.example.com.", Type.A);
+            resolveWith(small, "c.example.com.", Type.A);
+            resolveWith(small, "b.example.com.", Type.A);
+
+            assertThat(small.size()).isEqualTo(2);
+            assertThat(dns.queryCount("a.example.com", Type.A)).isEqualTo(1);
+            assertThat(dns.queryCount("c.example.com", Type.A)).isEqualTo(1);
+            assertThat(dns.queryCount("b.example.com", Type.A)).isEqualTo(2);
+            assertThat(small.stats().evictions()).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    class InFlightSharing {
+        @Test
+        void twoHundredConcurrentFirstLookupsCostOneUpstreamQuery() throws Exception {
+            dns.fault("www.example.com", Type.A, Fault.delay(Duration.ofMillis(300)));
+            ExecutorService callers = Executors.newFixedThreadPool(32);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<CompletableFuture<DnsResult>> results = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    results.add(CompletableFuture.supplyAsync(() -> {
+                        awaitQuietly(start);
+                        return client.query(DnsClientContract.name("www.example.com."), Type.A);
+                    }, callers).thenCompose(stage -> stage));
+                }
+                start.countDown();
+
+                CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+
+                assertThat(results).extracting(CompletableFuture::join)
+                        .allSatisfy(r -> assertThat(r).isInstanceOf(DnsResult.Answer.class));
+                assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+                assertThat(client.stats().upstreamQueries()).isEqualTo(1);
+                assertThat(client.stats().hits() + client.stats().coalesced()).isEqualTo(199);
+                assertThat(client.inFlight()).isZero();
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+
+        @Test
+        void concurrentCallersShareTheInFlightQueryUntilItCompletes() throws Exception {
+            CompletableFuture<DnsResult> gate = new CompletableFuture<>();
+            AtomicInteger calls = new AtomicInteger();
+            CachingDnsClient gated = CachingDnsClient.builder((n, t) -> {
+                calls.incrementAndGet();
+                return gate;
+            }).clock(clock).build();
+            Name www = DnsClientContract.name("www.example.com.");
+
+            List<CompletionStage<DnsResult>> stages = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                stages.add(gated.query(www, Type.A));
+            }
+            assertThat(gated.inFlight()).isEqualTo(1);
+            assertThat(stages).allSatisfy(s -> assertThat(s.toCompletableFuture().isDone()).isFalse());
+
+            DnsResult answer = new DnsResult.NoData(www, Type.A, Duration.ofSeconds(60), false);
+            gate.complete(answer);
+
+            assertThat(stages).allSatisfy(s -> assertThat(s.toCompletableFuture().getNow(null)).isEqualTo(answer));
+            assertThat(calls).hasValue(1);
+            assertThat(gated.stats()).isEqualTo(new CachingDnsClient.Stats(0, 200, 199, 1, 0));
+            assertThat(gated.inFlight()).isZero();
+        }
+
+        @Test
+        void aCallerCompletingItsStageDoesNotAffectTheOthers() throws Exception {
+            CompletableFuture<DnsResult> gate = new CompletableFuture<>();
+            CachingDnsClient gated = CachingDnsClient.builder((n, t) -> gate).clock(clock).build();
+            Name www = DnsClientContract.name("www.example.com.");
+            CompletionStage<DnsResult> first = gated.query(www, Type.A);
+            CompletionStage<DnsResult> second = gated.query(www, Type.A);
+
+            first.toCompletableFuture().complete(null);
+            DnsResult answer = new DnsResult.NoData(www, Type.A, Duration.ofSeconds(60), false);
+            gate.complete(answer);
+
+            assertThat(second.toCompletableFuture().getNow(null)).isEqualTo(answer);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
