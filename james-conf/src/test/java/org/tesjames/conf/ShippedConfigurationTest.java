@@ -21,7 +21,7 @@ import org.tesjames.core.config.TesSettings;
 /** The shipped configuration stays true to the code. */
 class ShippedConfigurationTest {
     private static final Path CONF = Path.of(System.getProperty("tes.conf.dir", "src/main/conf"));
-    private static final Pattern DOCUMENTED_DEFAULT = Pattern.compile("(?m)^#([a-z][a-z.]+)=(.*)$");
+    private static final Pattern DOCUMENTED_DEFAULT = Pattern.compile("(?m)^#([a-z][a-z.-]+)=(.*)$");
     private static final Pattern TES_CLASS = Pattern.compile("org\\.tesjames\\.[A-Za-z0-9_.]+");
 
     private static List<Path> files(String suffix) throws IOException {

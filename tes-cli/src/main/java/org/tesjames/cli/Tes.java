@@ -12,12 +12,14 @@ import java.util.Properties;
 import org.tesjames.core.config.TesSettings;
 
 /**
- * The {@code tes} operator command. Exit status: 0 success, 1 the checked thing is wrong, 64 usage error
- * (sysexits EX_USAGE), 66 a named input file does not exist (EX_NOINPUT).
+ * The {@code tes} operator command. Exit status: 0 success, 1 the checked thing is wrong, 2 a temporary failure
+ * (the DNS could not answer), 64 usage error (sysexits EX_USAGE), 66 a named input file does not exist
+ * (EX_NOINPUT).
  */
 public final class Tes {
     public static final int OK = 0;
     public static final int FAILED = 1;
+    public static final int TEMPORARY_FAILURE = 2;
     public static final int USAGE = 64;
     public static final int NO_INPUT = 66;
 
@@ -26,6 +28,11 @@ public final class Tes {
 
         commands:
           config check <tes.properties>   validate a TES settings file; prints the effective settings
+          membership <domain> [--resolver host:port]... [--registry-root R] [--timeout 5s]
+                                          resolve the TES membership chain of a domain, printing every
+                                          query and its outcome, then the verdict; exit 0 member,
+                                          1 not a member, 2 temporary failure. Defaults: the system
+                                          resolvers, registry root trusted-email-services.com, 5s per try
           help                            this text
         """;
 
@@ -52,6 +59,7 @@ public final class Tes {
                 yield OK;
             }
             case "config" -> config(args.subList(1, args.size()));
+            case "membership" -> membership(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
     }
@@ -81,6 +89,16 @@ public final class Tes {
             err.println("tes: " + file + ": " + e.getMessage());
             return FAILED;
         }
+    }
+
+    private int membership(List<String> args) {
+        MembershipCommand.Options options;
+        try {
+            options = MembershipCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return new MembershipCommand(out).run(options);
     }
 
     private int usage(String problem) {

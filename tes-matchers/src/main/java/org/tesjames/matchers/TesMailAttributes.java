@@ -6,6 +6,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.tesjames.core.membership.MembershipVerdict;
 import org.tesjames.core.session.SmtpSessionFacts;
 import org.tesjames.core.session.TlsMode;
 
@@ -22,6 +23,15 @@ import org.tesjames.core.session.TlsMode;
  *   <tr><td>{@code tes.smtp.tls.cipher}</td><td>negotiated cipher suite; absent without TLS</td></tr>
  *   <tr><td>{@code tes.smtp.auth.user}</td><td>SASL-authenticated user; absent when the client did not authenticate</td></tr>
  * </table>
+ *
+ * <table>
+ *   <caption>Sender membership (written by the inbound policy hook at the end of DATA, or by the matchers)</caption>
+ *   <tr><th>attribute</th><th>value</th></tr>
+ *   <tr><td>{@code tes.sender.membership}</td><td>{@code member} or {@code non-member}</td></tr>
+ *   <tr><td>{@code tes.sender.domain}</td><td>the envelope sender domain it applies to (absent for the null
+ *       sender)</td></tr>
+ *   <tr><td>{@code tes.sender.master}</td><td>the TES master of a member domain</td></tr>
+ * </table>
  */
 public final class TesMailAttributes {
     public static final AttributeName LISTENER = AttributeName.of("tes.smtp.listener");
@@ -29,6 +39,11 @@ public final class TesMailAttributes {
     public static final AttributeName TLS_PROTOCOL = AttributeName.of("tes.smtp.tls.protocol");
     public static final AttributeName TLS_CIPHER = AttributeName.of("tes.smtp.tls.cipher");
     public static final AttributeName AUTH_USER = AttributeName.of("tes.smtp.auth.user");
+    public static final AttributeName SENDER_MEMBERSHIP = AttributeName.of("tes.sender.membership");
+    public static final AttributeName SENDER_DOMAIN = AttributeName.of("tes.sender.domain");
+    public static final AttributeName SENDER_MASTER = AttributeName.of("tes.sender.master");
+    public static final String MEMBER = "member";
+    public static final String NON_MEMBER = "non-member";
 
     private TesMailAttributes() {
     }
@@ -61,6 +76,34 @@ public final class TesMailAttributes {
             throw new IllegalStateException("Inconsistent tes.smtp.* attributes on mail " + mail.getName()
                 + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Records the sender's membership. Only definite verdicts are recorded: a temporary failure is never turned
+     * into an attribute (the transaction is deferred instead).
+     *
+     * @throws IllegalArgumentException for a temporary failure
+     */
+    public static void writeSenderMembership(Mail mail, Optional<String> senderDomain, MembershipVerdict verdict) {
+        if (verdict instanceof MembershipVerdict.TemporaryFailure) {
+            throw new IllegalArgumentException("a temporary failure is not a membership: " + verdict);
+        }
+        boolean member = verdict instanceof MembershipVerdict.Member;
+        mail.setAttribute(new Attribute(SENDER_MEMBERSHIP, AttributeValue.of(member ? MEMBER : NON_MEMBER)));
+        setOrRemove(mail, SENDER_DOMAIN, senderDomain);
+        setOrRemove(mail, SENDER_MASTER, verdict instanceof MembershipVerdict.Member m
+            ? Optional.of(m.master().toString(true)) : Optional.empty());
+    }
+
+    /** The sender membership recorded earlier, if any: {@code true} for a member. */
+    public static Optional<Boolean> readSenderMembership(Mail mail) {
+        return string(mail, SENDER_MEMBERSHIP).map(value -> {
+            if (!value.equals(MEMBER) && !value.equals(NON_MEMBER)) {
+                throw new IllegalStateException("Invalid " + SENDER_MEMBERSHIP.asString() + " '" + value
+                    + "' on mail " + mail.getName());
+            }
+            return value.equals(MEMBER);
+        });
     }
 
     private static void setOrRemove(Mail mail, AttributeName name, Optional<String> value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
 import org.tesjames.testing.dns.TestDnsServer;
 
@@ -11,7 +12,7 @@ import org.tesjames.testing.dns.TestDnsServer;
 class TesSettingsStartupTest {
     @Test
     void aMalformedTesPropertiesStopsJamesFromStarting() {
-        try (TestDnsServer dns = TestDnsServer.start()) {
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns()) {
             assertThatThrownBy(() -> TesJamesServer.start(dns,
                     conf -> conf.modify("tes.properties", text -> text + "\ndns.timeout=soon\n")).close())
                 .hasStackTraceContaining("Invalid value 'soon' for dns.timeout");
@@ -20,7 +21,7 @@ class TesSettingsStartupTest {
 
     @Test
     void anUnknownKeyStopsJamesFromStarting() {
-        try (TestDnsServer dns = TestDnsServer.start()) {
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns()) {
             assertThatThrownBy(() -> TesJamesServer.start(dns,
                     conf -> conf.modify("tes.properties", text -> text + "\ndns.resolver=127.0.0.1\n")).close())
                 .hasStackTraceContaining("Unknown key(s) in tes.properties: dns.resolver");
@@ -29,7 +30,7 @@ class TesSettingsStartupTest {
 
     @Test
     void theShippedTesPropertiesStartsWithTheDefaults() throws Exception {
-        try (TestDnsServer dns = TestDnsServer.start();
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns();
              TesJamesServer james = TesJamesServer.start(dns, conf -> { })) {
             assertThat(james.inboundPort()).isPositive();
         }

@@ -14,6 +14,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
 import org.tesjames.it.harness.JamesProcess;
+import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpTestClient;
 
@@ -41,7 +42,7 @@ class DistributionTest {
 
     @Test
     void deliversOverStarttlsWithTheExtensionLoadedFromExtensionsJars() throws Exception {
-        try (TestDnsServer dns = TestDnsServer.start();
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns();
              JamesProcess james = JamesProcess.start(dns, conf -> conf.replace("mailetcontainer.xml",
                  "<mailet match=\"All\" class=\"AddDeliveredToHeader\"/>",
                  "<mailet match=\"All\" class=\"MailAttributesToMimeHeaders\">"

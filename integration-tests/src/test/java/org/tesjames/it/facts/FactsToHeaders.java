@@ -12,28 +12,30 @@ import org.tesjames.it.harness.JamesConf;
  * into {@code X-Test-*} headers just before local delivery, so a test can read what the hook recorded on the
  * Mail from the delivered message.
  */
-final class FactsToHeaders {
-    static final String LISTENER = "X-Test-Listener";
-    static final String TLS = "X-Test-Tls";
-    static final String PROTOCOL = "X-Test-Tls-Protocol";
-    static final String CIPHER = "X-Test-Tls-Cipher";
-    static final String USER = "X-Test-Auth-User";
+public final class FactsToHeaders {
+    public static final String LISTENER = "X-Test-Listener";
+    public static final String TLS = "X-Test-Tls";
+    public static final String PROTOCOL = "X-Test-Tls-Protocol";
+    public static final String CIPHER = "X-Test-Tls-Cipher";
+    public static final String USER = "X-Test-Auth-User";
+    public static final String MEMBERSHIP = "X-Test-Sender-Membership";
 
     private FactsToHeaders() {
     }
 
-    static void install(JamesConf conf) {
+    public static void install(JamesConf conf) {
         conf.replace("mailetcontainer.xml",
             "<mailet match=\"All\" class=\"AddDeliveredToHeader\"/>",
             "<mailet match=\"All\" class=\"MailAttributesToMimeHeaders\">\n"
                 + "                <simplemapping>tes.smtp.listener;" + LISTENER + ", tes.smtp.tls;" + TLS
                 + ", tes.smtp.tls.protocol;" + PROTOCOL + ", tes.smtp.tls.cipher;" + CIPHER
-                + ", tes.smtp.auth.user;" + USER + "</simplemapping>\n"
+                + ", tes.smtp.auth.user;" + USER + ", tes.sender.membership;" + MEMBERSHIP
+                + "</simplemapping>\n"
                 + "            </mailet>\n"
                 + "            <mailet match=\"All\" class=\"AddDeliveredToHeader\"/>");
     }
 
-    static Optional<String> header(MimeMessage message, String name) throws MessagingException {
+    public static Optional<String> header(MimeMessage message, String name) throws MessagingException {
         String[] values = message.getHeader(name);
         if (values == null) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.dns.UnknownNamePolicy;
 
 /**
  * JUnit 5 extension: a {@link TestDnsServer} and a {@link TesJamesServer} using it, started once per test class.
@@ -19,6 +20,7 @@ public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallb
     private final Consumer<JamesConf> overlay;
     private TestDnsServer dns;
     private TesJamesServer james;
+    private Class<?> owner;
 
     public TesJamesExtension() {
         this(conf -> {
@@ -31,12 +33,19 @@ public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        dns = TestDnsServer.start();
+        if (james != null) {
+            return; // @Nested classes share the server of the class that registered the extension
+        }
+        owner = context.getRequiredTestClass();
+        dns = internetLikeDns();
         james = TesJamesServer.start(dns, overlay);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (!context.getRequiredTestClass().equals(owner)) {
+            return;
+        }
         try {
             if (james != null) {
                 james.close();
@@ -45,7 +54,17 @@ public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallb
             if (dns != null) {
                 dns.close();
             }
+            james = null;
+            dns = null;
         }
+    }
+
+    /**
+     * A test DNS server that answers NXDOMAIN, as the Internet would, for every name outside the zones a test
+     * declares (the server's own default is REFUSED, a temporary failure for TES).
+     */
+    public static TestDnsServer internetLikeDns() {
+        return TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start();
     }
 
     public TesJamesServer james() {

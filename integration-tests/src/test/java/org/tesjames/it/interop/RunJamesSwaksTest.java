@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
+import org.tesjames.it.harness.TesJamesExtension;
+import org.tesjames.testing.dns.TestDnsServer;
 
 /**
  * swaks, a third-party SMTP client, against the server that {@code bin/run-james} starts: STARTTLS delivery on
@@ -34,6 +36,7 @@ import org.tesjames.it.harness.ImapInbox;
 class RunJamesSwaksTest {
     private static final String USER = "demo@localhost";
     private static final String PASSWORD = "demo-Pa55";
+    private static TestDnsServer dns;
     private static Process runJames;
     private static Path home;
     private static Path output;
@@ -59,6 +62,8 @@ class RunJamesSwaksTest {
         builder.environment().put("TES_IMAP_PORT", String.valueOf(imapPort));
         builder.environment().put("TES_WEBADMIN_PORT", String.valueOf(freePort()));
         builder.environment().put("TES_DEMO_PASSWORD", PASSWORD);
+        dns = TesJamesExtension.internetLikeDns();
+        builder.environment().put("TES_DNS", "127.0.0.1:" + dns.port());
         runJames = builder.start();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
         while (!output().contains("run-james: ready")) {
@@ -73,6 +78,9 @@ class RunJamesSwaksTest {
     static void cleanUp() throws Exception {
         if (runJames != null && runJames.isAlive()) {
             runJames.destroyForcibly().waitFor();
+        }
+        if (dns != null) {
+            dns.close();
         }
         try (Stream<Path> paths = Files.walk(home)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

@@ -12,6 +12,8 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.tesjames.core.membership.DomainNames;
+
 /**
  * The server-wide TES settings, read from {@code conf/tes.properties}. Parsing is strict: an unknown key or a
  * malformed value fails with a message naming the key and the value, never a silent default.
@@ -20,26 +22,64 @@ import java.util.stream.Collectors;
  *   <caption>Keys</caption>
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code dns.resolvers}</td><td>{@code system}</td><td>comma-separated resolver addresses
- *       ({@code 127.0.0.1}, {@code 127.0.0.1:5353}, {@code [::1]:53}) used by every TES DNS lookup;
- *       {@code system} means the resolvers of the operating system</td></tr>
- *   <tr><td>{@code dns.timeout}</td><td>{@code 5s}</td><td>time to wait for one answer from a resolver
- *       ({@code 500ms}, {@code 5s}, {@code 1m})</td></tr>
+ *       ({@code 127.0.0.1}, {@code 127.0.0.1:5353}, {@code [::1]:53}) used by every TES DNS lookup, tried in
+ *       order; {@code system} means the resolvers of the operating system</td></tr>
+ *   <tr><td>{@code dns.timeout}</td><td>{@code 5s}</td><td>time to wait for one answer from a resolver</td></tr>
+ *   <tr><td>{@code dns.retries}</td><td>{@code 1}</td><td>how many more times the resolver list is tried after a
+ *       temporary failure (0-5)</td></tr>
+ *   <tr><td>{@code dns.cache.size}</td><td>{@code 10000}</td><td>maximum number of cached DNS outcomes</td></tr>
+ *   <tr><td>{@code dns.cache.max-ttl}</td><td>{@code 1d}</td><td>longest time an answer is cached, whatever
+ *       its TTL</td></tr>
+ *   <tr><td>{@code dns.cache.failure-hold-down}</td><td>{@code 5s}</td><td>how long a temporary DNS failure is
+ *       remembered before the next attempt ({@code 0s}: never)</td></tr>
+ *   <tr><td>{@code registry.root}</td><td>{@code trusted-email-services.com}</td><td>the TES registry
+ *       domain R of the membership chain</td></tr>
+ *   <tr><td>{@code lookup.timeout}</td><td>{@code 30s}</td><td>longest time an SMTP command waits for a TES
+ *       verdict; past it the transaction is deferred (4xx)</td></tr>
  * </table>
  */
-public record TesSettings(Resolvers resolvers, Duration dnsTimeout) {
+public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
+                          Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
+                          Duration lookupTimeout) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
+    public static final String DNS_RETRIES = "dns.retries";
+    public static final String DNS_CACHE_SIZE = "dns.cache.size";
+    public static final String DNS_CACHE_MAX_TTL = "dns.cache.max-ttl";
+    public static final String DNS_CACHE_FAILURE_HOLD_DOWN = "dns.cache.failure-hold-down";
+    public static final String REGISTRY_ROOT = "registry.root";
+    public static final String LOOKUP_TIMEOUT = "lookup.timeout";
 
     /** The default value of each key, as documented in the shipped {@code tes.properties}. */
     public static final Map<String, String> DEFAULTS = Map.of(
         DNS_RESOLVERS, "system",
-        DNS_TIMEOUT, "5s");
+        DNS_TIMEOUT, "5s",
+        DNS_RETRIES, "1",
+        DNS_CACHE_SIZE, "10000",
+        DNS_CACHE_MAX_TTL, "1d",
+        DNS_CACHE_FAILURE_HOLD_DOWN, "5s",
+        REGISTRY_ROOT, "trusted-email-services.com",
+        LOOKUP_TIMEOUT, "30s");
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
-        Objects.requireNonNull(dnsTimeout, "dnsTimeout");
-        if (dnsTimeout.isNegative() || dnsTimeout.isZero()) {
-            throw new IllegalArgumentException("dns.timeout must be positive, got " + dnsTimeout);
+        requirePositive(DNS_TIMEOUT, dnsTimeout);
+        if (dnsRetries < 0 || dnsRetries > 5) {
+            throw new IllegalArgumentException(DNS_RETRIES + " must be between 0 and 5, got " + dnsRetries);
+        }
+        if (dnsCacheSize < 1) {
+            throw new IllegalArgumentException(DNS_CACHE_SIZE + " must be at least 1, got " + dnsCacheSize);
+        }
+        requirePositive(DNS_CACHE_MAX_TTL, dnsCacheMaxTtl);
+        Objects.requireNonNull(dnsCacheFailureHoldDown, DNS_CACHE_FAILURE_HOLD_DOWN);
+        Objects.requireNonNull(registryRoot, REGISTRY_ROOT);
+        requirePositive(LOOKUP_TIMEOUT, lookupTimeout);
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        Objects.requireNonNull(value, key);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, got " + value);
         }
     }
 
@@ -94,7 +134,26 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout) {
         }
         return new TesSettings(
             value(properties, DNS_RESOLVERS, Resolvers::parse),
-            value(properties, DNS_TIMEOUT, Durations::parse));
+            value(properties, DNS_TIMEOUT, Durations::parse),
+            value(properties, DNS_RETRIES, TesSettings::parseInt),
+            value(properties, DNS_CACHE_SIZE, TesSettings::parseInt),
+            value(properties, DNS_CACHE_MAX_TTL, Durations::parse),
+            value(properties, DNS_CACHE_FAILURE_HOLD_DOWN, Durations::parse),
+            value(properties, REGISTRY_ROOT, TesSettings::parseDomain),
+            value(properties, LOOKUP_TIMEOUT, Durations::parse));
+    }
+
+    private static int parseInt(String value) {
+        String text = value.trim();
+        if (!text.matches("\\d{1,9}")) {
+            throw new IllegalArgumentException("'" + value + "' is not a whole number");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String parseDomain(String value) {
+        DomainNames.Normalised normalised = DomainNames.normalise(value);
+        return normalised.domain().orElseThrow(() -> new IllegalArgumentException(normalised.problem()));
     }
 
     private static <T> T value(Properties properties, String key, Function<String, T> parser) {

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -41,6 +44,24 @@ public final class MembershipResolver {
             this.registryRoot = Name.fromString(registryRoot, Name.root);
         } catch (TextParseException e) {
             throw new IllegalArgumentException("invalid registry root '" + registryRoot + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves and waits at most {@code deadline}: past it the verdict is a temporary failure at
+     * {@link Step#DEADLINE}. For callers that must answer synchronously (SMTP hooks, matchers).
+     */
+    public MembershipVerdict resolveWithin(String domain, Duration deadline) {
+        try {
+            return resolve(domain).toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new MembershipVerdict.TemporaryFailure(String.valueOf(domain), Step.DEADLINE,
+                "no verdict within " + deadline.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new MembershipVerdict.TemporaryFailure(String.valueOf(domain), Step.DEADLINE, "interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("membership resolution of " + domain + " failed", e.getCause());
         }
     }
 

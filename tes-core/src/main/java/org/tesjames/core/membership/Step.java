@@ -9,7 +9,9 @@ public enum Step {
     /** Step 2: TXT {@code D.tes-member.M} must exist: the master vouches for the domain. */
     MEMBER_OF_MASTER("TXT D.tes-member.M"),
     /** Step 3: TXT {@code M.tes-member.R} must exist: the registry vouches for the master. */
-    MASTER_IN_REGISTRY("TXT M.tes-member.R");
+    MASTER_IN_REGISTRY("TXT M.tes-member.R"),
+    /** The whole chain did not complete within the lookup deadline. */
+    DEADLINE("lookup deadline");
 
     private final String description;
 

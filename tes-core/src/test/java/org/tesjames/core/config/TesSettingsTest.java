@@ -21,11 +21,31 @@ class TesSettingsTest {
     }
 
     @Test
-    void defaultsUseTheSystemResolversAndAFiveSecondTimeout() {
+    void defaults() {
         TesSettings settings = TesSettings.defaults();
 
         assertThat(settings.resolvers()).isEqualTo(new TesSettings.Resolvers.System());
         assertThat(settings.dnsTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.dnsRetries()).isEqualTo(1);
+        assertThat(settings.dnsCacheSize()).isEqualTo(10_000);
+        assertThat(settings.dnsCacheMaxTtl()).isEqualTo(Duration.ofDays(1));
+        assertThat(settings.dnsCacheFailureHoldDown()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.registryRoot()).isEqualTo("trusted-email-services.com");
+        assertThat(settings.lookupTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void parsesEveryKey() {
+        TesSettings settings = TesSettings.parse(properties("dns.retries", "0", "dns.cache.size", "5",
+            "dns.cache.max-ttl", "1h", "dns.cache.failure-hold-down", "0s", "registry.root", "Registry.Test.",
+            "lookup.timeout", "10s"));
+
+        assertThat(settings.dnsRetries()).isZero();
+        assertThat(settings.dnsCacheSize()).isEqualTo(5);
+        assertThat(settings.dnsCacheMaxTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(settings.dnsCacheFailureHoldDown()).isZero();
+        assertThat(settings.registryRoot()).isEqualTo("registry.test");
+        assertThat(settings.lookupTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -79,6 +99,26 @@ class TesSettingsTest {
             assertThatThrownBy(() -> TesSettings.parse(properties("dns.timeout", "5")))
                 .hasMessageContaining("Invalid value '5' for dns.timeout")
                 .hasMessageContaining("not a duration");
+        }
+
+        @Test
+        void retriesOutOfRange() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.retries", "9")))
+                .hasMessageContaining("dns.retries must be between 0 and 5");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.retries", "-1")))
+                .hasMessageContaining("Invalid value '-1' for dns.retries");
+        }
+
+        @Test
+        void anEmptyCache() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dns.cache.size", "0")))
+                .hasMessageContaining("dns.cache.size must be at least 1");
+        }
+
+        @Test
+        void anInvalidRegistryRoot() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("registry.root", "not a domain")))
+                .hasMessageContaining("Invalid value 'not a domain' for registry.root");
         }
 
         @Test

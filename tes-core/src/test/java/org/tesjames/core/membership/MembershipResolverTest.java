@@ -207,6 +207,17 @@ class MembershipResolverTest {
     }
 
     @Test
+    void aLookupPastItsDeadlineIsATemporaryFailure() {
+        DnsClient never = (name, type) -> new CompletableFuture<>();
+
+        MembershipVerdict verdict = new MembershipResolver(never, MembershipResolver.DEFAULT_REGISTRY_ROOT)
+            .resolveWithin("example.com", Duration.ofMillis(50));
+
+        assertThat(verdict).isInstanceOfSatisfying(MembershipVerdict.TemporaryFailure.class,
+            failure -> assertThat(failure.step()).isEqualTo(Step.DEADLINE));
+    }
+
+    @Test
     void stepsTwoAndThreeAreBothAskedOnceStepOneHasAnswered() {
         TableDns dns = memberChain();
 

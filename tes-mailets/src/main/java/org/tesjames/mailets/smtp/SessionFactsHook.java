@@ -1,15 +1,11 @@
 package org.tesjames.mailets.smtp;
 
-import java.util.Iterator;
 import java.util.Optional;
-import java.util.Set;
 
 import javax.inject.Inject;
-import javax.net.ssl.SSLSession;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.core.Username;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -18,7 +14,6 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.session.SmtpSessionFacts;
-import org.tesjames.core.session.TlsMode;
 import org.tesjames.matchers.TesMailAttributes;
 
 /**
@@ -48,7 +43,6 @@ import org.tesjames.matchers.TesMailAttributes;
 public class SessionFactsHook implements JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionFactsHook.class);
     private static final String LISTENER = "listener";
-    private static final Set<String> KNOWN_KEYS = Set.of(LISTENER, "[@class]");
 
     private final MetricFactory metricFactory;
     private Optional<String> listener = Optional.empty();
@@ -60,13 +54,7 @@ public class SessionFactsHook implements JamesMessageHook {
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
-        for (Iterator<String> keys = config.getKeys(); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!KNOWN_KEYS.contains(key)) {
-                throw new ConfigurationException(getClass().getName() + ": unknown parameter '" + key
-                    + "' (known: " + LISTENER + ")");
-            }
-        }
+        HookParameters.requireOnly(getClass(), config, LISTENER);
         String configured = config.getString(LISTENER, null);
         if (configured != null && configured.isBlank()) {
             throw new ConfigurationException(getClass().getName() + ": parameter 'listener' must not be blank");
@@ -76,7 +64,7 @@ public class SessionFactsHook implements JamesMessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
-        SmtpSessionFacts facts = factsOf(session);
+        SmtpSessionFacts facts = SessionFacts.of(session, listener);
         TesMailAttributes.writeSessionFacts(mail, facts);
         metricFactory.generate("tes.smtp.tls." + facts.tlsMode().token()).increment();
         LOGGER.debug("mail {} session {} listener {} tls {} protocol {} cipher {} user {}", mail.getName(),
@@ -84,17 +72,5 @@ public class SessionFactsHook implements JamesMessageHook {
             facts.tlsProtocol().orElse("-"), facts.cipherSuite().orElse("-"),
             facts.authenticatedUser().orElse("-"));
         return HookResult.DECLINED;
-    }
-
-    SmtpSessionFacts factsOf(SMTPSession session) {
-        String name = listener.orElseGet(() -> "smtp-" + session.getLocalAddress().getPort());
-        Optional<String> user = Optional.ofNullable(session.getUsername()).map(Username::asString);
-        Optional<SSLSession> ssl = session.getSSLSession();
-        if (!session.isTLSStarted() || ssl.isEmpty()) {
-            return SmtpSessionFacts.plaintext(name, user);
-        }
-        // On a STARTTLS listener TLS can only have started through the command; otherwise it was implicit.
-        TlsMode mode = session.isStartTLSSupported() ? TlsMode.STARTTLS : TlsMode.IMPLICIT;
-        return SmtpSessionFacts.tls(name, mode, ssl.get().getProtocol(), ssl.get().getCipherSuite(), user);
     }
 }

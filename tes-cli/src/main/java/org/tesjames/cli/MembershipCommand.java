@@ -1,0 +1,227 @@
+package org.tesjames.cli;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.tesjames.core.config.Durations;
+import org.tesjames.core.config.ResolverAddress;
+import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.membership.DomainNames;
+import org.tesjames.core.membership.MembershipResolver;
+import org.tesjames.core.membership.MembershipVerdict;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.Type;
+
+/**
+ * {@code tes membership <domain> [--resolver host:port]... [--registry-root R] [--timeout 5s]}: resolves the
+ * TES membership chain of a domain with {@link MembershipResolver}, prints every query with its outcome, in
+ * the order the queries were sent, then the verdict.
+ *
+ * <p>Exit status: {@link Tes#OK} member, {@link Tes#FAILED} not a member (an invalid domain included, which
+ * makes no query), {@link Tes#TEMPORARY_FAILURE} the DNS could not answer. Usage errors are found by
+ * {@link Options#parse(List)} before anything is sent.
+ */
+final class MembershipCommand {
+    static final String USAGE =
+        "tes membership <domain> [--resolver host:port]... [--registry-root R] [--timeout 5s]";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * The parsed arguments.
+     *
+     * @param domain the domain as given (its syntax is checked by the resolver, as a "not a member" verdict)
+     * @param resolvers explicit resolvers, tried in order; empty for the system resolvers
+     * @param registryRoot the registry root R, normalised
+     * @param timeout time to wait for one answer from one resolver, positive
+     */
+    record Options(String domain, List<ResolverAddress> resolvers, String registryRoot, Duration timeout) {
+        Options {
+            Objects.requireNonNull(domain, "domain");
+            resolvers = List.copyOf(resolvers);
+            Objects.requireNonNull(registryRoot, "registryRoot");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        /**
+         * Parses the arguments after {@code membership}. Options take their value as the next argument or
+         * after {@code =} ({@code --timeout=2s}); {@code --resolver} may be repeated, the others not.
+         *
+         * @throws IllegalArgumentException with a message naming the bad argument
+         */
+        static Options parse(List<String> args) {
+            String domain = null;
+            List<ResolverAddress> resolvers = new ArrayList<>();
+            String registryRoot = null;
+            Duration timeout = null;
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                if (!arg.startsWith("-")) {
+                    if (domain != null) {
+                        throw new IllegalArgumentException("membership takes one domain, got '" + domain
+                            + "' and '" + arg + "'");
+                    }
+                    domain = arg;
+                    continue;
+                }
+                int equals = arg.indexOf('=');
+                String option = equals < 0 ? arg : arg.substring(0, equals);
+                String value;
+                if (equals >= 0) {
+                    value = arg.substring(equals + 1);
+                } else if (i + 1 < args.size() && isKnownOption(option)) {
+                    value = args.get(++i);
+                } else {
+                    value = null;
+                }
+                switch (option) {
+                    case "--resolver" -> resolvers.add(resolver(required(option, value)));
+                    case "--registry-root" -> registryRoot = once(option, registryRoot,
+                        registryRoot(required(option, value)));
+                    case "--timeout" -> timeout = once(option, timeout, timeout(required(option, value)));
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "' for membership"
+                        + " (expected --resolver, --registry-root or --timeout)");
+                }
+            }
+            if (domain == null) {
+                throw new IllegalArgumentException("membership needs a domain: " + USAGE);
+            }
+            return new Options(domain, resolvers,
+                registryRoot == null ? MembershipResolver.DEFAULT_REGISTRY_ROOT : registryRoot,
+                timeout == null ? DEFAULT_TIMEOUT : timeout);
+        }
+
+        private static boolean isKnownOption(String option) {
+            return option.equals("--resolver") || option.equals("--registry-root") || option.equals("--timeout");
+        }
+
+        private static String required(String option, String value) {
+            if (value == null || value.isEmpty()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return value;
+        }
+
+        private static <T> T once(String option, T previous, T value) {
+            if (previous != null) {
+                throw new IllegalArgumentException(option + " given twice");
+            }
+            return value;
+        }
+
+        private static ResolverAddress resolver(String value) {
+            try {
+                return ResolverAddress.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad --resolver: " + e.getMessage(), e);
+            }
+        }
+
+        private static String registryRoot(String value) {
+            DomainNames.Normalised normalised = DomainNames.normalise(value);
+            return normalised.domain().orElseThrow(() ->
+                new IllegalArgumentException("bad --registry-root: " + normalised.problem()));
+        }
+
+        private static Duration timeout(String value) {
+            Duration timeout;
+            try {
+                timeout = Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad --timeout: " + e.getMessage(), e);
+            }
+            if (timeout.isZero()) {
+                throw new IllegalArgumentException("bad --timeout: '" + value + "' must be positive");
+            }
+            return timeout;
+        }
+    }
+
+    private final PrintStream out;
+
+    MembershipCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * Resolves and prints. Each query is tried on every resolver in turn, the whole list once more after
+     * they all failed ({@code dns.retries} default), as the mail server does.
+     *
+     * @return the exit status
+     */
+    int run(Options options) {
+        List<InetSocketAddress> servers = options.resolvers().isEmpty()
+            ? ResolverConfig.getCurrentConfig().servers()
+            : options.resolvers().stream().map(ResolverAddress::socketAddress).toList();
+        int retries = TesSettings.defaults().dnsRetries();
+        RecordingDnsClient dns = new RecordingDnsClient(DnsJavaClient.create(servers, options.timeout(), retries));
+        MembershipResolver resolver = new MembershipResolver(dns, options.registryRoot());
+
+        out.println("membership of " + options.domain() + " under " + options.registryRoot()
+            + " (resolvers " + servers.stream().map(MembershipCommand::label).collect(Collectors.joining(", "))
+            + ", timeout " + options.timeout().toMillis() + " ms per try)");
+        MembershipVerdict verdict = resolver.resolve(options.domain()).toCompletableFuture().join();
+        for (RecordingDnsClient.Exchange exchange : dns.exchanges()) {
+            printExchange(exchange);
+        }
+        return printVerdict(verdict);
+    }
+
+    private void printExchange(RecordingDnsClient.Exchange exchange) {
+        out.println("query " + exchange.sequence() + ": " + exchange.name() + " " + Type.string(exchange.type()));
+        DnsResult result = exchange.result();
+        if (result instanceof DnsResult.Answer answer) {
+            out.println("  answer, ttl " + answer.ttl().toSeconds() + " s" + authenticated(answer.authenticated())
+                + ":");
+            for (Record record : answer.records()) {
+                out.println("    " + record);
+            }
+        } else if (result instanceof DnsResult.NxDomain nxDomain) {
+            out.println("  NXDOMAIN, negative ttl " + nxDomain.ttl().toSeconds() + " s"
+                + authenticated(nxDomain.authenticated()));
+        } else if (result instanceof DnsResult.NoData noData) {
+            out.println("  NODATA, negative ttl " + noData.ttl().toSeconds() + " s"
+                + authenticated(noData.authenticated()));
+        } else if (result instanceof DnsResult.Failure failure) {
+            out.println("  failure " + failure.kind() + ": " + failure.detail());
+        } else {
+            throw new IllegalStateException("unknown DNS outcome " + result);
+        }
+    }
+
+    private int printVerdict(MembershipVerdict verdict) {
+        if (verdict instanceof MembershipVerdict.Member member) {
+            out.println("verdict: member (master " + member.master() + ", ttl " + member.ttl().toSeconds() + " s)");
+            return Tes.OK;
+        }
+        if (verdict instanceof MembershipVerdict.NotMember notMember) {
+            out.println("verdict: not a member (step " + notMember.step().description() + ", reason "
+                + notMember.reason() + ")");
+            return Tes.FAILED;
+        }
+        if (verdict instanceof MembershipVerdict.TemporaryFailure failure) {
+            out.println("verdict: temporary failure (step " + failure.step().description() + ", reason "
+                + failure.reason() + ")");
+            return Tes.TEMPORARY_FAILURE;
+        }
+        throw new IllegalStateException("unknown verdict " + verdict);
+    }
+
+    private static String authenticated(boolean authenticated) {
+        return authenticated ? ", authenticated (AD)" : "";
+    }
+
+    private static String label(InetSocketAddress server) {
+        return Optional.ofNullable(server.getAddress())
+            .map(address -> new ResolverAddress(address, server.getPort()).toString())
+            .orElse(server.getHostString() + ":" + server.getPort());
+    }
+}

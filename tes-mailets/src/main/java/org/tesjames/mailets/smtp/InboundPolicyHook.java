@@ -1,0 +1,167 @@
+package org.tesjames.mailets.smtp;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
+import org.apache.james.core.MaybeSender;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.membership.MembershipResolver;
+import org.tesjames.core.membership.MembershipVerdict;
+import org.tesjames.core.membership.Step;
+import org.tesjames.core.policy.TesPolicies;
+import org.tesjames.core.policy.Verdict;
+import org.tesjames.mailets.TesStatusHeader;
+import org.tesjames.matchers.TesMailAttributes;
+
+/**
+ * The TES server policy on the inbound listener (port 25), at SMTP time.
+ *
+ * <p>At RCPT, for the envelope sender's domain S:
+ * <ul>
+ *   <li>S is a member and the session has no TLS, or TLS older than 1.2: {@code 550 5.7.1 Member is not TES
+ *       compliant};</li>
+ *   <li>the membership lookup failed temporarily (or took longer than {@code lookup.timeout}):
+ *       {@code 451 4.4.3 TES lookup failed} (nothing is accepted, the client retries);</li>
+ *   <li>the null sender {@code <>} is not a member, without a lookup.</li>
+ * </ul>
+ * At the end of DATA it removes every {@code X-TES-Status} header the message came with, adds
+ * {@code X-TES-Status: member} or {@code non-member}, and records the verdict in the {@code tes.sender.*} Mail
+ * attributes ({@link TesMailAttributes}) so the processor chain does not look it up again. The membership is
+ * resolved once per transaction.
+ *
+ * <p>It takes no parameter. Wire it in the inbound listener's handler chain, before James's core handlers:
+ * <pre>{@code
+ * <handler class="org.tesjames.mailets.smtp.InboundPolicyHook"/>
+ * <handler class="org.apache.james.smtpserver.CoreCmdHandlerLoader"/>
+ * }</pre>
+ *
+ * <p>Metrics: {@code tes.inbound.rcpt.accepted}, {@code tes.inbound.rcpt.rejected},
+ * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
+ * {@code tes.inbound.status.forged-removed}; timer {@code tes.inbound.membership}.
+ */
+public class InboundPolicyHook implements RcptHook, JamesMessageHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(InboundPolicyHook.class);
+    private static final AttachmentKey<SenderMembership> SENDER = AttachmentKey.of("tes.inbound.sender",
+        SenderMembership.class);
+
+    /** The membership of one transaction's sender. */
+    record SenderMembership(MaybeSender sender, MembershipVerdict verdict) {
+    }
+
+    private final MembershipResolver resolver;
+    private final Duration deadline;
+    private final MetricFactory metrics;
+
+    @Inject
+    public InboundPolicyHook(MembershipResolver resolver, TesSettings settings, MetricFactory metrics) {
+        this.resolver = resolver;
+        this.deadline = settings.lookupTimeout();
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        HookParameters.requireOnly(getClass(), config);
+    }
+
+    @Override
+    public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
+        SenderMembership membership = membership(session, sender);
+        Verdict verdict = TesPolicies.server(SessionFacts.of(session, Optional.empty()), membership.verdict());
+        String outcome = verdict instanceof Verdict.Accept ? "accepted"
+            : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
+        metrics.generate("tes.inbound.rcpt." + outcome).increment();
+        if (verdict instanceof Verdict.Accept) {
+            LOGGER.debug("TES inbound session {} sender {} rcpt {}: {} accepted", session.getSessionID(),
+                sender.asString(), rcpt.asString(), describe(membership.verdict()));
+        } else {
+            LOGGER.info("TES inbound session {} sender {} rcpt {}: {} {} ({})", session.getSessionID(),
+                sender.asString(), rcpt.asString(), outcome, describe(membership.verdict()), verdict);
+        }
+        return SmtpReplies.of(verdict);
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        SenderMembership membership = membership(session, mail.getMaybeSender());
+        if (membership.verdict() instanceof MembershipVerdict.TemporaryFailure) {
+            // Only possible when the verdict could not be kept from RCPT time: defer rather than guess.
+            metrics.generate("tes.inbound.rcpt.deferred").increment();
+            return SmtpReplies.of(Verdict.defer(TesPolicies.LOOKUP_FAILED));
+        }
+        boolean member = membership.verdict() instanceof MembershipVerdict.Member;
+        try {
+            int removed = TesStatusHeader.stamp(mail.getMessage(), member);
+            if (removed > 0) {
+                metrics.generate("tes.inbound.status.forged-removed").increment();
+                LOGGER.info("TES inbound mail {} message-id {}: removed {} forged {} header(s)", mail.getName(),
+                    messageId(mail), removed, TesStatusHeader.NAME);
+            }
+        } catch (MessagingException e) {
+            LOGGER.warn("TES inbound mail {}: cannot set {}", mail.getName(), TesStatusHeader.NAME, e);
+            return SmtpReplies.of(Verdict.defer("TES cannot process the message"));
+        }
+        TesMailAttributes.writeSenderMembership(mail, mail.getMaybeSender().asOptional()
+            .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
+        metrics.generate("tes.inbound.status." + (member ? "member" : "non-member")).increment();
+        LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId(mail),
+            mail.getMaybeSender().asString(), describe(membership.verdict()));
+        return HookResult.DECLINED;
+    }
+
+    private SenderMembership membership(SMTPSession session, MaybeSender sender) {
+        Optional<SenderMembership> known = session.getAttachment(SENDER, ProtocolSession.State.Transaction)
+            .filter(membership -> membership.sender().equals(sender));
+        if (known.isPresent()) {
+            return known.get();
+        }
+        MembershipVerdict verdict = sender.asOptional()
+            .map(address -> metrics.decorateSupplierWithTimerMetric("tes.inbound.membership",
+                () -> resolver.resolveWithin(address.getDomain().asString(), deadline)))
+            .orElseGet(() -> new MembershipVerdict.NotMember("<>", Step.DOMAIN_SYNTAX,
+                "null sender: not a member, no lookup", Duration.ZERO));
+        SenderMembership membership = new SenderMembership(sender, verdict);
+        if (!(verdict instanceof MembershipVerdict.TemporaryFailure)) {
+            session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
+        }
+        return membership;
+    }
+
+    static String describe(MembershipVerdict verdict) {
+        if (verdict instanceof MembershipVerdict.Member member) {
+            return member.domain() + " is a member (master " + member.master() + ")";
+        }
+        if (verdict instanceof MembershipVerdict.NotMember notMember) {
+            return notMember.domain() + " is not a member (" + notMember.step().description() + ": "
+                + notMember.reason() + ")";
+        }
+        MembershipVerdict.TemporaryFailure failure = (MembershipVerdict.TemporaryFailure) verdict;
+        return failure.domain() + " membership lookup failed (" + failure.step().description() + ": "
+            + failure.reason() + ")";
+    }
+
+    private static String messageId(Mail mail) {
+        try {
+            return String.valueOf(mail.getMessage().getMessageID());
+        } catch (MessagingException e) {
+            return "unreadable";
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.tesjames.mailets.smtp;
+
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.tesjames.core.policy.Verdict;
+
+/**
+ * The one place where TES verdicts become SMTP replies: reject is {@code 550 5.7.1 <reason>}, defer is
+ * {@code 451 4.4.3 <reason>}, accept lets the other hooks decide ({@code DECLINED}).
+ */
+public final class SmtpReplies {
+    public static final HookResult AUTHENTICATION_REQUIRED = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("530")
+        .smtpDescription("5.7.0 Authentication required")
+        .build();
+
+    private SmtpReplies() {
+    }
+
+    public static HookResult of(Verdict verdict) {
+        if (verdict instanceof Verdict.Reject reject) {
+            return HookResult.builder()
+                .hookReturnCode(HookReturnCode.deny())
+                .smtpReturnCode("550")
+                .smtpDescription("5.7.1 " + reject.reason())
+                .build();
+        }
+        if (verdict instanceof Verdict.Defer defer) {
+            return HookResult.builder()
+                .hookReturnCode(HookReturnCode.denySoft())
+                .smtpReturnCode("451")
+                .smtpDescription("4.4.3 " + defer.reason())
+                .build();
+        }
+        return HookResult.DECLINED;
+    }
+}
