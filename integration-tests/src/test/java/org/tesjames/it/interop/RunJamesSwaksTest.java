@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -24,19 +25,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
-import org.tesjames.it.harness.TesJamesExtension;
-import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.it.harness.NsdServer;
 
 /**
- * swaks, a third-party SMTP client, against the server that {@code bin/run-james} starts: STARTTLS delivery on
- * the inbound port and authenticated submission, both landing in the demo mailbox read back over IMAP.
- * Then the script is stopped as Ctrl-C would and must stop James.
+ * Third-party peers against the server that {@code bin/run-james} starts, with NSD (an authoritative DNS server)
+ * serving the TES zones as the resolver ({@code TES_DNS}): swaks delivers over STARTTLS on the inbound port and
+ * submits with AUTH; TES accepts members over TLS 1.2+, rejects them over plaintext, accepts non-members; mail
+ * is read back over IMAP. Then the script is stopped as Ctrl-C would and must stop James.
  */
 @Tag("interop")
 class RunJamesSwaksTest {
     private static final String USER = "demo@localhost";
     private static final String PASSWORD = "demo-Pa55";
-    private static TestDnsServer dns;
+    private static NsdServer nsd;
     private static Process runJames;
     private static Path home;
     private static Path output;
@@ -62,8 +63,13 @@ class RunJamesSwaksTest {
         builder.environment().put("TES_IMAP_PORT", String.valueOf(imapPort));
         builder.environment().put("TES_WEBADMIN_PORT", String.valueOf(freePort()));
         builder.environment().put("TES_DEMO_PASSWORD", PASSWORD);
-        dns = TesJamesExtension.internetLikeDns();
-        builder.environment().put("TES_DNS", "127.0.0.1:" + dns.port());
+        nsd = NsdServer.start(Map.of(
+            "member.test", NsdServer.zone("member.test", "tes-master IN CNAME m.master.test."),
+            "master.test", NsdServer.zone("master.test", "member.test.tes-member.m IN TXT \"v=TES1\""),
+            "trusted-email-services.com", NsdServer.zone("trusted-email-services.com",
+                "m.master.test.tes-member IN TXT \"v=TES1\""),
+            "nonmember.test", NsdServer.zone("nonmember.test", "@ IN A 192.0.2.1")));
+        builder.environment().put("TES_DNS", "127.0.0.1:" + nsd.port());
         runJames = builder.start();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
         while (!output().contains("run-james: ready")) {
@@ -79,8 +85,8 @@ class RunJamesSwaksTest {
         if (runJames != null && runJames.isAlive()) {
             runJames.destroyForcibly().waitFor();
         }
-        if (dns != null) {
-            dns.close();
+        if (nsd != null) {
+            nsd.close();
         }
         try (Stream<Path> paths = Files.walk(home)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -113,34 +119,56 @@ class RunJamesSwaksTest {
     }
 
     @Test
-    void swaksDeliversOverStarttlsAndSubmitsWithAuthThenCtrlCStopsJames() throws Exception {
-        SwaksResult inbound = swaks("--server", "127.0.0.1:" + smtpPort, "--tls",
-            "--from", "someone@example.com", "--to", USER,
-            "--header", "Subject: swaks over starttls", "--body", "inbound body");
-        assertThat(inbound.exitCode()).as(inbound.transcript()).isZero();
-        assertThat(inbound.transcript()).contains("<~  250");
+    void swaksDeliversOverStarttlsAndSubmitsWithAuthAndTesDecidesMembershipThroughNsdThenCtrlCStopsJames()
+            throws Exception {
+        SwaksResult nonMember = swaks("--server", "127.0.0.1:" + smtpPort, "--tls",
+            "--from", "someone@nonmember.test", "--to", USER,
+            "--header", "Subject: non-member over starttls", "--body", "inbound body");
+        assertThat(nonMember.exitCode()).as(nonMember.transcript()).isZero();
+        assertThat(nonMember.transcript()).contains("<~  250");
+
+        SwaksResult member = swaks("--server", "127.0.0.1:" + smtpPort, "--tls", "--tls-protocol", "tlsv1_2",
+            "--from", "alice@member.test", "--to", USER,
+            "--header", "Subject: member over tls 1.2", "--body", "member body");
+        assertThat(member.exitCode()).as(member.transcript()).isZero();
+
+        SwaksResult memberPlaintext = swaks("--server", "127.0.0.1:" + smtpPort,
+            "--from", "alice@member.test", "--to", USER, "--body", "never delivered");
+        assertThat(memberPlaintext.exitCode()).as(memberPlaintext.transcript()).isNotZero();
+        assertThat(memberPlaintext.transcript()).contains("550 5.7.1 Member is not TES compliant");
 
         SwaksResult submission = swaks("--server", "127.0.0.1:" + submissionPort, "--tls",
             "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD,
             "--from", USER, "--to", USER,
-            "--header", "Subject: swaks submission", "--body", "submitted body");
+            "--header", "Subject: swaks submission", "--header", "X-TES-Status: member", "--body", "submitted");
         assertThat(submission.exitCode()).as(submission.transcript()).isZero();
         assertThat(submission.transcript()).contains("235");
 
-        List<String> subjects = Awaitility.await("two messages for " + USER).atMost(Duration.ofSeconds(60))
-            .until(RunJamesSwaksTest::inboxSubjects, list -> list.size() >= 2);
-        assertThat(subjects).containsExactlyInAnyOrder("swaks over starttls", "swaks submission");
+        SwaksResult plaintextAuth = swaks("--server", "127.0.0.1:" + submissionPort,
+            "--auth", "PLAIN", "--auth-user", USER, "--auth-password", PASSWORD, "--from", USER, "--to", USER);
+        assertThat(plaintextAuth.exitCode()).as(plaintextAuth.transcript()).isNotZero();
+        assertThat(plaintextAuth.transcript()).contains("Host did not advertise authentication");
+
+        Map<String, List<String>> status = Awaitility.await("three messages for " + USER)
+            .atMost(Duration.ofSeconds(60))
+            .until(RunJamesSwaksTest::tesStatusBySubject, map -> map.size() >= 3);
+        assertThat(status).containsOnly(
+            Map.entry("non-member over starttls", List.of("non-member")),
+            Map.entry("member over tls 1.2", List.of("member")),
+            Map.entry("swaks submission", List.of()));
 
         runJames.destroy();
         assertThat(runJames.waitFor(90, TimeUnit.SECONDS)).isTrue();
         assertThat(output()).contains("run-james: stopped").contains("JAMES server stopped");
     }
 
-    private static List<String> inboxSubjects() throws Exception {
-        List<String> subjects = new ArrayList<>();
+    /** Subject -> X-TES-Status values of every message in the demo INBOX. */
+    private static Map<String, List<String>> tesStatusBySubject() throws Exception {
+        Map<String, List<String>> status = new java.util.HashMap<>();
         for (MimeMessage message : ImapInbox.read(imapPort, USER, PASSWORD)) {
-            subjects.add(message.getSubject());
+            String[] values = message.getHeader("X-TES-Status");
+            status.put(message.getSubject(), values == null ? List.of() : List.of(values));
         }
-        return subjects;
+        return status;
     }
 }

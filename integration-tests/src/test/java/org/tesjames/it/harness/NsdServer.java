@@ -1,0 +1,111 @@
+package org.tesjames.it.harness;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * NSD, the authoritative DNS server from NLnet Labs (Debian package {@code nsd}), run unprivileged on a loopback
+ * high port with zones written by the test. A third-party peer for the interop profile.
+ */
+public final class NsdServer implements AutoCloseable {
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private NsdServer(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** A zone in master-file syntax, with SOA and NS made up for it. */
+    public static String zone(String origin, String... records) {
+        StringBuilder text = new StringBuilder()
+            .append("$ORIGIN ").append(origin).append(".\n$TTL 300\n")
+            .append("@ IN SOA ns.").append(origin).append(". hostmaster.").append(origin)
+            .append(". 1 3600 600 86400 300\n@ IN NS ns.").append(origin).append(".\n");
+        for (String record : records) {
+            text.append(record).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Starts NSD serving these zones (origin -> master file text) and waits until it answers. */
+    public static NsdServer start(Map<String, String> zones) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("tes-nsd-");
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        StringBuilder conf = new StringBuilder()
+            .append("server:\n")
+            .append("    ip-address: 127.0.0.1\n")
+            .append("    port: ").append(port).append('\n')
+            .append("    username: \"\"\n    chroot: \"\"\n    database: \"\"\n")
+            .append("    zonesdir: \"").append(dir).append("\"\n")
+            .append("    pidfile: \"").append(dir.resolve("nsd.pid")).append("\"\n")
+            .append("    xfrdfile: \"").append(dir.resolve("xfrd.state")).append("\"\n")
+            .append("    zonelistfile: \"").append(dir.resolve("zone.list")).append("\"\n")
+            .append("    logfile: \"").append(dir.resolve("nsd.log")).append("\"\n")
+            .append("    server-count: 1\n")
+            .append("remote-control:\n    control-enable: no\n");
+        for (Map.Entry<String, String> zone : new LinkedHashMap<>(zones).entrySet()) {
+            Path file = dir.resolve(zone.getKey() + ".zone");
+            Files.writeString(file, zone.getValue(), StandardCharsets.US_ASCII);
+            conf.append("zone:\n    name: ").append(zone.getKey()).append("\n    zonefile: ")
+                .append(file.getFileName()).append('\n');
+        }
+        Path confFile = Files.writeString(dir.resolve("nsd.conf"), conf.toString());
+        Process process = new ProcessBuilder("nsd", "-d", "-c", confFile.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("nsd.out").toFile())
+            .start();
+        NsdServer nsd = new NsdServer(process, dir, port);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (!nsd.log().contains("nsd started")) {
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                nsd.close();
+                throw new IllegalStateException("NSD did not start: " + nsd.log());
+            }
+            Thread.sleep(100);
+        }
+        return nsd;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private String log() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String name : new String[] {"nsd.log", "nsd.out"}) {
+            Path file = dir.resolve(name);
+            if (Files.exists(file)) {
+                text.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
