@@ -25,8 +25,7 @@ class SessionFactsOldTlsTest {
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> {
         FactsToHeaders.install(conf);
-        conf.replaceInListener(TesJamesServer.INBOUND, "</tls>",
-            "    <supportedProtocols><protocol>TLSv1.1</protocol></supportedProtocols>\n        </tls>");
+        conf.pinTlsProtocols(TesJamesServer.INBOUND, "TLSv1.1");
     });
 
     @Test

@@ -107,6 +107,15 @@ public final class JamesConf {
         return this;
     }
 
+    /** Restricts the TLS protocols an SMTP listener accepts (its {@code <tls><supportedProtocols>}). */
+    public JamesConf pinTlsProtocols(String jmxName, String... protocols) {
+        StringBuilder pinned = new StringBuilder("    <supportedProtocols>");
+        for (String protocol : protocols) {
+            pinned.append("<protocol>").append(protocol).append("</protocol>");
+        }
+        return replaceInListener(jmxName, "</tls>", pinned.append("</supportedProtocols>\n        </tls>").toString());
+    }
+
     /** The jmxNames of the enabled SMTP listeners, in the order James creates them. */
     public List<String> smtpListeners() {
         Matcher matcher = JMX_NAME.matcher(file("smtpserver.xml"));

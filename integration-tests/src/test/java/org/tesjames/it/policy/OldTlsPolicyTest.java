@@ -23,10 +23,8 @@ class OldTlsPolicyTest {
 
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> conf
-        .replaceInListener(TesJamesServer.INBOUND, "</tls>",
-            "    <supportedProtocols><protocol>TLSv1.1</protocol></supportedProtocols>\n        </tls>")
-        .replaceInListener(TesJamesServer.SUBMISSION, "</tls>",
-            "    <supportedProtocols><protocol>TLSv1</protocol></supportedProtocols>\n        </tls>"));
+        .pinTlsProtocols(TesJamesServer.INBOUND, "TLSv1.1")
+        .pinTlsProtocols(TesJamesServer.SUBMISSION, "TLSv1"));
 
     private static TesJamesServer james;
 
