@@ -21,12 +21,16 @@ import org.tesjames.core.config.TesSettings;
 /** The shipped configuration stays true to the code. */
 class ShippedConfigurationTest {
     private static final Path CONF = Path.of(System.getProperty("tes.conf.dir", "src/main/conf"));
+    private static final Path VARIANTS = Path.of(System.getProperty("tes.variants.dir", "src/main/variants"));
     private static final Pattern DOCUMENTED_DEFAULT = Pattern.compile("(?m)^#([a-z][a-z.-]+)=(.*)$");
     private static final Pattern TES_CLASS = Pattern.compile("org\\.tesjames\\.[A-Za-z0-9_.]+");
 
+    /** The shipped files with this suffix: the default configuration and every variant. */
     private static List<Path> files(String suffix) throws IOException {
-        try (Stream<Path> files = Files.list(CONF)) {
-            return files.filter(path -> path.toString().endsWith(suffix)).sorted().toList();
+        try (Stream<Path> conf = Files.list(CONF); Stream<Path> variants = Files.walk(VARIANTS)) {
+            return Stream.concat(conf, variants)
+                .filter(Files::isRegularFile)
+                .filter(path -> path.toString().endsWith(suffix)).sorted().toList();
         }
     }
 
@@ -71,7 +75,9 @@ class ShippedConfigurationTest {
             .distinct()
             .toList();
 
-        assertThat(named).contains("org.tesjames.mailets.TesModule", "org.tesjames.mailets.smtp.SessionFactsHook");
+        assertThat(named).contains("org.tesjames.mailets.TesModule", "org.tesjames.mailets.smtp.SessionFactsHook",
+            "org.tesjames.mailets.smtp.InboundPolicyHook", "org.tesjames.matchers.SenderTlsCompliant",
+            "org.tesjames.mailets.TesDefer");
         for (String className : named) {
             Class.forName(className);
         }

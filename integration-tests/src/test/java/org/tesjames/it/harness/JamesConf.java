@@ -37,6 +37,17 @@ public final class JamesConf {
         return load(Path.of(dir));
     }
 
+    /**
+     * The shipped configuration with a shipped variant's files ({@code james-conf/src/main/variants/<name>})
+     * in place of the default ones.
+     */
+    public static JamesConf shippedVariant(String name) {
+        JamesConf conf = shipped();
+        Path variant = Path.of(System.getProperty(CONF_DIR_PROPERTY)).resolveSibling("variants").resolve(name);
+        JamesConf.load(variant).files.forEach(conf.files::put);
+        return conf;
+    }
+
     public static JamesConf load(Path dir) {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir)) {

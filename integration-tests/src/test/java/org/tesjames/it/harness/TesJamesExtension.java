@@ -1,6 +1,7 @@
 package org.tesjames.it.harness;
 
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -17,6 +18,7 @@ import org.tesjames.testing.dns.UnknownNamePolicy;
  * }</pre>
  */
 public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallback {
+    private final Supplier<JamesConf> base;
     private final Consumer<JamesConf> overlay;
     private TestDnsServer dns;
     private TesJamesServer james;
@@ -28,7 +30,17 @@ public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     public TesJamesExtension(Consumer<JamesConf> overlay) {
+        this(JamesConf::shipped, overlay);
+    }
+
+    private TesJamesExtension(Supplier<JamesConf> base, Consumer<JamesConf> overlay) {
+        this.base = base;
         this.overlay = overlay;
+    }
+
+    /** James with a shipped configuration variant (e.g. {@code chain}), changed by {@code overlay}. */
+    public static TesJamesExtension variant(String name, Consumer<JamesConf> overlay) {
+        return new TesJamesExtension(() -> JamesConf.shippedVariant(name), overlay);
     }
 
     @Override
@@ -38,7 +50,7 @@ public final class TesJamesExtension implements BeforeAllCallback, AfterAllCallb
         }
         owner = context.getRequiredTestClass();
         dns = internetLikeDns();
-        james = TesJamesServer.start(dns, overlay);
+        james = TesJamesServer.start(dns, base.get(), overlay);
     }
 
     @Override

@@ -69,8 +69,14 @@ public final class TesJamesServer implements AutoCloseable {
      * pointed at {@code dns}.
      */
     public static TesJamesServer start(TestDnsServer dns, Consumer<JamesConf> overlay) throws Exception {
+        return start(dns, JamesConf.shipped(), overlay);
+    }
+
+    /** Boots James with {@code base} (the shipped configuration or a shipped variant), changed by {@code overlay}. */
+    public static TesJamesServer start(TestDnsServer dns, JamesConf base, Consumer<JamesConf> overlay)
+            throws Exception {
         Path home = Files.createTempDirectory("tes-james-");
-        JamesConf conf = JamesConf.shipped()
+        JamesConf conf = base
             .replaceAll("smtpserver.xml", "<bind>[^<]*</bind>", "<bind>127.0.0.1:0</bind>")
             .replaceAll("imapserver.xml", "<bind>[^<]*</bind>", "<bind>127.0.0.1:0</bind>")
             .replace("webadmin.properties", "enabled=true", "enabled=false")
