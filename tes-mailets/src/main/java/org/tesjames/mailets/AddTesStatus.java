@@ -28,7 +28,8 @@ import org.tesjames.matchers.SenderMembership;
  * </table>
  * Any other parameter, or another {@code mode}, fails at start naming it.
  * <pre>{@code
- * <mailet match="All" class="org.tesjames.mailets.AddTesStatus" onMailetException="tes-deferred">
+ * <mailet match="All" class="org.tesjames.mailets.AddTesStatus">
+ *     <onMailetException>tes-deferred</onMailetException>
  *     <mode>stamp</mode>
  * </mailet>
  * <mailet match="SMTPAuthSuccessful" class="org.tesjames.mailets.AddTesStatus">

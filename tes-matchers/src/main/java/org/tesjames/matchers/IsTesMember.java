@@ -29,7 +29,8 @@ import org.tesjames.core.membership.MembershipResolver;
  *
  * <p>Condition: none (a condition fails at start). Parameters: none.
  * <pre>{@code
- * <mailet match="org.tesjames.matchers.IsTesMember" class="ToProcessor" onMatchException="tes-deferred">
+ * <mailet match="org.tesjames.matchers.IsTesMember" class="ToProcessor">
+ *     <onMatchException>tes-deferred</onMatchException>
  *     <processor>tes-member</processor>
  * </mailet>
  * }</pre>

@@ -36,7 +36,8 @@ import org.tesjames.core.membership.Step;
  *
  * <p>Condition: none (a condition fails at start). Parameters: none.
  * <pre>{@code
- * <mailet match="org.tesjames.matchers.RecipientIsTesMember" class="ToProcessor" onMatchException="tes-deferred">
+ * <mailet match="org.tesjames.matchers.RecipientIsTesMember" class="ToProcessor">
+ *     <onMatchException>tes-deferred</onMatchException>
  *     <processor>tes-outbound-member</processor>
  * </mailet>
  * }</pre>

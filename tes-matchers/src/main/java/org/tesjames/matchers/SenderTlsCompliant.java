@@ -30,7 +30,8 @@ import org.tesjames.core.session.SmtpSessionFacts;
  *
  * <p>Condition: none (a condition fails at start). Parameters: none.
  * <pre>{@code
- * <mailet match="org.tesjames.matchers.SenderTlsCompliant" class="ToProcessor" onMatchException="tes-deferred">
+ * <mailet match="org.tesjames.matchers.SenderTlsCompliant" class="ToProcessor">
+ *     <onMatchException>tes-deferred</onMatchException>
  *     <processor>tes-compliant</processor>
  * </mailet>
  * }</pre>
