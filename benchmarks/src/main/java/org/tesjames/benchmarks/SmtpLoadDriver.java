@@ -1,0 +1,328 @@
+package org.tesjames.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.tesjames.it.harness.JamesConf;
+import org.tesjames.it.harness.TesJamesServer;
+import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.dns.UnknownNamePolicy;
+import org.tesjames.testing.smtp.SmtpReply;
+import org.tesjames.testing.smtp.SmtpTestClient;
+
+/**
+ * SMTP load on the inbound listener of real James 3.8.1 servers booted in this JVM, one after the other (two
+ * James at once clash on their JMX names): the shipped configuration ("with TES") and the same configuration
+ * without the {@code SessionFactsHook} and {@code InboundPolicyHook} handlers ("without TES"), in ABBA order
+ * after discarded JVM warm-up rounds. Each run: boot, a warm-up load, then the measured load: {@code messages}
+ * messages over {@code connections} concurrent plaintext connections, {@code per-session} messages per
+ * session, sender in a domain the test DNS answers NXDOMAIN for (a non-member: the TES hook does the real
+ * lookup, then hits its cache), each to one local user. The rate is 250 replies to DATA per second of the
+ * measured load; every accepted message must then be in an INBOX, and the with-TES runs must carry
+ * {@code X-TES-Status: non-member}. Prints every run, the median rate of each configuration and the ratio.
+ * Loopback only; bounded in messages and time; exits non-zero when a check fails.
+ *
+ * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
+ * --discard-rounds 1 --users 8 --time-limit 120} (seconds per load). Rounds run in ABBA order; the first
+ * {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system property
+ * {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
+ */
+public final class SmtpLoadDriver {
+    private static final String SENDER = "loadtest@sender.nonmember.test";
+    private static final String LOCAL_DOMAIN = "bench.test";
+    private static final String PASSWORD = "secret";
+    private static final String TES_FACTS_HANDLER =
+        "<handler class=\"org\\.tesjames\\.mailets\\.smtp\\.SessionFactsHook\">\\s*<listener>inbound</listener>\\s*</handler>";
+    private static final String TES_POLICY_HANDLER = "<handler class=\"org.tesjames.mailets.smtp.InboundPolicyHook\"/>";
+
+    private final Settings settings;
+
+    private SmtpLoadDriver(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Command-line options. */
+    record Settings(int messages, int warmup, int connections, int perSession, int rounds, int discardRounds,
+                    int users, Duration timeLimit) {
+        static Settings parse(String[] args) {
+            int messages = 2000;
+            int warmup = 500;
+            int connections = 8;
+            int perSession = 10;
+            int rounds = 3;
+            int discardRounds = 1;
+            int users = 8;
+            int timeLimit = 120;
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
+                int value = args[i].equals("--discard-rounds") ? nonNegative(args[i], args[i + 1])
+                    : positive(args[i], args[i + 1]);
+                switch (args[i]) {
+                    case "--messages" -> messages = value;
+                    case "--warmup" -> warmup = value;
+                    case "--connections" -> connections = value;
+                    case "--per-session" -> perSession = value;
+                    case "--rounds" -> rounds = value;
+                    case "--discard-rounds" -> discardRounds = value;
+                    case "--users" -> users = value;
+                    case "--time-limit" -> timeLimit = value;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
+                Duration.ofSeconds(timeLimit));
+        }
+
+        private static int nonNegative(String option, String text) {
+            return "0".equals(text) ? 0 : positive(option, text);
+        }
+
+        private static int positive(String option, String text) {
+            try {
+                int value = Integer.parseInt(text);
+                if (value > 0) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be a positive integer: '" + text + "'");
+        }
+    }
+
+    /** The two configurations compared. */
+    enum Variant {
+        WITH_TES("with TES", conf -> { }),
+        WITHOUT_TES("without TES", conf -> conf
+            .replaceAll("smtpserver.xml", TES_FACTS_HANDLER, "")
+            .replace("smtpserver.xml", TES_POLICY_HANDLER, ""));
+
+        final String label;
+        final Consumer<JamesConf> overlay;
+
+        Variant(String label, Consumer<JamesConf> overlay) {
+            this.label = label;
+            this.overlay = overlay;
+        }
+    }
+
+    /** One measured load: accepted messages and the time they took. */
+    record Load(int accepted, int refused, long nanos) {
+        double rate() {
+            return accepted * 1e9 / nanos;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("SmtpLoadDriver: " + e.getMessage());
+            System.exit(64);
+            return;
+        }
+        locateShippedConfiguration();
+        System.setProperty("james.exit.on.startup.error", "false");
+        boolean ok = new SmtpLoadDriver(settings).run();
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static void locateShippedConfiguration() {
+        if (System.getProperty(JamesConf.CONF_DIR_PROPERTY) == null) {
+            Path conf = Path.of("james-conf/src/main/conf").toAbsolutePath();
+            if (!Files.isDirectory(conf)) {
+                throw new IllegalStateException("no " + conf + ": run from the project root or set -D"
+                    + JamesConf.CONF_DIR_PROPERTY);
+            }
+            System.setProperty(JamesConf.CONF_DIR_PROPERTY, conf.toString());
+        }
+    }
+
+    /**
+     * Rounds of one run per configuration, in ABBA order (with, without; then without, with; ...) so that drift
+     * (JIT, other load on the machine) weighs on both alike. The first {@code discardRounds} rounds warm the
+     * JVM and are not counted.
+     */
+    private boolean run() throws Exception {
+        System.out.printf(Locale.ROOT, "SMTP load: %d messages (+%d warm-up) per run, %d connections, %d messages"
+                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores%n", settings.messages(),
+            settings.warmup(), settings.connections(), settings.perSession(), settings.rounds(),
+            settings.discardRounds(), Runtime.getRuntime().availableProcessors());
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        boolean ok = true;
+        try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start()) {
+            for (int round = 1 - settings.discardRounds(); round <= settings.rounds(); round++) {
+                List<Variant> order = Math.floorMod(round, 2) == 1 ? List.of(Variant.WITH_TES, Variant.WITHOUT_TES)
+                    : List.of(Variant.WITHOUT_TES, Variant.WITH_TES);
+                double[] rates = new double[2];
+                for (Variant variant : order) {
+                    Load load = runOnce(dns, variant);
+                    boolean complete = load.refused() == 0 && load.accepted() == settings.messages();
+                    ok &= complete;
+                    System.out.printf(Locale.ROOT, "%-9s %-12s %8.1f msg/s  (%d accepted, %d refused, %.2f s)%s%n",
+                        round < 1 ? "discarded" : "round " + round, variant.label, load.rate(), load.accepted(),
+                        load.refused(), load.nanos() / 1e9, complete ? "" : "  INCOMPLETE");
+                    rates[variant.ordinal()] = load.rate();
+                }
+                if (round >= 1) {
+                    with.add(rates[Variant.WITH_TES.ordinal()]);
+                    without.add(rates[Variant.WITHOUT_TES.ordinal()]);
+                    ratios.add(rates[Variant.WITH_TES.ordinal()] / rates[Variant.WITHOUT_TES.ordinal()]);
+                }
+            }
+        }
+        double medianWith = median(with);
+        double medianWithout = median(without);
+        System.out.printf(Locale.ROOT, "%nmedian with TES:    %8.1f msg/s%nmedian without TES: %8.1f msg/s%n"
+                + "ratio of medians with/without: %.3f; median of the per-round ratios: %.3f (goal >= 0.9)%n",
+            medianWith, medianWithout, medianWith / medianWithout, median(ratios));
+        return ok;
+    }
+
+    private Load runOnce(TestDnsServer dns, Variant variant) throws Exception {
+        try (TesJamesServer james = TesJamesServer.start(dns, variant.overlay)) {
+            List<String> users = new ArrayList<>();
+            for (int i = 1; i <= settings.users(); i++) {
+                String user = "user" + i + "@" + LOCAL_DOMAIN;
+                james.addUser(user, PASSWORD);
+                users.add(user);
+            }
+            Load warmup = load(james.inboundPort(), users, settings.warmup());
+            awaitDelivered(james, users, warmup.accepted());
+            Load measured = load(james.inboundPort(), users, settings.messages());
+            awaitDelivered(james, users, warmup.accepted() + measured.accepted());
+            checkTesStatus(james, users.get(0), variant);
+            return measured;
+        }
+    }
+
+    /** Sends {@code count} messages over the configured connections; the clock stops at the last reply. */
+    private Load load(int port, List<String> users, int count) throws Exception {
+        AtomicInteger remaining = new AtomicInteger(count);
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger sequence = new AtomicInteger();
+        byte[] body = ("x".repeat(76) + "\r\n").repeat(12).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ExecutorService pool = Executors.newFixedThreadPool(settings.connections());
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < settings.connections(); c++) {
+                workers.add(pool.submit(() -> {
+                    while (remaining.get() > 0) {
+                        session(port, users, remaining, accepted, refused, sequence, body);
+                    }
+                    return null;
+                }));
+            }
+            long deadline = start + settings.timeLimit().toNanos();
+            for (Future<?> worker : workers) {
+                try {
+                    worker.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("load not done within " + settings.timeLimit().toSeconds()
+                        + " s (accepted " + accepted.get() + " of " + count + ")");
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("SMTP client failed", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Load(accepted.get(), refused.get(), System.nanoTime() - start);
+    }
+
+    private void session(int port, List<String> users, AtomicInteger remaining, AtomicInteger accepted,
+                         AtomicInteger refused, AtomicInteger sequence, byte[] body) throws IOException {
+        try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", port)) {
+            expect(client.greeting(), 220, "greeting");
+            expect(client.ehlo("load.sender.nonmember.test"), 250, "EHLO");
+            for (int i = 0; i < settings.perSession() && remaining.getAndDecrement() > 0; i++) {
+                int n = sequence.incrementAndGet();
+                expect(client.mailFrom(SENDER), 250, "MAIL");
+                SmtpReply rcpt = client.rcptTo(users.get(n % users.size()));
+                if (rcpt.code() != 250) {
+                    refused.incrementAndGet();
+                    expect(client.rset(), 250, "RSET");
+                    continue;
+                }
+                expect(client.data(), 354, "DATA");
+                String headers = "From: <" + SENDER + ">\r\nTo: <" + users.get(n % users.size()) + ">\r\n"
+                    + "Subject: load " + n + "\r\nMessage-ID: <load-" + n + "@sender.nonmember.test>\r\n\r\n";
+                byte[] head = headers.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] message = new byte[head.length + body.length];
+                System.arraycopy(head, 0, message, 0, head.length);
+                System.arraycopy(body, 0, message, head.length, body.length);
+                if (client.message(message).code() == 250) {
+                    accepted.incrementAndGet();
+                } else {
+                    refused.incrementAndGet();
+                }
+            }
+            client.quit();
+        }
+    }
+
+    private static void expect(SmtpReply reply, int code, String step) {
+        if (reply.code() != code) {
+            throw new IllegalStateException(step + ": expected " + code + ", got " + reply);
+        }
+    }
+
+    private void awaitDelivered(TesJamesServer james, List<String> users, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.timeLimit().toNanos();
+        int delivered = 0;
+        while (System.nanoTime() < deadline) {
+            delivered = 0;
+            for (String user : users) {
+                delivered += james.inbox(user).size();
+            }
+            if (delivered >= expected) {
+                if (delivered > expected) {
+                    throw new IllegalStateException(delivered + " messages delivered, " + expected + " accepted");
+                }
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("only " + delivered + " of " + expected + " accepted messages delivered within "
+            + settings.timeLimit().toSeconds() + " s");
+    }
+
+    private static void checkTesStatus(TesJamesServer james, String user, Variant variant) throws MessagingException {
+        MimeMessage message = james.inbox(user).get(0);
+        String[] status = message.getHeader("X-TES-Status");
+        boolean stamped = status != null && status.length == 1 && status[0].trim().equals("non-member");
+        if (stamped != (variant == Variant.WITH_TES)) {
+            throw new IllegalStateException(variant.label + ": unexpected X-TES-Status "
+                + (status == null ? "(none)" : String.join(", ", status)));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int middle = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+    }
+}
