@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
 
@@ -33,6 +34,12 @@ public final class Tes {
                                           query and its outcome, then the verdict; exit 0 member,
                                           1 not a member, 2 temporary failure. Defaults: the system
                                           resolvers, registry root trusted-email-services.com, 5s per try
+          tlsa-match --tlsa "3 1 1 <hex>" [--tlsa ...] --chain <chain.pem> [--name <host>]
+                                          match a PEM chain (leaf first) against TLSA records offline
+                                          (DANE for SMTP, RFC 7672); prints each record as usable or not
+                                          and why, then the result; --name checks the leaf's names for
+                                          DANE-TA(2) matches (none without it); exit 0 verified,
+                                          1 not verified
           help                            this text
         """;
 
@@ -60,6 +67,7 @@ public final class Tes {
             }
             case "config" -> config(args.subList(1, args.size()));
             case "membership" -> membership(args.subList(1, args.size()));
+            case "tlsa-match" -> tlsaMatch(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
     }
@@ -99,6 +107,16 @@ public final class Tes {
             return usage(e.getMessage());
         }
         return new MembershipCommand(out).run(options);
+    }
+
+    private int tlsaMatch(List<String> args) {
+        TlsaMatchCommand.Options options;
+        try {
+            options = TlsaMatchCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return new TlsaMatchCommand(out, err, Clock.systemUTC()).run(options);
     }
 
     private int usage(String problem) {
