@@ -30,7 +30,9 @@ public final class ImapInbox {
             Folder inbox = store.getFolder("INBOX");
             inbox.open(Folder.READ_ONLY);
             List<MimeMessage> messages = new ArrayList<>();
-            for (Message message : inbox.getMessages()) {
+            // Asking an empty folder for its messages makes JavaMail send an invalid FETCH range.
+            Message[] found = inbox.getMessageCount() == 0 ? new Message[0] : inbox.getMessages();
+            for (Message message : found) {
                 messages.add(new MimeMessage((MimeMessage) message));
             }
             inbox.close(false);

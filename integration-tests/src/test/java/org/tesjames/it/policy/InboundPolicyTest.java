@@ -146,10 +146,14 @@ class InboundPolicyTest {
             String rcpt = recipient();
             try (SmtpTestClient client = connect()) {
                 assertThat(deliver(client, "bob@unlisted.example", rcpt,
-                    "X-TES-Status: member\r\nX-Tes-Status: member\r\n").code()).isEqualTo(250);
+                    "X-TES-Status: member\r\n\tfolded\r\nX-Extra: kept\r\nX-Tes-Status: member\r\n").code())
+                    .isEqualTo(250);
             }
 
-            assertThat(delivered(rcpt).getHeader("X-TES-Status")).containsExactly("non-member");
+            MimeMessage message = delivered(rcpt);
+            assertThat(message.getHeader("X-TES-Status")).containsExactly("non-member");
+            assertThat(message.getHeader("X-Extra")).containsExactly("kept");
+            assertThat(message.getSubject()).isEqualTo("inbound");
         }
 
         @Test

@@ -1,6 +1,8 @@
 package org.tesjames.mailets.smtp;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -14,7 +16,10 @@ import org.apache.james.core.MaybeSender;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.LineHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.core.DataLineFilter;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.apache.james.smtpserver.JamesMessageHook;
@@ -41,10 +46,11 @@ import org.tesjames.matchers.TesMailAttributes;
  *       {@code 451 4.4.3 TES lookup failed} (nothing is accepted, the client retries);</li>
  *   <li>the null sender {@code <>} is not a member, without a lookup.</li>
  * </ul>
- * At the end of DATA it removes every {@code X-TES-Status} header the message came with, adds
- * {@code X-TES-Status: member} or {@code non-member}, and records the verdict in the {@code tes.sender.*} Mail
- * attributes ({@link TesMailAttributes}) so the processor chain does not look it up again. The membership is
- * resolved once per transaction.
+ * While the message streams in (a DATA line filter, so the message is never rewritten) it drops every
+ * {@code X-TES-Status} header field the message came with, folded lines included, and adds
+ * {@code X-TES-Status: member} or {@code non-member} at the top of the header; at the end of DATA it records the
+ * verdict in the {@code tes.sender.*} Mail attributes ({@link TesMailAttributes}) so the processor chain does not
+ * look it up again. The membership is resolved once per transaction, at RCPT.
  *
  * <p>It takes no parameter. Wire it in the inbound listener's handler chain, before James's core handlers:
  * <pre>{@code
@@ -56,10 +62,21 @@ import org.tesjames.matchers.TesMailAttributes;
  * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
  * {@code tes.inbound.status.forged-removed}; timer {@code tes.inbound.membership}.
  */
-public class InboundPolicyHook implements RcptHook, JamesMessageHook {
+public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundPolicyHook.class);
     private static final AttachmentKey<SenderMembership> SENDER = AttachmentKey.of("tes.inbound.sender",
         SenderMembership.class);
+    private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
+        HeaderState.class);
+    private static final byte[] STATUS_PREFIX = (TesStatusHeader.NAME + ":").toLowerCase(Locale.ROOT)
+        .getBytes(StandardCharsets.US_ASCII);
+
+    /** Per-transaction state of the header rewriting while DATA streams in. */
+    static final class HeaderState {
+        boolean statusAdded;
+        boolean droppingStatus;
+        int removed;
+    }
 
     /** The membership of one transaction's sender. */
     record SenderMembership(MaybeSender sender, MembershipVerdict verdict) {
@@ -98,6 +115,59 @@ public class InboundPolicyHook implements RcptHook, JamesMessageHook {
         return SmtpReplies.of(verdict);
     }
 
+    /**
+     * Rewrites the header section as it streams in: {@code X-TES-Status} first, every incoming copy dropped.
+     */
+    @Override
+    public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
+        if (session.headerComplete()) {
+            return next.onLine(session, line);
+        }
+        HeaderState state = session.getAttachment(HEADER, ProtocolSession.State.Transaction).orElseGet(() -> {
+            HeaderState fresh = new HeaderState();
+            session.setAttachment(HEADER, fresh, ProtocolSession.State.Transaction);
+            return fresh;
+        });
+        if (!state.statusAdded) {
+            state.statusAdded = true;
+            MaybeSender sender = session.getAttachment(SMTPSession.SENDER, ProtocolSession.State.Transaction)
+                .orElse(MaybeSender.nullSender());
+            boolean member = membership(session, sender).verdict() instanceof MembershipVerdict.Member;
+            String header = TesStatusHeader.NAME + ": " + (member ? TesStatusHeader.MEMBER : TesStatusHeader.NON_MEMBER);
+            Response response = next.onLine(session,
+                (header + session.getLineDelimiter()).getBytes(StandardCharsets.US_ASCII));
+            if (response != null) {
+                return response;
+            }
+        }
+        boolean continuation = line.length > 0 && (line[0] == ' ' || line[0] == '\t');
+        if (state.droppingStatus && continuation) {
+            return null;
+        }
+        state.droppingStatus = startsWithIgnoreCase(line, STATUS_PREFIX);
+        if (state.droppingStatus) {
+            state.removed++;
+            return null;
+        }
+        return next.onLine(session, line);
+    }
+
+    private static boolean startsWithIgnoreCase(byte[] line, byte[] lowerCasePrefix) {
+        if (line.length < lowerCasePrefix.length) {
+            return false;
+        }
+        for (int i = 0; i < lowerCasePrefix.length; i++) {
+            byte b = line[i];
+            if (b >= 'A' && b <= 'Z') {
+                b = (byte) (b + ('a' - 'A'));
+            }
+            if (b != lowerCasePrefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
         SenderMembership membership = membership(session, mail.getMaybeSender());
@@ -107,16 +177,12 @@ public class InboundPolicyHook implements RcptHook, JamesMessageHook {
             return SmtpReplies.of(Verdict.defer(TesPolicies.LOOKUP_FAILED));
         }
         boolean member = membership.verdict() instanceof MembershipVerdict.Member;
-        try {
-            int removed = TesStatusHeader.stamp(mail.getMessage(), member);
-            if (removed > 0) {
-                metrics.generate("tes.inbound.status.forged-removed").increment();
-                LOGGER.info("TES inbound mail {} message-id {}: removed {} forged {} header(s)", mail.getName(),
-                    messageId(mail), removed, TesStatusHeader.NAME);
-            }
-        } catch (MessagingException e) {
-            LOGGER.warn("TES inbound mail {}: cannot set {}", mail.getName(), TesStatusHeader.NAME, e);
-            return SmtpReplies.of(Verdict.defer("TES cannot process the message"));
+        int removed = session.getAttachment(HEADER, ProtocolSession.State.Transaction).map(state -> state.removed)
+            .orElse(0);
+        if (removed > 0) {
+            metrics.generate("tes.inbound.status.forged-removed").increment();
+            LOGGER.info("TES inbound mail {} message-id {}: removed {} forged {} header(s)", mail.getName(),
+                messageId(mail), removed, TesStatusHeader.NAME);
         }
         TesMailAttributes.writeSenderMembership(mail, mail.getMaybeSender().asOptional()
             .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
