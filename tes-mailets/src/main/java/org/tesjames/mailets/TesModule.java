@@ -23,6 +23,10 @@ import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dns.CachingDnsClient;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.core.dane.DaneLookup;
+import org.tesjames.core.dnssec.DnssecClients;
+import org.tesjames.core.dnssec.DnssecMode;
+import org.tesjames.core.dnssec.TrustAnchors;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.mailets.dns.JamesDnsMetrics;
 import org.tesjames.mailets.dns.MeteredDnsClient;
@@ -30,6 +34,7 @@ import org.xbill.DNS.ResolverConfig;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.name.Named;
 
 /**
  * The Guice module of the TES extension, named in {@code conf/extensions.properties}:
@@ -37,14 +42,26 @@ import com.google.inject.Provides;
  * James uses it to create the TES mailets, matchers and hooks. It reads {@code conf/tes.properties}
  * (every key is optional; see {@link TesSettings}) while James starts; a malformed file stops the server with a
  * message naming the key and the value.
+ *
+ * <p>Two DNS clients, over the same resolvers: the plain {@link DnsClient} of the membership, DKIM and DMARC
+ * lookups (no DNSSEC needed there, and a validation failure must not turn them into temporary failures), and
+ * the {@link #DNSSEC DNSSEC} client of DANE, whose {@code authenticated} flag is trustworthy: per
+ * {@code dnssec.mode}, dnsjava's {@code ValidatingResolver} in front of each resolver with the anchors of
+ * {@code dnssec.anchors}, or the resolvers' own AD flag (loopback only unless allowed). Each has its own cache
+ * (the validator caches no answers). The trust anchors are loaded while James starts: a file without a usable
+ * anchor stops the start.
  */
 public class TesModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(TesModule.class);
     public static final String SETTINGS_FILE = FileSystem.FILE_PROTOCOL_AND_CONF + "tes.properties";
 
+    /** Names the DNS client whose {@code authenticated} flag is trustworthy: {@code @Named(TesModule.DNSSEC)}. */
+    public static final String DNSSEC = "tes.dnssec";
+
     @Override
     protected void configure() {
         bind(TesSettings.class).toProvider(SettingsProvider.class).asEagerSingleton();
+        bind(TrustAnchors.class).toProvider(TrustAnchorsProvider.class).asEagerSingleton();
     }
 
     /**
@@ -54,6 +71,44 @@ public class TesModule extends AbstractModule {
     @Provides
     @Singleton
     DnsClient dnsClient(TesSettings settings, MetricFactory metrics) {
+        List<InetSocketAddress> servers = servers(settings);
+        LOGGER.info("TES DNS: resolvers {}, timeout {}, retries {}, cache size {}, max TTL {}, failure hold-down {}",
+            servers, settings.dnsTimeout(), settings.dnsRetries(), settings.dnsCacheSize(), settings.dnsCacheMaxTtl(),
+            settings.dnsCacheFailureHoldDown());
+        DnsClient resolvers = new MeteredDnsClient(
+            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()), metrics);
+        return cached(resolvers, settings, metrics);
+    }
+
+    /**
+     * The DNS client of DNSSEC and DANE lookups, whose {@code authenticated} flag can be trusted (see
+     * {@link DnssecClients}): validating with the loaded trust anchors, or trusting the AD flag of loopback
+     * resolvers, per {@code dnssec.mode}. Cached like the plain client, separately.
+     */
+    @Provides
+    @Singleton
+    @Named(DNSSEC)
+    DnsClient dnssecDnsClient(TesSettings settings, TrustAnchors anchors, MetricFactory metrics) {
+        List<InetSocketAddress> servers = servers(settings);
+        DnsJavaClient client;
+        if (settings.dnssecMode() == DnssecMode.VALIDATE) {
+            client = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors);
+            LOGGER.info("TES DNSSEC: validating over resolvers {} with trust anchors {}", servers, anchors);
+        } else {
+            client = DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
+                settings.dnssecTrustAdAllowRemote());
+            LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
+        }
+        return cached(new MeteredDnsClient(client, metrics), settings, metrics);
+    }
+
+    @Provides
+    @Singleton
+    DaneLookup daneLookup(@Named(DNSSEC) DnsClient dns) {
+        return new DaneLookup(dns);
+    }
+
+    private static List<InetSocketAddress> servers(TesSettings settings) {
         List<InetSocketAddress> servers = settings.resolvers() instanceof TesSettings.Resolvers.Explicit explicit
             ? explicit.addresses().stream().map(ResolverAddress::socketAddress).toList()
             : ResolverConfig.getCurrentConfig().servers();
@@ -61,17 +116,49 @@ public class TesModule extends AbstractModule {
             throw new IllegalStateException("dns.resolvers=system but the system has no DNS resolver configured;"
                 + " set dns.resolvers in " + SETTINGS_FILE);
         }
-        LOGGER.info("TES DNS: resolvers {}, timeout {}, retries {}, cache size {}, max TTL {}, failure hold-down {}",
-            servers, settings.dnsTimeout(), settings.dnsRetries(), settings.dnsCacheSize(), settings.dnsCacheMaxTtl(),
-            settings.dnsCacheFailureHoldDown());
-        DnsClient resolvers = new MeteredDnsClient(
-            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()), metrics);
+        return servers;
+    }
+
+    private static DnsClient cached(DnsClient resolvers, TesSettings settings, MetricFactory metrics) {
         return CachingDnsClient.builder(resolvers)
             .maximumSize(settings.dnsCacheSize())
             .maxTtl(settings.dnsCacheMaxTtl())
             .failureHoldDown(settings.dnsCacheFailureHoldDown())
             .metrics(new JamesDnsMetrics(metrics))
             .build();
+    }
+
+    /**
+     * Loads the trust anchors of {@code dnssec.anchors} while James starts (a relative path is relative to
+     * {@code conf/}): a missing, empty or unparsable file, or one without an anchor of a supported algorithm,
+     * stops the start with a message naming the file, since dnsjava's validator would otherwise call every
+     * answer insecure.
+     */
+    static class TrustAnchorsProvider implements Provider<TrustAnchors> {
+        private final TesSettings settings;
+        private final FileSystem fileSystem;
+
+        @Inject
+        TrustAnchorsProvider(TesSettings settings, FileSystem fileSystem) {
+            this.settings = settings;
+            this.fileSystem = fileSystem;
+        }
+
+        @Override
+        public TrustAnchors get() {
+            TrustAnchors anchors = TrustAnchors.load(settings.dnssecAnchors(), path -> {
+                if (path.isAbsolute()) {
+                    return path;
+                }
+                try {
+                    return fileSystem.getFile(FileSystem.FILE_PROTOCOL_AND_CONF + path).toPath();
+                } catch (FileNotFoundException e) {
+                    throw new IllegalArgumentException("DNSSEC trust anchor file " + path + " not found in conf/", e);
+                }
+            });
+            LOGGER.info("TES DNSSEC: mode {}, trust anchors {}", settings.dnssecMode(), anchors);
+            return anchors;
+        }
     }
 
     @Provides

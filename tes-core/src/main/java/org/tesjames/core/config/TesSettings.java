@@ -12,6 +12,9 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.tesjames.core.dnssec.DnssecClients;
+import org.tesjames.core.dnssec.DnssecMode;
+import org.tesjames.core.dnssec.TrustAnchorSource;
 import org.tesjames.core.membership.DomainNames;
 
 /**
@@ -36,11 +39,22 @@ import org.tesjames.core.membership.DomainNames;
  *       domain R of the membership chain</td></tr>
  *   <tr><td>{@code lookup.timeout}</td><td>{@code 30s}</td><td>longest time an SMTP command waits for a TES
  *       verdict; past it the transaction is deferred (4xx)</td></tr>
+ *   <tr><td>{@code dnssec.mode}</td><td>{@code validate}</td><td>where DNSSEC is validated for DANE:
+ *       {@code validate} (TES validates, dnsjava's {@code ValidatingResolver} in front of each resolver, with
+ *       the anchors of {@code dnssec.anchors}) or {@code trust-ad} (the resolvers validate, their AD flag is
+ *       believed; only loopback resolvers unless {@code dnssec.trust-ad.allow-remote=true})</td></tr>
+ *   <tr><td>{@code dnssec.anchors}</td><td>{@code builtin}</td><td>trust anchors of {@code validate} mode: a
+ *       file of DS or DNSKEY records in master-file format (a relative path is relative to James's
+ *       {@code conf/}), or {@code builtin}, the IANA root DS set shipped with TES; a file without a usable
+ *       anchor stops the start</td></tr>
+ *   <tr><td>{@code dnssec.trust-ad.allow-remote}</td><td>{@code false}</td><td>{@code true} lets
+ *       {@code trust-ad} mode believe resolvers off loopback (only over a trusted path)</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
                           Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
-                          Duration lookupTimeout) {
+                          Duration lookupTimeout, DnssecMode dnssecMode, TrustAnchorSource dnssecAnchors,
+                          boolean dnssecTrustAdAllowRemote) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -49,17 +63,23 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DNS_CACHE_FAILURE_HOLD_DOWN = "dns.cache.failure-hold-down";
     public static final String REGISTRY_ROOT = "registry.root";
     public static final String LOOKUP_TIMEOUT = "lookup.timeout";
+    public static final String DNSSEC_MODE = "dnssec.mode";
+    public static final String DNSSEC_ANCHORS = "dnssec.anchors";
+    public static final String DNSSEC_TRUST_AD_ALLOW_REMOTE = "dnssec.trust-ad.allow-remote";
 
     /** The default value of each key, as documented in the shipped {@code tes.properties}. */
-    public static final Map<String, String> DEFAULTS = Map.of(
-        DNS_RESOLVERS, "system",
-        DNS_TIMEOUT, "5s",
-        DNS_RETRIES, "1",
-        DNS_CACHE_SIZE, "10000",
-        DNS_CACHE_MAX_TTL, "1d",
-        DNS_CACHE_FAILURE_HOLD_DOWN, "5s",
-        REGISTRY_ROOT, "trusted-email-services.com",
-        LOOKUP_TIMEOUT, "30s");
+    public static final Map<String, String> DEFAULTS = Map.ofEntries(
+        Map.entry(DNS_RESOLVERS, "system"),
+        Map.entry(DNS_TIMEOUT, "5s"),
+        Map.entry(DNS_RETRIES, "1"),
+        Map.entry(DNS_CACHE_SIZE, "10000"),
+        Map.entry(DNS_CACHE_MAX_TTL, "1d"),
+        Map.entry(DNS_CACHE_FAILURE_HOLD_DOWN, "5s"),
+        Map.entry(REGISTRY_ROOT, "trusted-email-services.com"),
+        Map.entry(LOOKUP_TIMEOUT, "30s"),
+        Map.entry(DNSSEC_MODE, DnssecMode.VALIDATE.toString()),
+        Map.entry(DNSSEC_ANCHORS, TrustAnchorSource.BUILTIN),
+        Map.entry(DNSSEC_TRUST_AD_ALLOW_REMOTE, "false"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -74,6 +94,24 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Objects.requireNonNull(dnsCacheFailureHoldDown, DNS_CACHE_FAILURE_HOLD_DOWN);
         Objects.requireNonNull(registryRoot, REGISTRY_ROOT);
         requirePositive(LOOKUP_TIMEOUT, lookupTimeout);
+        Objects.requireNonNull(dnssecMode, DNSSEC_MODE);
+        Objects.requireNonNull(dnssecAnchors, DNSSEC_ANCHORS);
+        if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
+            // The system resolvers are only known when the client is built; DnssecClients checks them then.
+            DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
+                dnssecTrustAdAllowRemote);
+        }
+    }
+
+    /**
+     * The settings without the DNSSEC keys: those take their defaults ({@code validate}, {@code builtin}
+     * anchors, remote AD not trusted).
+     */
+    public TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
+                       Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
+                       Duration lookupTimeout) {
+        this(resolvers, dnsTimeout, dnsRetries, dnsCacheSize, dnsCacheMaxTtl, dnsCacheFailureHoldDown, registryRoot,
+            lookupTimeout, DnssecMode.VALIDATE, new TrustAnchorSource.Builtin(), false);
     }
 
     private static void requirePositive(String key, Duration value) {
@@ -140,7 +178,18 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, DNS_CACHE_MAX_TTL, Durations::parse),
             value(properties, DNS_CACHE_FAILURE_HOLD_DOWN, Durations::parse),
             value(properties, REGISTRY_ROOT, TesSettings::parseDomain),
-            value(properties, LOOKUP_TIMEOUT, Durations::parse));
+            value(properties, LOOKUP_TIMEOUT, Durations::parse),
+            value(properties, DNSSEC_MODE, DnssecMode::parse),
+            value(properties, DNSSEC_ANCHORS, TrustAnchorSource::parse),
+            value(properties, DNSSEC_TRUST_AD_ALLOW_REMOTE, TesSettings::parseBoolean));
+    }
+
+    private static boolean parseBoolean(String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("'" + value + "' is not a boolean (true or false)");
+        };
     }
 
     private static int parseInt(String value) {

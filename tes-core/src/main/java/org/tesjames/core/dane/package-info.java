@@ -4,6 +4,8 @@
  * digest algorithm agility of RFC 7671 section 9) and the certificate matching of RFC 7671/RFC 7672
  * ({@link org.tesjames.core.dane.DaneVerifier}, with typed outcomes {@link org.tesjames.core.dane.DaneResult}).
  *
- * <p>Nothing here does DNS or TLS: whether the TLSA RRset was DNSSEC-secure is the caller's concern.
+ * <p>Only {@link org.tesjames.core.dane.DaneLookup} does DNS: the MX, address and TLSA lookups of RFC 7672
+ * section 2.2 over a DNSSEC-trustworthy client, with per-host outcomes
+ * ({@link org.tesjames.core.dane.DaneHostOutcome}). Nothing here does TLS.
  */
 package org.tesjames.core.dane;
