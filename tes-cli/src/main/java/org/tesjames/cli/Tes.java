@@ -40,6 +40,12 @@ public final class Tes {
                                           and why, then the result; --name checks the leaf's names for
                                           DANE-TA(2) matches (none without it); exit 0 verified,
                                           1 not verified
+          dkim keygen --domain D --selector S [--type rsa|ed25519] [--bits N] --keys DIR
+                                          write a new DKIM key DIR/D/S.pem (RSA 2048 bits by default,
+                                          1024 to 4096; never overwrites) and print its DNS TXT record
+          dkim check --domain D --selector S --keys DIR [--resolver host:port]...
+                                          compare the published S._domainkey.D TXT record with the key
+                                          file; exit 0 match, 1 mismatch, 2 temporary DNS failure
           help                            this text
         """;
 
@@ -68,6 +74,7 @@ public final class Tes {
             case "config" -> config(args.subList(1, args.size()));
             case "membership" -> membership(args.subList(1, args.size()));
             case "tlsa-match" -> tlsaMatch(args.subList(1, args.size()));
+            case "dkim" -> dkim(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
     }
@@ -117,6 +124,16 @@ public final class Tes {
             return usage(e.getMessage());
         }
         return new TlsaMatchCommand(out, err, Clock.systemUTC()).run(options);
+    }
+
+    private int dkim(List<String> args) {
+        DkimCommand.Options options;
+        try {
+            options = DkimCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return new DkimCommand(out, err).run(options);
     }
 
     private int usage(String problem) {
