@@ -2,6 +2,7 @@ package org.tesjames.matchers;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,9 +53,9 @@ final class FakeTesDns implements DnsClient {
 
     /** The default settings with the given lookup deadline. */
     static TesSettings settings(Duration lookupTimeout) {
-        TesSettings d = TesSettings.defaults();
-        return new TesSettings(d.resolvers(), d.dnsTimeout(), d.dnsRetries(), d.dnsCacheSize(), d.dnsCacheMaxTtl(),
-            d.dnsCacheFailureHoldDown(), d.registryRoot(), lookupTimeout);
+        Properties properties = new Properties();
+        properties.setProperty(TesSettings.LOOKUP_TIMEOUT, lookupTimeout.toMillis() + "ms");
+        return TesSettings.parse(properties);
     }
 
     /** How many membership chains were started (CNAME tes-master.* queries). */

@@ -103,17 +103,6 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         }
     }
 
-    /**
-     * The settings without the DNSSEC keys: those take their defaults ({@code validate}, {@code builtin}
-     * anchors, remote AD not trusted).
-     */
-    public TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
-                       Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
-                       Duration lookupTimeout) {
-        this(resolvers, dnsTimeout, dnsRetries, dnsCacheSize, dnsCacheMaxTtl, dnsCacheFailureHoldDown, registryRoot,
-            lookupTimeout, DnssecMode.VALIDATE, new TrustAnchorSource.Builtin(), false);
-    }
-
     private static void requirePositive(String key, Duration value) {
         Objects.requireNonNull(value, key);
         if (value.isNegative() || value.isZero()) {

@@ -31,14 +31,6 @@ class TesSettingsDnssecTest {
     }
 
     @Test
-    void theConstructorWithoutDnssecKeysTakesTheirDefaults() {
-        TesSettings d = TesSettings.defaults();
-
-        assertThat(new TesSettings(d.resolvers(), d.dnsTimeout(), d.dnsRetries(), d.dnsCacheSize(), d.dnsCacheMaxTtl(),
-            d.dnsCacheFailureHoldDown(), d.registryRoot(), d.lookupTimeout())).isEqualTo(d);
-    }
-
-    @Test
     void parsesAnAnchorFileAndTrustAdMode() {
         TesSettings settings = TesSettings.parse(properties("dnssec.mode", "trust-ad", "dnssec.anchors",
             "/etc/tes/root.key", "dns.resolvers", "127.0.0.1:5353,[::1]"));
