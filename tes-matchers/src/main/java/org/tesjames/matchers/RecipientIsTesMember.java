@@ -69,12 +69,12 @@ public class RecipientIsTesMember extends NoConditionMatcher {
                 : verdict instanceof MembershipVerdict.NotMember ? "non-member" : "failed";
             metrics.generate(METRIC_PREFIX + outcome).increment();
             if (verdict instanceof MembershipVerdict.TemporaryFailure) {
-                failures.add(SenderMembership.describe(verdict));
+                failures.add(verdict.describe());
                 LOGGER.info("TES RecipientIsTesMember mail {} recipient domain {}: {}", mail.getName(), domain,
-                    SenderMembership.describe(verdict));
+                    verdict.describe());
             } else {
                 LOGGER.debug("TES RecipientIsTesMember mail {} recipient domain {}: {}", mail.getName(), domain,
-                    SenderMembership.describe(verdict));
+                    verdict.describe());
             }
         });
         if (!failures.isEmpty()) {

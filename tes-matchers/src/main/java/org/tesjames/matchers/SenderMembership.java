@@ -8,8 +8,6 @@ import java.util.Optional;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.membership.MembershipVerdict;
@@ -74,13 +72,13 @@ public final class SenderMembership {
                 return domainOrNullSender() + (member() ? " is a member" : " is not a member") + " ["
                     + origin.description() + "]";
             }
-            return SenderMembership.describe(verdict) + " [" + origin.description() + "]";
+            return verdict.describe() + " [" + origin.description() + "]";
         }
 
         /** The exception a matcher or mailet throws for a temporary failure, so James can route the mail. */
         public MessagingException failure(Mail mail) {
             return new MessagingException("TES lookup failed for sender domain " + domainOrNullSender()
-                + " of mail " + mail.getName() + ": " + SenderMembership.describe(verdict));
+                + " of mail " + mail.getName() + ": " + verdict.describe());
         }
     }
 
@@ -132,12 +130,12 @@ public final class SenderMembership {
     }
 
     private static Optional<String> recordedDomain(Mail mail) {
-        return string(mail, TesMailAttributes.SENDER_DOMAIN);
+        return TesMailAttributes.string(mail, TesMailAttributes.SENDER_DOMAIN);
     }
 
     /** The recorded master; the root name when the hook did not record one (it always does for a member). */
     private static Name recordedMaster(Mail mail) {
-        Optional<String> master = string(mail, TesMailAttributes.SENDER_MASTER);
+        Optional<String> master = TesMailAttributes.string(mail, TesMailAttributes.SENDER_MASTER);
         if (master.isEmpty()) {
             return Name.root;
         }
@@ -149,25 +147,4 @@ public final class SenderMembership {
         }
     }
 
-    private static Optional<String> string(Mail mail, org.apache.mailet.AttributeName name) {
-        return mail.getAttribute(name)
-            .map(Attribute::getValue)
-            .map(AttributeValue::value)
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
-    }
-
-    /** A membership verdict in one line: domain, outcome, step and reason. */
-    public static String describe(MembershipVerdict verdict) {
-        if (verdict instanceof MembershipVerdict.Member member) {
-            return member.domain() + " is a member (master " + member.master() + ")";
-        }
-        if (verdict instanceof MembershipVerdict.NotMember notMember) {
-            return notMember.domain() + " is not a member (" + notMember.step().description() + ": "
-                + notMember.reason() + ")";
-        }
-        MembershipVerdict.TemporaryFailure failure = (MembershipVerdict.TemporaryFailure) verdict;
-        return failure.domain() + " membership lookup failed (" + failure.step().description() + ": "
-            + failure.reason() + ")";
-    }
 }

@@ -114,7 +114,7 @@ public final class TesMailAttributes {
         }
     }
 
-    private static Optional<String> string(Mail mail, AttributeName name) {
+    static Optional<String> string(Mail mail, AttributeName name) {
         return mail.getAttribute(name)
             .map(Attribute::getValue)
             .map(AttributeValue::value)

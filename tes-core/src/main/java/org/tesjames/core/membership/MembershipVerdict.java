@@ -14,6 +14,20 @@ public sealed interface MembershipVerdict {
     /** The normalised domain (lower case, A-labels, no trailing dot) or the input when it is invalid. */
     String domain();
 
+    /** The verdict in one line, for logs and replies: domain, outcome, and step and reason when not a member. */
+    default String describe() {
+        if (this instanceof Member member) {
+            return member.domain() + " is a member (master " + member.master() + ")";
+        }
+        if (this instanceof NotMember notMember) {
+            return notMember.domain() + " is not a member (" + notMember.step().description() + ": "
+                + notMember.reason() + ")";
+        }
+        TemporaryFailure failure = (TemporaryFailure) this;
+        return failure.domain() + " membership lookup failed (" + failure.step().description() + ": "
+            + failure.reason() + ")";
+    }
+
     /** A member: the chain holds. {@code ttl} is the smallest TTL of the three answers. */
     record Member(String domain, Name master, Duration ttl) implements MembershipVerdict {
         public Member {

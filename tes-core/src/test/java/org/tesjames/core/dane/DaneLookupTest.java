@@ -223,7 +223,7 @@ class DaneLookupTest {
             dns.zone("example.com").tlsa("_25._tcp.mx", 3, 1, 1, DIGEST);
             dns.fault("_25._tcp.mx.example.com", Type.TLSA, Fault.noAnswer());
 
-            Host host = onlyHost(lookup(validating(Duration.ofMillis(300)), "example.com"));
+            Host host = onlyHost(lookup(validating(Duration.ofSeconds(2)), "example.com"));
 
             assertThat(host.outcome()).isEqualTo(DaneHostOutcome.INDETERMINATE);
             assertThat(host.tlsaQueries().get(0).result()).isInstanceOfSatisfying(DnsResult.Failure.class,

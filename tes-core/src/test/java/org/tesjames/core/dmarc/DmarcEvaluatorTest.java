@@ -267,7 +267,7 @@ class DmarcEvaluatorTest {
         void evaluatesEndToEndAndReportsATimeoutAsTemperror() {
             try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start()) {
                 DmarcPolicyDiscovery discovery = new DmarcPolicyDiscovery(DnsJavaClient.create(
-                    List.of(new InetSocketAddress(dns.host(), dns.port())), Duration.ofMillis(300), 0));
+                    List.of(new InetSocketAddress(dns.host(), dns.port())), Duration.ofSeconds(2), 0));
                 dns.zone("example.com").txt("_dmarc", "v=DMARC1; p=reject");
                 DmarcEvaluator evaluator = new DmarcEvaluator(NEVER_DRAWN, Policy.REJECT);
                 AuthorDomain author = AuthorDomain.fromDomains(List.of("example.com"));

@@ -25,7 +25,7 @@ class DmarcPolicyDiscoveryTest {
     void setUp() {
         dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start();
         DnsJavaClient client = DnsJavaClient.create(List.of(new InetSocketAddress(dns.host(), dns.port())),
-            Duration.ofMillis(500), 0);
+            Duration.ofSeconds(2), 0);
         discovery = new DmarcPolicyDiscovery(client);
         dns.zone("example.com");
     }

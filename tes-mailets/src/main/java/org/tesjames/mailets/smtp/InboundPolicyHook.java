@@ -107,10 +107,10 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
         metrics.generate("tes.inbound.rcpt." + outcome).increment();
         if (verdict instanceof Verdict.Accept) {
             LOGGER.debug("TES inbound session {} sender {} rcpt {}: {} accepted", session.getSessionID(),
-                sender.asString(), rcpt.asString(), describe(membership.verdict()));
+                sender.asString(), rcpt.asString(), membership.verdict().describe());
         } else {
             LOGGER.info("TES inbound session {} sender {} rcpt {}: {} {} ({})", session.getSessionID(),
-                sender.asString(), rcpt.asString(), outcome, describe(membership.verdict()), verdict);
+                sender.asString(), rcpt.asString(), outcome, membership.verdict().describe(), verdict);
         }
         return SmtpReplies.of(verdict);
     }
@@ -188,7 +188,7 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
             .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
         metrics.generate("tes.inbound.status." + (member ? "member" : "non-member")).increment();
         LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId(mail),
-            mail.getMaybeSender().asString(), describe(membership.verdict()));
+            mail.getMaybeSender().asString(), membership.verdict().describe());
         return HookResult.DECLINED;
     }
 
@@ -208,19 +208,6 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
             session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
         }
         return membership;
-    }
-
-    static String describe(MembershipVerdict verdict) {
-        if (verdict instanceof MembershipVerdict.Member member) {
-            return member.domain() + " is a member (master " + member.master() + ")";
-        }
-        if (verdict instanceof MembershipVerdict.NotMember notMember) {
-            return notMember.domain() + " is not a member (" + notMember.step().description() + ": "
-                + notMember.reason() + ")";
-        }
-        MembershipVerdict.TemporaryFailure failure = (MembershipVerdict.TemporaryFailure) verdict;
-        return failure.domain() + " membership lookup failed (" + failure.step().description() + ": "
-            + failure.reason() + ")";
     }
 
     private static String messageId(Mail mail) {
