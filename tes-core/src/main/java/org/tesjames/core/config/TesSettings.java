@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -141,6 +143,26 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                 .map(ResolverAddress::parse)
                 .toList());
         }
+    }
+
+    /**
+     * The effective value of every key, in the syntax {@link #parse} reads (durations in milliseconds), ordered
+     * by key: what {@code tes config check} prints.
+     */
+    public SortedMap<String, String> effectiveValues() {
+        SortedMap<String, String> values = new TreeMap<>();
+        values.put(DNS_RESOLVERS, resolvers.toString());
+        values.put(DNS_TIMEOUT, dnsTimeout.toMillis() + "ms");
+        values.put(DNS_RETRIES, String.valueOf(dnsRetries));
+        values.put(DNS_CACHE_SIZE, String.valueOf(dnsCacheSize));
+        values.put(DNS_CACHE_MAX_TTL, dnsCacheMaxTtl.toMillis() + "ms");
+        values.put(DNS_CACHE_FAILURE_HOLD_DOWN, dnsCacheFailureHoldDown.toMillis() + "ms");
+        values.put(REGISTRY_ROOT, registryRoot);
+        values.put(LOOKUP_TIMEOUT, lookupTimeout.toMillis() + "ms");
+        values.put(DNSSEC_MODE, dnssecMode.toString());
+        values.put(DNSSEC_ANCHORS, dnssecAnchors.toString());
+        values.put(DNSSEC_TRUST_AD_ALLOW_REMOTE, String.valueOf(dnssecTrustAdAllowRemote));
+        return values;
     }
 
     public static TesSettings defaults() {

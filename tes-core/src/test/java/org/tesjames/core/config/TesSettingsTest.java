@@ -57,6 +57,17 @@ class TesSettingsTest {
     }
 
     @Test
+    void theEffectiveValuesParseBackToTheSameSettings() {
+        TesSettings settings = TesSettings.parse(properties("dns.resolvers", "127.0.0.1:5353", "dns.timeout", "2s",
+            "registry.root", "registry.test", "dnssec.mode", "trust-ad"));
+        Properties effective = new Properties();
+        effective.putAll(settings.effectiveValues());
+
+        assertThat(settings.effectiveValues()).containsOnlyKeys(TesSettings.DEFAULTS.keySet());
+        assertThat(TesSettings.parse(effective)).isEqualTo(settings);
+    }
+
+    @Test
     void parsesAnExplicitResolverList() {
         TesSettings settings = TesSettings.parse(properties("dns.resolvers", "127.0.0.1:5353, [::1]:53,192.0.2.1"));
 
