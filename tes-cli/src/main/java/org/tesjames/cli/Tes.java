@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Properties;
 
 import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.dnssec.TrustAnchors;
 
 /**
  * The {@code tes} operator command. Exit status: 0 success, 1 the checked thing is wrong, 2 a temporary failure
@@ -40,6 +41,14 @@ public final class Tes {
                                           and why, then the result; --name checks the leaf's names for
                                           DANE-TA(2) matches (none without it); exit 0 verified,
                                           1 not verified
+          dane <domain> [--resolver host:port]... [--anchors FILE] [--connect] [--port 25] [--timeout 5s]
+                                          DNSSEC-validated DANE facts of a destination: MX hosts,
+                                          addresses, TLSA records (usable, unusable or ignored, and
+                                          why), per-host outcome; --connect also does STARTTLS with
+                                          each host and reports protocol, cipher and the DANE match.
+                                          Anchors: --anchors (DS/DNSKEY master file) or the builtin
+                                          IANA root anchors; exit 0 every host secure-usable (and
+                                          verified with --connect), 1 not verified, 2 indeterminate
           dkim keygen --domain D --selector S [--type rsa|ed25519] [--bits N] --keys DIR
                                           write a new DKIM key DIR/D/S.pem (RSA 2048 bits by default,
                                           1024 to 4096; never overwrites) and print its DNS TXT record
@@ -74,6 +83,7 @@ public final class Tes {
             case "config" -> config(args.subList(1, args.size()));
             case "membership" -> membership(args.subList(1, args.size()));
             case "tlsa-match" -> tlsaMatch(args.subList(1, args.size()));
+            case "dane" -> dane(args.subList(1, args.size()));
             case "dkim" -> dkim(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
@@ -97,8 +107,7 @@ public final class Tes {
         try {
             TesSettings settings = TesSettings.parse(properties);
             out.println(file + ": valid");
-            out.println(TesSettings.DNS_RESOLVERS + "=" + settings.resolvers());
-            out.println(TesSettings.DNS_TIMEOUT + "=" + settings.dnsTimeout().toMillis() + "ms");
+            settings.effectiveValues().forEach((key, value) -> out.println(key + "=" + value));
             return OK;
         } catch (IllegalArgumentException e) {
             err.println("tes: " + file + ": " + e.getMessage());
@@ -124,6 +133,22 @@ public final class Tes {
             return usage(e.getMessage());
         }
         return new TlsaMatchCommand(out, err, Clock.systemUTC()).run(options);
+    }
+
+    private int dane(List<String> args) {
+        DaneCommand.Options options;
+        try {
+            options = DaneCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        TrustAnchors anchors;
+        try {
+            anchors = options.anchors().map(TrustAnchors::read).orElseGet(TrustAnchors::builtin);
+        } catch (IllegalArgumentException e) {
+            return usage("bad --anchors: " + e.getMessage());
+        }
+        return new DaneCommand(out).run(options, anchors);
     }
 
     private int dkim(List<String> args) {
