@@ -1,5 +1,7 @@
 package org.tesjames.mailets;
 
+import org.tesjames.matchers.FakeTesDns;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -23,43 +23,43 @@ import org.xbill.DNS.Type;
  * {@value #MASTER}, failing domains answer SERVFAIL at {@code tes-master.D}, silent domains never answer, every
  * other name is NXDOMAIN. Records every query.
  */
-final class FakeTesDns implements DnsClient {
+public final class FakeTesDns implements DnsClient {
     static final String MASTER = "master.example.net.";
     private static final String REGISTRY = MASTER + "tes-member." + MembershipResolver.DEFAULT_REGISTRY_ROOT + ".";
 
     private final Set<String> members = ConcurrentHashMap.newKeySet();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
-    final List<String> queries = new CopyOnWriteArrayList<>();
+    public final List<String> queries = new CopyOnWriteArrayList<>();
 
-    FakeTesDns member(String... domains) {
+    public FakeTesDns member(String... domains) {
         members.addAll(List.of(domains));
         return this;
     }
 
-    FakeTesDns failing(String... domains) {
+    public FakeTesDns failing(String... domains) {
         failing.addAll(List.of(domains));
         return this;
     }
 
-    FakeTesDns silent(String... domains) {
+    public FakeTesDns silent(String... domains) {
         silent.addAll(List.of(domains));
         return this;
     }
 
-    MembershipResolver resolver() {
+    public MembershipResolver resolver() {
         return new MembershipResolver(this, MembershipResolver.DEFAULT_REGISTRY_ROOT);
     }
 
     /** The default settings with the given lookup deadline. */
-    static TesSettings settings(Duration lookupTimeout) {
+    public static TesSettings settings(Duration lookupTimeout) {
         Properties properties = new Properties();
         properties.setProperty(TesSettings.LOOKUP_TIMEOUT, lookupTimeout.toMillis() + "ms");
         return TesSettings.parse(properties);
     }
 
     /** How many membership chains were started (CNAME tes-master.* queries). */
-    long lookups() {
+    public long lookups() {
         return queries.stream().filter(q -> q.endsWith("/CNAME")).count();
     }
 
