@@ -244,6 +244,18 @@ class DaneLookupTest {
             assertThat(host.tlsaQueries()).isEmpty();
         }
 
+        /** A DS in the parent that matches no key of the child: the delegation is bogus, never insecure. */
+        @Test
+        void aHostZoneWithAWrongDsIsIndeterminateNeverInsecure() throws Exception {
+            dns.zone("example.com").mx("@", 10, "mx.hosting.test.");
+            dns.zone("hosting.test").a("mx", "192.0.2.26").tlsa("_25._tcp.mx", 3, 1, 1, DIGEST).wrongDs();
+
+            Destination destination = lookup("example.com");
+
+            assertThat(destination.mxStatus()).isEqualTo(DnssecStatus.SECURE);
+            assertThat(onlyHost(destination).outcome()).isEqualTo(DaneHostOutcome.INDETERMINATE);
+        }
+
         @Test
         void aBogusMxRrsetLeavesNoHost() throws Exception {
             exampleCom();
