@@ -10,6 +10,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The JavaMail side of DANE: an {@link SSLSocketFactory} that JavaMail loads by class name, and that secures each
  * connection as the {@link DaneConnectionPolicies} entry for the host says, with a fresh {@link SSLContext}.
@@ -35,6 +38,8 @@ import javax.net.ssl.SSLSocketFactory;
  * handshake is complete; JavaMail's own {@code startHandshake()} and protocol settings are then no-ops.
  */
 public final class DaneSocketFactory extends SSLSocketFactory {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DaneSocketFactory.class);
+
     private static final DaneSocketFactory INSTANCE = new DaneSocketFactory();
 
     /** Use {@link #getDefault()}. */
@@ -65,6 +70,8 @@ public final class DaneSocketFactory extends SSLSocketFactory {
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
         DaneConnectionPolicy policy = DaneConnectionPolicies.lookup(host).orElse(null);
         if (policy == null) {
+            LOGGER.warn("TES DANE: no connection policy registered for host {} port {}: refusing TLS (fail closed)",
+                host, port);
             if (autoClose) {
                 socket.close();
             }
