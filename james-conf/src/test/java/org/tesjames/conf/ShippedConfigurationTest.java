@@ -77,7 +77,7 @@ class ShippedConfigurationTest {
 
         assertThat(named).contains("org.tesjames.mailets.TesModule", "org.tesjames.mailets.smtp.SessionFactsHook",
             "org.tesjames.mailets.smtp.InboundPolicyHook", "org.tesjames.matchers.SenderTlsCompliant",
-            "org.tesjames.mailets.TesDefer");
+            "org.tesjames.mailets.TesDefer", "org.tesjames.mailets.TesDkimSign");
         for (String className : named) {
             Class.forName(className);
         }

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.util.Properties;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import javax.inject.Inject;
 import javax.inject.Provider;
@@ -24,6 +27,7 @@ import org.tesjames.core.dns.CachingDnsClient;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsJavaClient;
 import org.tesjames.core.dane.DaneLookup;
+import org.tesjames.core.dkim.sign.ReloadingDkimKeyStore;
 import org.tesjames.core.dnssec.DnssecClients;
 import org.tesjames.core.dnssec.DnssecMode;
 import org.tesjames.core.dnssec.TrustAnchors;
@@ -50,6 +54,11 @@ import com.google.inject.name.Named;
  * {@code dnssec.anchors}, or the resolvers' own AD flag (loopback only unless allowed). Each has its own cache
  * (the validator caches no answers). The trust anchors are loaded while James starts: a file without a usable
  * anchor stops the start.
+ *
+ * <p>DKIM signing ({@link DkimSigning}, used by {@link TesDkimSign}): disabled with {@code dkim.keys=none};
+ * otherwise a {@link ReloadingDkimKeyStore} over that directory (relative to {@code conf/}), loaded while James
+ * starts (a directory that cannot be listed stops the start) and checked for changes every
+ * {@code dkim.reload-interval} on a daemon thread.
  */
 public class TesModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(TesModule.class);
@@ -158,6 +167,44 @@ public class TesModule extends AbstractModule {
             });
             LOGGER.info("TES DNSSEC: mode {}, trust anchors {}", settings.dnssecMode(), anchors);
             return anchors;
+        }
+    }
+
+    /** DKIM signing: disabled when {@code dkim.keys=none}, else the reloading key store of that directory. */
+    @Provides
+    @Singleton
+    DkimSigning dkimSigning(TesSettings settings, FileSystem fileSystem) {
+        if (settings.dkimKeys().isEmpty()) {
+            LOGGER.info("TES DKIM signing disabled (dkim.keys=none)");
+            return DkimSigning.disabled();
+        }
+        Path root = confPath(fileSystem, settings.dkimKeys().get(), "DKIM key directory");
+        ReloadingDkimKeyStore store;
+        try {
+            store = new ReloadingDkimKeyStore(root, settings.dkimActiveSelectors(), Clock.systemUTC());
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the DKIM key directory " + root + " (" + TesSettings.DKIM_KEYS
+                + " in " + SETTINGS_FILE + "): " + e, e);
+        }
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "tes-dkim-keys-reload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        store.start(scheduler, settings.dkimReloadInterval());
+        LOGGER.info("TES DKIM signing keys from {} (domains {}), reloaded every {}", root,
+            store.snapshot().domains(), settings.dkimReloadInterval());
+        return DkimSigning.enabled(store, Clock.systemUTC());
+    }
+
+    private static Path confPath(FileSystem fileSystem, Path path, String what) {
+        if (path.isAbsolute()) {
+            return path;
+        }
+        try {
+            return fileSystem.getFile(FileSystem.FILE_PROTOCOL_AND_CONF + path).toPath();
+        } catch (FileNotFoundException e) {
+            throw new IllegalStateException(what + " " + path + " not found in conf/", e);
         }
     }
 

@@ -1,11 +1,17 @@
 package org.tesjames.core.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SortedMap;
@@ -51,12 +57,22 @@ import org.tesjames.core.membership.DomainNames;
  *       anchor stops the start</td></tr>
  *   <tr><td>{@code dnssec.trust-ad.allow-remote}</td><td>{@code false}</td><td>{@code true} lets
  *       {@code trust-ad} mode believe resolvers off loopback (only over a trusted path)</td></tr>
+ *   <tr><td>{@code dkim.keys}</td><td>{@code none}</td><td>the DKIM signing key directory,
+ *       {@code <domain>/<selector>.pem} (see {@code DkimKeyStore}); a relative path is relative to James's
+ *       {@code conf/}; {@code none}: DKIM signing is disabled. A directory that cannot be listed stops the
+ *       start</td></tr>
+ *   <tr><td>{@code dkim.reload-interval}</td><td>{@code 1m}</td><td>how often the key directory is checked for
+ *       changes (added, removed or rewritten files are picked up without a restart)</td></tr>
+ *   <tr><td>{@code dkim.selectors}</td><td>(empty)</td><td>explicit active selectors,
+ *       {@code domain:selector,domain:selector}; a domain may be named twice (one RSA and one Ed25519
+ *       selector); a domain not named uses its greatest selector name per key type</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
                           Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
                           Duration lookupTimeout, DnssecMode dnssecMode, TrustAnchorSource dnssecAnchors,
-                          boolean dnssecTrustAdAllowRemote) {
+                          boolean dnssecTrustAdAllowRemote, Optional<Path> dkimKeys,
+                          Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -68,6 +84,11 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DNSSEC_MODE = "dnssec.mode";
     public static final String DNSSEC_ANCHORS = "dnssec.anchors";
     public static final String DNSSEC_TRUST_AD_ALLOW_REMOTE = "dnssec.trust-ad.allow-remote";
+    public static final String DKIM_KEYS = "dkim.keys";
+    public static final String DKIM_RELOAD_INTERVAL = "dkim.reload-interval";
+    public static final String DKIM_SELECTORS = "dkim.selectors";
+    /** The {@code dkim.keys} value that disables signing. */
+    public static final String NONE = "none";
 
     /** The default value of each key, as documented in the shipped {@code tes.properties}. */
     public static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -81,7 +102,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(LOOKUP_TIMEOUT, "30s"),
         Map.entry(DNSSEC_MODE, DnssecMode.VALIDATE.toString()),
         Map.entry(DNSSEC_ANCHORS, TrustAnchorSource.BUILTIN),
-        Map.entry(DNSSEC_TRUST_AD_ALLOW_REMOTE, "false"));
+        Map.entry(DNSSEC_TRUST_AD_ALLOW_REMOTE, "false"),
+        Map.entry(DKIM_KEYS, NONE),
+        Map.entry(DKIM_RELOAD_INTERVAL, "1m"),
+        Map.entry(DKIM_SELECTORS, ""));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -98,6 +122,12 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         requirePositive(LOOKUP_TIMEOUT, lookupTimeout);
         Objects.requireNonNull(dnssecMode, DNSSEC_MODE);
         Objects.requireNonNull(dnssecAnchors, DNSSEC_ANCHORS);
+        Objects.requireNonNull(dkimKeys, DKIM_KEYS);
+        requirePositive(DKIM_RELOAD_INTERVAL, dkimReloadInterval);
+        Objects.requireNonNull(dkimSelectors, DKIM_SELECTORS);
+        Map<String, List<String>> selectors = new TreeMap<>();
+        dkimSelectors.forEach((domain, names) -> selectors.put(domain, List.copyOf(names)));
+        dkimSelectors = Collections.unmodifiableMap(selectors);
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
@@ -162,7 +192,22 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(DNSSEC_MODE, dnssecMode.toString());
         values.put(DNSSEC_ANCHORS, dnssecAnchors.toString());
         values.put(DNSSEC_TRUST_AD_ALLOW_REMOTE, String.valueOf(dnssecTrustAdAllowRemote));
+        values.put(DKIM_KEYS, dkimKeys.map(Path::toString).orElse(NONE));
+        values.put(DKIM_RELOAD_INTERVAL, dkimReloadInterval.toMillis() + "ms");
+        values.put(DKIM_SELECTORS, dkimSelectors.entrySet().stream()
+            .flatMap(entry -> entry.getValue().stream().map(selector -> entry.getKey() + ":" + selector))
+            .collect(Collectors.joining(",")));
         return values;
+    }
+
+    /**
+     * The explicit active selectors in the form {@code DkimKeyStore.load} takes: domain to its selectors
+     * separated by commas.
+     */
+    public Map<String, String> dkimActiveSelectors() {
+        Map<String, String> selectors = new TreeMap<>();
+        dkimSelectors.forEach((domain, names) -> selectors.put(domain, String.join(",", names)));
+        return selectors;
     }
 
     public static TesSettings defaults() {
@@ -192,7 +237,54 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, LOOKUP_TIMEOUT, Durations::parse),
             value(properties, DNSSEC_MODE, DnssecMode::parse),
             value(properties, DNSSEC_ANCHORS, TrustAnchorSource::parse),
-            value(properties, DNSSEC_TRUST_AD_ALLOW_REMOTE, TesSettings::parseBoolean));
+            value(properties, DNSSEC_TRUST_AD_ALLOW_REMOTE, TesSettings::parseBoolean),
+            value(properties, DKIM_KEYS, TesSettings::parseKeyDirectory),
+            value(properties, DKIM_RELOAD_INTERVAL, Durations::parse),
+            value(properties, DKIM_SELECTORS, TesSettings::parseSelectors));
+    }
+
+    /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */
+    private static Optional<Path> parseKeyDirectory(String value) {
+        String text = value.trim();
+        if (text.equals(NONE)) {
+            return Optional.empty();
+        }
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("expected '" + NONE + "' or the path of the DKIM key directory");
+        }
+        try {
+            return Optional.of(Path.of(text));
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a path: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code domain:selector,domain:selector}, empty for none; domains normalised (lower-case A-labels),
+     * selectors in the order given. The selector syntax is checked when the keys are loaded.
+     */
+    private static Map<String, List<String>> parseSelectors(String value) {
+        Map<String, List<String>> selectors = new LinkedHashMap<>();
+        if (value.isBlank()) {
+            return selectors;
+        }
+        for (String item : value.split(",", -1)) {
+            int colon = item.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("'" + item.trim() + "' is not domain:selector");
+            }
+            String domain = parseDomain(item.substring(0, colon));
+            String selector = item.substring(colon + 1).trim();
+            if (selector.isEmpty() || selector.contains(":")) {
+                throw new IllegalArgumentException("'" + item.trim() + "' is not domain:selector");
+            }
+            List<String> names = selectors.computeIfAbsent(domain, d -> new ArrayList<>());
+            if (names.stream().anyMatch(selector::equalsIgnoreCase)) {
+                throw new IllegalArgumentException("'" + item.trim() + "' is given twice");
+            }
+            names.add(selector);
+        }
+        return selectors;
     }
 
     private static boolean parseBoolean(String value) {

@@ -3,8 +3,10 @@ package org.tesjames.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Nested;
@@ -65,6 +67,60 @@ class TesSettingsTest {
 
         assertThat(settings.effectiveValues()).containsOnlyKeys(TesSettings.DEFAULTS.keySet());
         assertThat(TesSettings.parse(effective)).isEqualTo(settings);
+    }
+
+    @Nested
+    class Dkim {
+        @Test
+        void signingIsDisabledByDefault() {
+            TesSettings settings = TesSettings.defaults();
+
+            assertThat(settings.dkimKeys()).isEmpty();
+            assertThat(settings.dkimReloadInterval()).isEqualTo(Duration.ofMinutes(1));
+            assertThat(settings.dkimSelectors()).isEmpty();
+        }
+
+        @Test
+        void parsesTheKeyDirectoryIntervalAndSelectors() {
+            TesSettings settings = TesSettings.parse(properties("dkim.keys", "dkim", "dkim.reload-interval", "30s",
+                "dkim.selectors", "Example.COM:2024-07, example.com:ed1,other.example:s1"));
+
+            assertThat(settings.dkimKeys()).contains(Path.of("dkim"));
+            assertThat(settings.dkimReloadInterval()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(settings.dkimSelectors()).isEqualTo(Map.of("example.com", List.of("2024-07", "ed1"),
+                "other.example", List.of("s1")));
+            assertThat(settings.dkimActiveSelectors()).isEqualTo(Map.of("example.com", "2024-07,ed1",
+                "other.example", "s1"));
+        }
+
+        @Test
+        void theDkimEffectiveValuesParseBack() {
+            TesSettings settings = TesSettings.parse(properties("dkim.keys", "/var/dkim", "dkim.selectors",
+                "b.example:s2,a.example:s1"));
+            Properties effective = new Properties();
+            effective.putAll(settings.effectiveValues());
+
+            assertThat(settings.effectiveValues()).containsEntry("dkim.selectors", "a.example:s1,b.example:s2")
+                .containsEntry("dkim.keys", "/var/dkim");
+            assertThat(TesSettings.parse(effective)).isEqualTo(settings);
+        }
+
+        @Test
+        void rejectsMalformedDkimValuesNamingTheKey() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.selectors", "example.com")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dkim.selectors")
+                .hasMessageContaining("domain:selector");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.selectors", "example.com:s1,example.com:S1")))
+                .hasMessageContaining("given twice");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.selectors", "not a domain:s1")))
+                .hasMessageContaining("dkim.selectors");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.reload-interval", "0s")))
+                .hasMessageContaining("dkim.reload-interval");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.reload-interval", "1 minute")))
+                .hasMessageContaining("dkim.reload-interval");
+            assertThatThrownBy(() -> TesSettings.parse(properties("dkim.keys", " ")))
+                .hasMessageContaining("dkim.keys");
+        }
     }
 
     @Test
