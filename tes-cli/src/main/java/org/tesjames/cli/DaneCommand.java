@@ -1,5 +1,9 @@
 package org.tesjames.cli;
 
+import static org.tesjames.cli.OptionValues.once;
+import static org.tesjames.cli.OptionValues.required;
+import static org.tesjames.cli.OptionValues.resolver;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +28,6 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
-import org.tesjames.core.config.Durations;
 import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dane.DaneHostOutcome;
@@ -144,7 +147,7 @@ final class DaneCommand {
                     case "--resolver" -> resolvers.add(resolver(required(option, value)));
                     case "--anchors" -> anchors = once(option, anchors, Path.of(required(option, value)));
                     case "--port" -> port = once(option, port, port(required(option, value)));
-                    case "--timeout" -> timeout = once(option, timeout, timeout(required(option, value)));
+                    case "--timeout" -> timeout = once(option, timeout, OptionValues.timeout(required(option, value)));
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' for dane"
                         + " (expected --resolver, --anchors, --connect, --port or --timeout)");
                 }
@@ -161,20 +164,6 @@ final class DaneCommand {
                 || option.equals("--timeout");
         }
 
-        private static String required(String option, String value) {
-            if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return value;
-        }
-
-        private static <T> T once(String option, T previous, T value) {
-            if (previous != null) {
-                throw new IllegalArgumentException(option + " given twice");
-            }
-            return value;
-        }
-
         private static Name domainName(String value) {
             try {
                 Name name = Name.fromString(value, Name.root);
@@ -184,14 +173,6 @@ final class DaneCommand {
                 return name;
             } catch (org.xbill.DNS.TextParseException e) {
                 throw new IllegalArgumentException("bad domain '" + value + "': " + e.getMessage(), e);
-            }
-        }
-
-        private static ResolverAddress resolver(String value) {
-            try {
-                return ResolverAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad --resolver: " + e.getMessage(), e);
             }
         }
 
@@ -208,18 +189,6 @@ final class DaneCommand {
             return port;
         }
 
-        private static Duration timeout(String value) {
-            Duration timeout;
-            try {
-                timeout = Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad --timeout: " + e.getMessage(), e);
-            }
-            if (timeout.isZero()) {
-                throw new IllegalArgumentException("bad --timeout: '" + value + "' must be positive");
-            }
-            return timeout;
-        }
     }
 
     /** The verdict on one host, or on the destination: the weakest of its hosts'. */

@@ -1,5 +1,9 @@
 package org.tesjames.cli;
 
+import static org.tesjames.cli.OptionValues.once;
+import static org.tesjames.cli.OptionValues.required;
+import static org.tesjames.cli.OptionValues.resolver;
+
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import org.tesjames.core.config.Durations;
 import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dns.DnsJavaClient;
@@ -86,7 +89,7 @@ final class MembershipCommand {
                     case "--resolver" -> resolvers.add(resolver(required(option, value)));
                     case "--registry-root" -> registryRoot = once(option, registryRoot,
                         registryRoot(required(option, value)));
-                    case "--timeout" -> timeout = once(option, timeout, timeout(required(option, value)));
+                    case "--timeout" -> timeout = once(option, timeout, OptionValues.timeout(required(option, value)));
                     default -> throw new IllegalArgumentException("unknown option '" + option + "' for membership"
                         + " (expected --resolver, --registry-root or --timeout)");
                 }
@@ -103,46 +106,12 @@ final class MembershipCommand {
             return option.equals("--resolver") || option.equals("--registry-root") || option.equals("--timeout");
         }
 
-        private static String required(String option, String value) {
-            if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return value;
-        }
-
-        private static <T> T once(String option, T previous, T value) {
-            if (previous != null) {
-                throw new IllegalArgumentException(option + " given twice");
-            }
-            return value;
-        }
-
-        private static ResolverAddress resolver(String value) {
-            try {
-                return ResolverAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad --resolver: " + e.getMessage(), e);
-            }
-        }
-
         private static String registryRoot(String value) {
             DomainNames.Normalised normalised = DomainNames.normalise(value);
             return normalised.domain().orElseThrow(() ->
                 new IllegalArgumentException("bad --registry-root: " + normalised.problem()));
         }
 
-        private static Duration timeout(String value) {
-            Duration timeout;
-            try {
-                timeout = Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad --timeout: " + e.getMessage(), e);
-            }
-            if (timeout.isZero()) {
-                throw new IllegalArgumentException("bad --timeout: '" + value + "' must be positive");
-            }
-            return timeout;
-        }
     }
 
     private final PrintStream out;
