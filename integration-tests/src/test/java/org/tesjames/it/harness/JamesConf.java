@@ -93,15 +93,7 @@ public final class JamesConf {
         return this;
     }
 
-    public JamesConf put(String name, String content) {
-        files.put(name, content);
-        return this;
-    }
-
-    /**
-     * Inserts an XML fragment right before the closing tag of the SMTP listener with this jmxName, e.g.
-     * to pin {@code <supportedProtocols>} inside its {@code <tls>} element use {@link #replaceInListener}.
-     */
+    /** Replaces every occurrence of {@code literal} inside the SMTP listener with this jmxName; fails when none. */
     public JamesConf replaceInListener(String jmxName, String literal, String replacement) {
         String content = file("smtpserver.xml");
         int start = content.indexOf("<jmxName>" + jmxName + "</jmxName>");

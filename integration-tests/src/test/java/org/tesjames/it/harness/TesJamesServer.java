@@ -142,10 +142,6 @@ public final class TesJamesServer implements AutoCloseable {
         return certificate;
     }
 
-    public Path home() {
-        return home;
-    }
-
     public <T extends GuiceProbe> T probe(Class<T> probe) {
         return server.getProbe(probe);
     }
