@@ -66,13 +66,24 @@ import org.tesjames.core.membership.DomainNames;
  *   <tr><td>{@code dkim.selectors}</td><td>(empty)</td><td>explicit active selectors,
  *       {@code domain:selector,domain:selector}; a domain may be named twice (one RSA and one Ed25519
  *       selector); a domain not named uses its greatest selector name per key type</td></tr>
+ *   <tr><td>{@code dkim.verify.max-signatures}</td><td>{@code 5}</td><td>most DKIM signatures of one inbound
+ *       message that are verified (1-50); further ones are reported as not evaluated</td></tr>
+ *   <tr><td>{@code dkim.verify.max-key-record-bytes}</td><td>{@code 4096}</td><td>largest DKIM key record
+ *       accepted (256-65535 bytes); a larger one is a {@code permerror}</td></tr>
+ *   <tr><td>{@code auth.authserv-id}</td><td>(empty)</td><td>the authserv-id of the
+ *       {@code Authentication-Results} header the inbound listener adds (RFC 8601), a domain name; empty: this
+ *       host's canonical name, as the JVM finds it at start. Incoming headers that claim it are removed</td></tr>
+ *   <tr><td>{@code dmarc.reject-non-members}</td><td>{@code false}</td><td>{@code true}: a DMARC failure whose
+ *       disposition is {@code reject} is rejected for every sender, not only for TES members</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
                           Duration dnsCacheMaxTtl, Duration dnsCacheFailureHoldDown, String registryRoot,
                           Duration lookupTimeout, DnssecMode dnssecMode, TrustAnchorSource dnssecAnchors,
                           boolean dnssecTrustAdAllowRemote, Optional<Path> dkimKeys,
-                          Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors) {
+                          Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors,
+                          int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
+                          boolean dmarcRejectNonMembers) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -87,6 +98,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DKIM_KEYS = "dkim.keys";
     public static final String DKIM_RELOAD_INTERVAL = "dkim.reload-interval";
     public static final String DKIM_SELECTORS = "dkim.selectors";
+    public static final String DKIM_VERIFY_MAX_SIGNATURES = "dkim.verify.max-signatures";
+    public static final String DKIM_VERIFY_MAX_KEY_RECORD_BYTES = "dkim.verify.max-key-record-bytes";
+    public static final String AUTH_AUTHSERV_ID = "auth.authserv-id";
+    public static final String DMARC_REJECT_NON_MEMBERS = "dmarc.reject-non-members";
     /** The {@code dkim.keys} value that disables signing. */
     public static final String NONE = "none";
 
@@ -105,7 +120,11 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(DNSSEC_TRUST_AD_ALLOW_REMOTE, "false"),
         Map.entry(DKIM_KEYS, NONE),
         Map.entry(DKIM_RELOAD_INTERVAL, "1m"),
-        Map.entry(DKIM_SELECTORS, ""));
+        Map.entry(DKIM_SELECTORS, ""),
+        Map.entry(DKIM_VERIFY_MAX_SIGNATURES, "5"),
+        Map.entry(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, "4096"),
+        Map.entry(AUTH_AUTHSERV_ID, ""),
+        Map.entry(DMARC_REJECT_NON_MEMBERS, "false"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -128,10 +147,19 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map<String, List<String>> selectors = new TreeMap<>();
         dkimSelectors.forEach((domain, names) -> selectors.put(domain, List.copyOf(names)));
         dkimSelectors = Collections.unmodifiableMap(selectors);
+        requireRange(DKIM_VERIFY_MAX_SIGNATURES, dkimVerifyMaxSignatures, 1, 50);
+        requireRange(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, dkimVerifyMaxKeyRecordBytes, 256, 65535);
+        Objects.requireNonNull(authservId, AUTH_AUTHSERV_ID);
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
                 dnssecTrustAdAllowRemote);
+        }
+    }
+
+    private static void requireRange(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
         }
     }
 
@@ -197,6 +225,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(DKIM_SELECTORS, dkimSelectors.entrySet().stream()
             .flatMap(entry -> entry.getValue().stream().map(selector -> entry.getKey() + ":" + selector))
             .collect(Collectors.joining(",")));
+        values.put(DKIM_VERIFY_MAX_SIGNATURES, String.valueOf(dkimVerifyMaxSignatures));
+        values.put(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, String.valueOf(dkimVerifyMaxKeyRecordBytes));
+        values.put(AUTH_AUTHSERV_ID, authservId.orElse(""));
+        values.put(DMARC_REJECT_NON_MEMBERS, String.valueOf(dmarcRejectNonMembers));
         return values;
     }
 
@@ -240,7 +272,11 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, DNSSEC_TRUST_AD_ALLOW_REMOTE, TesSettings::parseBoolean),
             value(properties, DKIM_KEYS, TesSettings::parseKeyDirectory),
             value(properties, DKIM_RELOAD_INTERVAL, Durations::parse),
-            value(properties, DKIM_SELECTORS, TesSettings::parseSelectors));
+            value(properties, DKIM_SELECTORS, TesSettings::parseSelectors),
+            value(properties, DKIM_VERIFY_MAX_SIGNATURES, TesSettings::parseInt),
+            value(properties, DKIM_VERIFY_MAX_KEY_RECORD_BYTES, TesSettings::parseInt),
+            value(properties, AUTH_AUTHSERV_ID, TesSettings::parseOptionalDomain),
+            value(properties, DMARC_REJECT_NON_MEMBERS, TesSettings::parseBoolean));
     }
 
     /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */
@@ -301,6 +337,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             throw new IllegalArgumentException("'" + value + "' is not a whole number");
         }
         return Integer.parseInt(text);
+    }
+
+    private static Optional<String> parseOptionalDomain(String value) {
+        return value.isBlank() ? Optional.empty() : Optional.of(parseDomain(value));
     }
 
     private static String parseDomain(String value) {
