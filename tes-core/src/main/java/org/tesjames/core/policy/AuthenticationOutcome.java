@@ -61,6 +61,11 @@ public record AuthenticationOutcome(Set<String> dkimPass, Set<String> dkimTempEr
         return dmarc == DmarcResult.Result.FAIL && dmarcDisposition == disposition;
     }
 
+    /** Whether any part failed temporarily (a DKIM key lookup, or DMARC): worth evaluating again later. */
+    public boolean hasTemporaryError() {
+        return !dkimTempError.isEmpty() || dmarc == DmarcResult.Result.TEMPERROR;
+    }
+
     static String normalise(String domain) {
         return DomainNames.normalise(domain).domain().orElse(domain.toLowerCase(Locale.ROOT));
     }

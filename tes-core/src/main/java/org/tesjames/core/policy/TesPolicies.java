@@ -47,9 +47,10 @@ public final class TesPolicies {
      * The message authentication policy at the end of DATA, for a message whose envelope sender domain has this
      * (definite) membership.
      * <ul>
-     *   <li>Member S: no passing DKIM signature with {@code d=} S: defer when a signature of S could not be
-     *       verified for a temporary DNS error, else reject ({@link #NOT_DKIM_SIGNED}); then DMARC
-     *       {@code temperror}: defer; DMARC {@code fail} with the disposition {@code reject}: reject
+     *   <li>Member S, temporary errors first (a verdict must not rest on a lookup that failed): no passing DKIM
+     *       signature with {@code d=} S but one of S whose key lookup failed temporarily, or DMARC
+     *       {@code temperror}: defer. Then no passing DKIM signature with {@code d=} S: reject
+     *       ({@link #NOT_DKIM_SIGNED}); DMARC {@code fail} with the disposition {@code reject}: reject
      *       ({@link #VIOLATES_DMARC}).</li>
      *   <li>Any other sender: accepted, unless {@code dmarcForEveryone}, which holds it to DMARC as a member
      *       (the reply then names the From domain).</li>
@@ -65,19 +66,18 @@ public final class TesPolicies {
             return Verdict.defer(LOOKUP_FAILED);
         }
         boolean member = sender instanceof MembershipVerdict.Member;
-        if (member && !outcome.dkimPassFor(senderDomain)) {
-            return outcome.dkimTempErrorFor(senderDomain)
-                ? Verdict.defer(DKIM_LOOKUP_FAILED.formatted(senderDomain, messageId))
-                : Verdict.reject(NOT_DKIM_SIGNED.formatted(senderDomain, messageId));
+        boolean dmarcApplies = member || dmarcForEveryone;
+        if (member && !outcome.dkimPassFor(senderDomain) && outcome.dkimTempErrorFor(senderDomain)) {
+            return Verdict.defer(DKIM_LOOKUP_FAILED.formatted(senderDomain, messageId));
         }
-        if (member || dmarcForEveryone) {
-            if (outcome.dmarc() == DmarcResult.Result.TEMPERROR) {
-                return Verdict.defer(DMARC_LOOKUP_FAILED.formatted(messageId));
-            }
-            if (outcome.dmarcFailsWith(Policy.REJECT)) {
-                return Verdict.reject(VIOLATES_DMARC.formatted(member ? senderDomain : outcome.authorDomain(),
-                    messageId));
-            }
+        if (dmarcApplies && outcome.dmarc() == DmarcResult.Result.TEMPERROR) {
+            return Verdict.defer(DMARC_LOOKUP_FAILED.formatted(messageId));
+        }
+        if (member && !outcome.dkimPassFor(senderDomain)) {
+            return Verdict.reject(NOT_DKIM_SIGNED.formatted(senderDomain, messageId));
+        }
+        if (dmarcApplies && outcome.dmarcFailsWith(Policy.REJECT)) {
+            return Verdict.reject(VIOLATES_DMARC.formatted(member ? senderDomain : outcome.authorDomain(), messageId));
         }
         return Verdict.accept();
     }

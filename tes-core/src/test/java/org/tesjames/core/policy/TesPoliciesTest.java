@@ -153,6 +153,14 @@ class TesPoliciesTest {
         }
 
         @Test
+        void aDmarcTemporaryErrorDefersEvenAnUnsignedMember() {
+            AuthenticationOutcome temp = outcome(Set.of(), Set.of(), DmarcResult.Result.TEMPERROR, Policy.NONE);
+
+            assertThat(TesPolicies.messageAuthentication(MEMBER, "example.com", temp, MID, false))
+                .isEqualTo(Verdict.defer("TES lookup failed: DMARC policy (<m1@example.com>)"));
+        }
+
+        @Test
         void aDmarcTemporaryErrorDefersAMember() {
             AuthenticationOutcome temp = outcome(Set.of("example.com"), Set.of(), DmarcResult.Result.TEMPERROR,
                 Policy.NONE);
