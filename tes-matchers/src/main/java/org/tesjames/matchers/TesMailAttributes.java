@@ -1,12 +1,17 @@
 package org.tesjames.matchers;
 
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.tesjames.core.dmarc.DmarcResult;
+import org.tesjames.core.dmarc.Policy;
 import org.tesjames.core.membership.MembershipVerdict;
+import org.tesjames.core.policy.AuthenticationOutcome;
 import org.tesjames.core.session.SmtpSessionFacts;
 import org.tesjames.core.session.TlsMode;
 
@@ -32,6 +37,22 @@ import org.tesjames.core.session.TlsMode;
  *       sender)</td></tr>
  *   <tr><td>{@code tes.sender.master}</td><td>the TES master of a member domain</td></tr>
  * </table>
+ *
+ * <table>
+ *   <caption>Message authentication (written by the inbound authentication hook at the end of DATA, or by the
+ *   {@code TesAuthenticate} mailet)</caption>
+ *   <tr><th>attribute</th><th>value</th></tr>
+ *   <tr><td>{@code tes.auth.dkim.pass}</td><td>the {@code d=} domains of the DKIM signatures that verified,
+ *       space-separated (empty: none)</td></tr>
+ *   <tr><td>{@code tes.auth.dkim.temperror}</td><td>the {@code d=} domains of the signatures whose key lookup
+ *       failed temporarily, space-separated</td></tr>
+ *   <tr><td>{@code tes.auth.dmarc}</td><td>the DMARC result: {@code pass}, {@code fail}, {@code none},
+ *       {@code temperror} or {@code permerror}</td></tr>
+ *   <tr><td>{@code tes.auth.dmarc.disposition}</td><td>{@code none}, {@code quarantine} or
+ *       {@code reject}</td></tr>
+ *   <tr><td>{@code tes.auth.dmarc.domain}</td><td>the RFC5322.From domain DMARC evaluated (or a description of a
+ *       malformed From)</td></tr>
+ * </table>
  */
 public final class TesMailAttributes {
     public static final AttributeName LISTENER = AttributeName.of("tes.smtp.listener");
@@ -42,6 +63,11 @@ public final class TesMailAttributes {
     public static final AttributeName SENDER_MEMBERSHIP = AttributeName.of("tes.sender.membership");
     public static final AttributeName SENDER_DOMAIN = AttributeName.of("tes.sender.domain");
     public static final AttributeName SENDER_MASTER = AttributeName.of("tes.sender.master");
+    public static final AttributeName AUTH_DKIM_PASS = AttributeName.of("tes.auth.dkim.pass");
+    public static final AttributeName AUTH_DKIM_TEMPERROR = AttributeName.of("tes.auth.dkim.temperror");
+    public static final AttributeName AUTH_DMARC = AttributeName.of("tes.auth.dmarc");
+    public static final AttributeName AUTH_DMARC_DISPOSITION = AttributeName.of("tes.auth.dmarc.disposition");
+    public static final AttributeName AUTH_DMARC_DOMAIN = AttributeName.of("tes.auth.dmarc.domain");
     public static final String MEMBER = "member";
     public static final String NON_MEMBER = "non-member";
 
@@ -104,6 +130,47 @@ public final class TesMailAttributes {
             }
             return value.equals(MEMBER);
         });
+    }
+
+    /** Records the message authentication outcome, replacing any value set before. */
+    public static void writeAuthentication(Mail mail, AuthenticationOutcome outcome) {
+        mail.setAttribute(new Attribute(AUTH_DKIM_PASS, AttributeValue.of(String.join(" ", outcome.dkimPass()))));
+        mail.setAttribute(new Attribute(AUTH_DKIM_TEMPERROR,
+            AttributeValue.of(String.join(" ", outcome.dkimTempError()))));
+        mail.setAttribute(new Attribute(AUTH_DMARC, AttributeValue.of(outcome.dmarc().token())));
+        mail.setAttribute(new Attribute(AUTH_DMARC_DISPOSITION, AttributeValue.of(outcome.dmarcDisposition().token())));
+        mail.setAttribute(new Attribute(AUTH_DMARC_DOMAIN, AttributeValue.of(outcome.authorDomain())));
+    }
+
+    /**
+     * The message authentication outcome recorded earlier, if any.
+     *
+     * @throws IllegalStateException when the attributes are present but incomplete or invalid
+     */
+    public static Optional<AuthenticationOutcome> readAuthentication(Mail mail) {
+        Optional<String> dmarc = string(mail, AUTH_DMARC);
+        if (dmarc.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new AuthenticationOutcome(
+                domains(required(mail, AUTH_DKIM_PASS)),
+                domains(required(mail, AUTH_DKIM_TEMPERROR)),
+                DmarcResult.Result.valueOf(dmarc.get().toUpperCase(Locale.ROOT)),
+                Policy.valueOf(required(mail, AUTH_DMARC_DISPOSITION).toUpperCase(Locale.ROOT)),
+                required(mail, AUTH_DMARC_DOMAIN)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Inconsistent tes.auth.* attributes on mail " + mail.getName() + ": "
+                + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Mail mail, AttributeName name) {
+        return string(mail, name).orElseThrow(() -> new IllegalArgumentException(name.asString() + " is missing"));
+    }
+
+    private static Set<String> domains(String spaceSeparated) {
+        return spaceSeparated.isBlank() ? Set.of() : Set.of(spaceSeparated.trim().split(" +"));
     }
 
     private static void setOrRemove(Mail mail, AttributeName name, Optional<String> value) {
