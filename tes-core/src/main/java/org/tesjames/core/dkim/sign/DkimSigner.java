@@ -24,6 +24,7 @@ import org.apache.james.jdkim.canon.DigestOutputStream;
 import org.apache.james.jdkim.canon.RelaxedBodyCanonicalizer;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
+import org.tesjames.core.mail.HeaderFields;
 
 /**
  * Signs outbound mail with DKIM (RFC 6376): {@code rsa-sha256} and {@code ed25519-sha256} (RFC 8463),
@@ -106,7 +107,7 @@ public final class DkimSigner {
         if (active.isEmpty()) {
             return new Result(List.of(), List.of());
         }
-        RawMessage raw = RawMessage.parse(message);
+        HeaderFields raw = HeaderFields.parse(message);
         List<DkimSignature> signatures = new ArrayList<>();
         List<String> alreadySigned = new ArrayList<>();
         byte[] bodyHash = null;
@@ -123,8 +124,8 @@ public final class DkimSigner {
         return new Result(signatures, alreadySigned);
     }
 
-    private static boolean alreadySignedBy(RawMessage raw, DkimKey key) {
-        for (RawMessage.Field field : raw.fields(DkimSignature.HEADER)) {
+    private static boolean alreadySignedBy(HeaderFields raw, DkimKey key) {
+        for (HeaderFields.Field field : raw.fields(DkimSignature.HEADER)) {
             Map<String, String> tags;
             try {
                 tags = DkimTags.parse(field.value());
@@ -141,12 +142,12 @@ public final class DkimSigner {
         return false;
     }
 
-    private DkimSignature sign(RawMessage raw, DkimKey key, byte[] bodyHash) {
+    private DkimSignature sign(HeaderFields raw, DkimKey key, byte[] bodyHash) {
         List<String> signed = new ArrayList<>();
         StringBuilder headerData = new StringBuilder();
         Map<String, Integer> used = new HashMap<>();
         for (String name : headers.fields()) {
-            List<RawMessage.Field> present = raw.fields(name);
+            List<HeaderFields.Field> present = raw.fields(name);
             int listed = present.size() + (headers.oversigned().contains(name) ? 1 : 0);
             for (int i = 0; i < listed; i++) {
                 signed.add(name);
@@ -155,15 +156,15 @@ public final class DkimSigner {
             // it occurs signs nothing for the extra instances.
             for (int i = 0; i < present.size(); i++) {
                 int done = used.merge(name, 1, Integer::sum);
-                RawMessage.Field field = present.get(present.size() - done);
-                headerData.append(RawMessage.relaxed(field.name(), field.value())).append("\r\n");
+                HeaderFields.Field field = present.get(present.size() - done);
+                headerData.append(HeaderFields.relaxed(field.name(), field.value())).append("\r\n");
             }
         }
         String head = "v=1; a=" + key.type().algorithm() + "; c=relaxed/relaxed; d=" + key.domain() + "; s="
             + key.selector() + ";" + FOLD + "t=" + clock.instant().getEpochSecond() + ";" + FOLD + "h="
             + String.join(":", signed) + ";" + FOLD + "b=";
         String tail = ";" + FOLD + "bh=" + Base64.getEncoder().encodeToString(bodyHash);
-        headerData.append(RawMessage.relaxed(DkimSignature.HEADER, head + tail));
+        headerData.append(HeaderFields.relaxed(DkimSignature.HEADER, head + tail));
 
         byte[] signature = signature(key, headerData.toString().getBytes(StandardCharsets.ISO_8859_1));
         return new DkimSignature(key.domain(), key.selector(), key.type(),

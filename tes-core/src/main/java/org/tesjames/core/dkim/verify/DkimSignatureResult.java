@@ -15,11 +15,20 @@ import java.util.OptionalLong;
  * @param bodyLength the {@code l=} value, when present: only that many octets of the canonicalised body are signed
  * @param unsignedBodyOctets how many octets of the canonicalised body follow the {@code l=} limit (not signed,
  *     may have been appended after signing); 0 without {@code l=} or when the body was not hashed
+ * @param signatureData the {@code b=} value without white space (base64), empty when the signature could not be
+ *     parsed that far; its first characters tell signatures of one domain apart ({@code header.b}, RFC 6008)
  */
 public record DkimSignatureResult(DkimResult result, DkimFailureReason reason, String detail, String domain,
                                   String selector, String algorithm, OptionalLong bodyLength,
-                                  long unsignedBodyOctets) {
+                                  long unsignedBodyOctets, String signatureData) {
+    /** A result without the {@code b=} value. */
+    public DkimSignatureResult(DkimResult result, DkimFailureReason reason, String detail, String domain,
+                               String selector, String algorithm, OptionalLong bodyLength, long unsignedBodyOctets) {
+        this(result, reason, detail, domain, selector, algorithm, bodyLength, unsignedBodyOctets, "");
+    }
+
     public DkimSignatureResult {
+        Objects.requireNonNull(signatureData, "signatureData");
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(detail, "detail");

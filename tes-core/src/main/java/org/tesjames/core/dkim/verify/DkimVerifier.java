@@ -40,6 +40,7 @@ import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.mail.HeaderFields;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -79,6 +80,7 @@ public final class DkimVerifier {
     private static final int MIN_RSA_BITS = 1024;
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,76}");
     private static final Pattern ALGORITHM = Pattern.compile("[a-z][a-z0-9]*-[a-z][a-z0-9]*");
+    private static final Pattern WHITESPACE = Pattern.compile("[ \\t\\r\\n]+");
     private static final List<String> REQUIRED = List.of("v", "a", "b", "bh", "d", "h", "s");
 
     /**
@@ -121,8 +123,8 @@ public final class DkimVerifier {
      * normally.
      */
     public CompletionStage<DkimVerification> verify(byte[] message) {
-        MessageFields parsed = MessageFields.parse(message);
-        List<MessageFields.Field> fields = parsed.fields(HEADER);
+        HeaderFields parsed = HeaderFields.parse(message);
+        List<HeaderFields.Field> fields = parsed.fields(HEADER);
         int evaluated = Math.min(fields.size(), settings.maxSignatures());
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
         for (int i = 0; i < evaluated; i++) {
@@ -133,7 +135,7 @@ public final class DkimVerifier {
                 fields.size() - evaluated));
     }
 
-    private CompletionStage<DkimSignatureResult> verify(MessageFields message, MessageFields.Field field) {
+    private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field) {
         Map<String, String> tags;
         try {
             tags = DkimTags.parse(field.value());
@@ -160,7 +162,7 @@ public final class DkimVerifier {
             });
     }
 
-    private DkimSignatureResult check(MessageFields message, MessageFields.Field field, Map<String, String> tags,
+    private DkimSignatureResult check(HeaderFields message, HeaderFields.Field field, Map<String, String> tags,
                                       ParsedSignature signature, PublicKey key) throws Rejected {
         BodyHash body = bodyHash(message.body(), signature);
         long unsigned = signature.length.isPresent() ? body.canonicalLength - signature.length.getAsLong() : 0;
@@ -196,7 +198,8 @@ public final class DkimVerifier {
             throw new Rejected(DkimFailureReason.SIGNATURE_MISMATCH, "b= does not verify over the header fields");
         }
         DkimSignatureResult pass = new DkimSignatureResult(DkimResult.PASS, DkimFailureReason.NONE, "",
-            signature.domain, signature.selector, signature.algorithm, signature.length, unsigned);
+            signature.domain, signature.selector, signature.algorithm, signature.length, unsigned,
+            signatureData(tags));
         LOGGER.debug("DKIM {}", pass);
         return pass;
     }
@@ -337,18 +340,18 @@ public final class DkimVerifier {
      * bottom-most instance not yet used (a name listed more often than it occurs adds nothing), then this
      * signature field with the value of {@code b=} emptied and without a final CRLF.
      */
-    private static String headerData(MessageFields message, MessageFields.Field field, ParsedSignature signature) {
+    private static String headerData(HeaderFields message, HeaderFields.Field field, ParsedSignature signature) {
         StringBuilder data = new StringBuilder();
         Map<String, Integer> used = new HashMap<>();
         for (String name : signature.signedHeaders) {
-            List<MessageFields.Field> present = message.fields(name);
+            List<HeaderFields.Field> present = message.fields(name);
             int use = used.merge(name.toLowerCase(Locale.ROOT), 1, Integer::sum);
             if (use <= present.size()) {
-                MessageFields.Field signed = present.get(present.size() - use);
-                data.append(MessageFields.canonical(signature.relaxedHeader, signed.name(), signed.raw()));
+                HeaderFields.Field signed = present.get(present.size() - use);
+                data.append(HeaderFields.canonical(signature.relaxedHeader, signed.name(), signed.raw()));
             }
         }
-        String self = MessageFields.canonical(signature.relaxedHeader, field.name(), withoutSignature(field.raw()));
+        String self = HeaderFields.canonical(signature.relaxedHeader, field.name(), withoutSignature(field.raw()));
         return data.append(self, 0, self.length() - 2).toString();
     }
 
@@ -377,9 +380,14 @@ public final class DkimVerifier {
             length = OptionalLong.of(Long.parseLong(l));
         }
         DkimSignatureResult result = new DkimSignatureResult(reason.result(), reason, detail,
-            tags.getOrDefault("d", ""), tags.getOrDefault("s", ""), tags.getOrDefault("a", ""), length, 0);
+            tags.getOrDefault("d", ""), tags.getOrDefault("s", ""), tags.getOrDefault("a", ""), length, 0,
+            signatureData(tags));
         LOGGER.debug("DKIM {}", result);
         return result;
+    }
+
+    private static String signatureData(Map<String, String> tags) {
+        return WHITESPACE.matcher(tags.getOrDefault("b", "")).replaceAll("");
     }
 
     /** A signature that could not pass, for a reason; internal to this class. */

@@ -1,0 +1,288 @@
+package org.tesjames.core.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.tesjames.core.dkim.verify.DkimFailureReason;
+import org.tesjames.core.dkim.verify.DkimSignatureResult;
+import org.tesjames.core.dmarc.AuthorDomain;
+import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
+import org.tesjames.core.dmarc.DmarcResult;
+import org.tesjames.core.dmarc.SpfResult;
+
+/**
+ * The {@code Authentication-Results} header field (RFC 8601) of an {@link AuthenticationReport}, and the test
+ * whether a field already in a message claims to be ours (RFC 8601 section 5: such fields, forged or relayed,
+ * must be removed before ours is added).
+ *
+ * <p>{@link #render(String, AuthenticationReport)} gives one line, the field value without the name, results
+ * separated by {@code "; "}:
+ * <pre>
+ * mx.example.net; dkim=pass header.d=example.com header.s=sel header.b=abcdefgh;
+ *  dkim=fail reason="body hash mismatch" header.d=example.org header.s=s2 header.b=ijklmnop;
+ *  spf=pass smtp.mailfrom=example.com; dmarc=pass (p=reject dis=none) header.from=example.com
+ * </pre>
+ * (shown folded here; {@code render} does not fold). In order: one {@code dkim} result per evaluated signature,
+ * top to bottom ({@code dkim=none} when the message is unsigned); {@code spf} with {@code smtp.mailfrom} (the
+ * MAIL FROM domain) or {@code smtp.helo} (null sender); {@code dmarc} with {@code header.from} for a single
+ * Author Domain, the requested policy {@code p=} and the applied disposition {@code dis=} as a comment when a
+ * record was found. Results other than {@code pass} and {@code none} carry {@code reason="..."} (section 2.3).
+ * Quoted strings and comments escape {@code "}, {@code \}, {@code (} and {@code )} with a backslash; control
+ * characters and non-ASCII characters in reasons are replaced by {@code ?}. Values that are not RFC 2045 tokens
+ * (a {@code header.b} with {@code /}, for instance) are quoted.
+ *
+ * <p>Folding: {@link #fold(String)} folds a rendered value at the {@code ;} result boundaries (CRLF and a tab),
+ * never inside a result, so that each line of the field {@code Authentication-Results: value} stays within 78
+ * characters where the results allow. Callers that hand the value to JavaMail's {@code addHeader} may fold with
+ * it or leave the line unfolded (a field line may be up to 998 octets).
+ */
+public final class AuthenticationResultsHeader {
+    public static final String NAME = "Authentication-Results";
+    /** How many characters of {@code b=} {@code header.b} carries (RFC 6008 section 4: at least 8). */
+    public static final int HEADER_B_LENGTH = 8;
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
+    private static final int LINE_LIMIT = 78;
+
+    private AuthenticationResultsHeader() {
+    }
+
+    /** The field value for this report, unfolded, without the field name. */
+    public static String render(String authservId, AuthenticationReport report) {
+        Objects.requireNonNull(authservId);
+        Objects.requireNonNull(report);
+        if (!TOKEN.matcher(authservId).matches()) {
+            throw new IllegalArgumentException("the authserv-id must be a token (a host name): " + authservId);
+        }
+        List<String> results = new ArrayList<>();
+        if (report.dkim().signatures().isEmpty()) {
+            results.add("dkim=none");
+        }
+        for (DkimSignatureResult signature : report.dkim().signatures()) {
+            results.add(dkim(signature));
+        }
+        results.add(spf(report.spf()));
+        results.add(dmarc(report));
+        return authservId + "; " + String.join("; ", results);
+    }
+
+    private static String dkim(DkimSignatureResult signature) {
+        StringBuilder result = new StringBuilder("dkim=").append(signature.result().keyword());
+        if (signature.reason() != DkimFailureReason.NONE) {
+            result.append(" reason=").append(quoted(describe(signature.reason())));
+        }
+        property(result, "header.d", signature.domain());
+        property(result, "header.s", signature.selector());
+        if (!signature.signatureData().isEmpty()) {
+            String b = signature.signatureData();
+            property(result, "header.b", b.substring(0, Math.min(HEADER_B_LENGTH, b.length())));
+        }
+        if (!signature.algorithm().isEmpty()) {
+            property(result, "header.a", signature.algorithm());
+        }
+        return result.toString();
+    }
+
+    private static String spf(SpfCheck spf) {
+        StringBuilder result = new StringBuilder("spf=").append(spf.result().keyword());
+        if (spf.result() != SpfResult.PASS && spf.result() != SpfResult.NONE && !spf.reason().isEmpty()) {
+            result.append(" reason=").append(quoted(spf.reason()));
+        }
+        property(result, SpfCheck.HELO.equals(spf.identity()) ? "smtp.helo" : "smtp.mailfrom", spf.domain());
+        return result.toString();
+    }
+
+    private static String dmarc(AuthenticationReport report) {
+        DmarcResult dmarc = report.dmarc();
+        StringBuilder result = new StringBuilder("dmarc=").append(dmarc.result().token());
+        Optional<DmarcPolicyDiscovery.Found> found = report.policy()
+            .filter(DmarcPolicyDiscovery.Found.class::isInstance).map(DmarcPolicyDiscovery.Found.class::cast);
+        if (found.isPresent()) {
+            result.append(" (p=").append(found.get().appliedPolicy().token())
+                .append(" dis=").append(dmarc.disposition().token()).append(')');
+        }
+        if (dmarc.result() == DmarcResult.Result.TEMPERROR || dmarc.result() == DmarcResult.Result.PERMERROR) {
+            result.append(" reason=").append(quoted(dmarc.reason()));
+        }
+        if (report.author() instanceof AuthorDomain.Single single) {
+            property(result, "header.from", single.domain());
+        }
+        return result.toString();
+    }
+
+    private static String describe(DkimFailureReason reason) {
+        return reason.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    private static void property(StringBuilder result, String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        result.append(' ').append(name).append('=').append(TOKEN.matcher(value).matches() ? value : quoted(value));
+    }
+
+    /** An RFC 5322 quoted-string of printable ASCII: {@code "} and {@code \} escaped, others replaced by '?'. */
+    static String quoted(String text) {
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c == '\t') {
+                quoted.append(' ');
+            } else if (c < 0x20 || c > 0x7e) {
+                quoted.append('?');
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+
+    /**
+     * Folds a value made by {@link #render(String, AuthenticationReport)} for a field named {@link #NAME}: after a
+     * {@code ;} that separates results (not one inside a quoted string or comment), a line break (CRLF, tab)
+     * replaces the following space when the line would otherwise pass 78 characters. A result longer than a line
+     * stays whole.
+     */
+    public static String fold(String value) {
+        List<String> parts = splitAtSemicolons(value);
+        StringBuilder folded = new StringBuilder();
+        int column = NAME.length() + 2;
+        for (int i = 0; i < parts.size(); i++) {
+            String part = i == 0 ? parts.get(i) : parts.get(i).stripLeading();
+            String piece = part + (i < parts.size() - 1 ? ";" : "");
+            if (i > 0) {
+                if (column + 1 + piece.length() > LINE_LIMIT) {
+                    folded.append("\r\n\t");
+                    column = 8;
+                } else {
+                    folded.append(' ');
+                    column++;
+                }
+            }
+            folded.append(piece);
+            column += piece.length();
+        }
+        return folded.toString();
+    }
+
+    private static List<String> splitAtSemicolons(String value) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        int depth = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' && (quoted || depth > 0) && i + 1 < value.length()) {
+                current.append(c).append(value.charAt(++i));
+                continue;
+            }
+            if (c == '"' && depth == 0) {
+                quoted = !quoted;
+            } else if (c == '(' && !quoted) {
+                depth++;
+            } else if (c == ')' && !quoted && depth > 0) {
+                depth--;
+            } else if (c == ';' && !quoted && depth == 0) {
+                parts.add(current.toString());
+                current.setLength(0);
+                continue;
+            }
+            current.append(c);
+        }
+        parts.add(current.toString());
+        return parts;
+    }
+
+    /**
+     * Whether an {@code Authentication-Results} field claims to come from {@code authservId}: its authserv-id
+     * (after any comments and folding white space; a token or a quoted string; an optional version number after
+     * it is skipped) equals ours, case-insensitively and ignoring a final dot. {@code fieldValue} is the field
+     * value; a leading {@code Authentication-Results:} field name is tolerated. A value that does not parse that
+     * far does not claim anything.
+     */
+    public static boolean claims(String fieldValue, String authservId) {
+        Objects.requireNonNull(authservId);
+        if (fieldValue == null) {
+            return false;
+        }
+        String value = fieldValue.replace("\r\n", "").replace("\n", "");
+        int start = skipCfws(value, 0);
+        if (start < 0) {
+            return false;
+        }
+        if (value.regionMatches(true, start, NAME, 0, NAME.length())) {
+            int colon = skipCfws(value, start + NAME.length());
+            if (colon >= 0 && colon < value.length() && value.charAt(colon) == ':') {
+                start = skipCfws(value, colon + 1);
+                if (start < 0) {
+                    return false;
+                }
+            }
+        }
+        String id;
+        if (start < value.length() && value.charAt(start) == '"') {
+            StringBuilder unquoted = new StringBuilder();
+            int i = start + 1;
+            for (; i < value.length() && value.charAt(i) != '"'; i++) {
+                char c = value.charAt(i);
+                if (c == '\\' && i + 1 < value.length()) {
+                    c = value.charAt(++i);
+                }
+                unquoted.append(c);
+            }
+            if (i >= value.length()) {
+                return false;
+            }
+            id = unquoted.toString().strip();
+        } else {
+            int end = start;
+            while (end < value.length() && TOKEN.matcher(String.valueOf(value.charAt(end))).matches()) {
+                end++;
+            }
+            id = value.substring(start, end);
+        }
+        return !id.isEmpty() && withoutDot(id).equalsIgnoreCase(withoutDot(authservId.strip()));
+    }
+
+    private static String withoutDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    /** The index after white space and (nested) comments from {@code from}; -1 for an unclosed comment. */
+    private static int skipCfws(String value, int from) {
+        int i = from;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == '\t') {
+                i++;
+            } else if (c == '(') {
+                int depth = 0;
+                for (; i < value.length(); i++) {
+                    char d = value.charAt(i);
+                    if (d == '\\') {
+                        i++;
+                    } else if (d == '(') {
+                        depth++;
+                    } else if (d == ')') {
+                        depth--;
+                        if (depth == 0) {
+                            break;
+                        }
+                    }
+                }
+                if (depth != 0) {
+                    return -1;
+                }
+                i++;
+            } else {
+                break;
+            }
+        }
+        return i;
+    }
+}

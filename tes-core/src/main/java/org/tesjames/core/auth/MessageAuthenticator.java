@@ -1,0 +1,132 @@
+package org.tesjames.core.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.dom.address.AddressList;
+import org.apache.james.mime4j.dom.address.Mailbox;
+import org.apache.james.mime4j.field.address.DefaultAddressParser;
+import org.apache.james.mime4j.field.address.ParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.dkim.verify.DkimSignatureResult;
+import org.tesjames.core.dkim.verify.DkimVerification;
+import org.tesjames.core.dkim.verify.DkimVerifier;
+import org.tesjames.core.dmarc.AuthenticationFacts;
+import org.tesjames.core.dmarc.AuthorDomain;
+import org.tesjames.core.dmarc.DmarcEvaluator;
+import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
+import org.tesjames.core.dmarc.DmarcResult;
+import org.tesjames.core.mail.HeaderFields;
+
+/**
+ * Inbound message authentication: DKIM and SPF run concurrently, then DMARC over their results and the
+ * RFC5322.From domain.
+ *
+ * <p>The Author Domain: the addresses of every {@code From} field (each field's value parsed strictly as an RFC
+ * 5322 address list by mime4j; a field that does not parse, or an address without a domain, makes the Author
+ * Domain {@link AuthorDomain.Unparsable}), classified by {@link AuthorDomain#fromDomains(List)}. Field octets that
+ * are valid UTF-8 are read as UTF-8 (RFC 6532), others as ISO-8859-1.
+ *
+ * <p>DMARC gets the {@code d=} domains of the passing signatures, the SPF result and the domain SPF evaluated
+ * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2). Temporary DNS failures
+ * are {@code temperror} results in the report; the stage always completes normally.
+ */
+public final class MessageAuthenticator {
+    private static final Logger LOGGER = LoggerFactory.getLogger(MessageAuthenticator.class);
+
+    private final DkimVerifier dkim;
+    private final SpfVerifier spf;
+    private final DmarcPolicyDiscovery discovery;
+    private final DmarcEvaluator dmarc;
+
+    public MessageAuthenticator(DkimVerifier dkim, SpfVerifier spf, DmarcPolicyDiscovery discovery,
+                                DmarcEvaluator dmarc) {
+        this.dkim = Objects.requireNonNull(dkim);
+        this.spf = Objects.requireNonNull(spf);
+        this.discovery = Objects.requireNonNull(discovery);
+        this.dmarc = Objects.requireNonNull(dmarc);
+    }
+
+    /**
+     * Authenticates a message as received.
+     *
+     * @param rfc822Message the message octets (header and body)
+     * @param identity the SMTP client's address, HELO and MAIL FROM
+     */
+    public CompletionStage<AuthenticationReport> authenticate(byte[] rfc822Message, SmtpIdentity identity) {
+        Objects.requireNonNull(rfc822Message);
+        Objects.requireNonNull(identity);
+        HeaderFields header = HeaderFields.parse(rfc822Message);
+        AuthorDomain author = authorDomain(header);
+        Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
+            .map(HeaderFields.Field::unfoldedValue);
+        CompletableFuture<DkimVerification> dkimStage = dkim.verify(rfc822Message).toCompletableFuture();
+        CompletableFuture<SpfCheck> spfStage = spf.check(identity).toCompletableFuture();
+        return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
+            List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
+                .map(DkimSignatureResult::domain).toList();
+            AuthenticationFacts facts = new AuthenticationFacts(passing, pair.spf.result(), pair.spf.domain());
+            if (author instanceof AuthorDomain.Single single) {
+                return discovery.discover(single.domain()).thenApply(outcome -> report(pair, author,
+                    dmarc.evaluate(single.domain(), facts, outcome), Optional.of(outcome), messageId));
+            }
+            return CompletableFuture.completedFuture(report(pair, author, dmarc.malformed(author), Optional.empty(),
+                messageId));
+        });
+    }
+
+    private record Pair(DkimVerification dkim, SpfCheck spf) {
+    }
+
+    private static AuthenticationReport report(Pair pair, AuthorDomain author, DmarcResult result,
+                                               Optional<DmarcPolicyDiscovery.Outcome> outcome,
+                                               Optional<String> messageId) {
+        AuthenticationReport report = new AuthenticationReport(pair.dkim, pair.spf, author, result, outcome,
+            messageId);
+        LOGGER.debug("Authenticated message {}: {} signature(s), {} pass; spf={} {} {}; dmarc={} {} ({})",
+            messageId.orElse("(no Message-ID)"), pair.dkim.signatures().size(),
+            pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass).count(),
+            pair.spf.result().keyword(), pair.spf.identity(), pair.spf.domain(), result.result().token(),
+            result.authorDomain(), result.reason());
+        return report;
+    }
+
+    /** The Author Domain of a message (see the class comment). */
+    public static AuthorDomain authorDomain(HeaderFields header) {
+        List<String> domains = new ArrayList<>();
+        for (HeaderFields.Field from : header.fields("From")) {
+            String value = decode(from.unfoldedValue());
+            AddressList addresses;
+            try {
+                addresses = DefaultAddressParser.DEFAULT.parseAddressList(value, DecodeMonitor.STRICT);
+            } catch (ParseException | RuntimeException e) {
+                return new AuthorDomain.Unparsable(value, "not an RFC 5322 address list: " + e.getMessage());
+            }
+            for (Mailbox mailbox : addresses.flatten()) {
+                String domain = mailbox.getDomain();
+                if (domain == null || domain.isBlank()) {
+                    return new AuthorDomain.Unparsable(value, "the address " + mailbox.getAddress()
+                        + " has no domain");
+                }
+                domains.add(domain);
+            }
+        }
+        return AuthorDomain.fromDomains(domains);
+    }
+
+    private static String decode(String isoLatin1) {
+        byte[] octets = isoLatin1.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(octets)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return isoLatin1;
+        }
+    }
+}

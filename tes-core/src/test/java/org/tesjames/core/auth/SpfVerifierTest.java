@@ -1,0 +1,259 @@
+package org.tesjames.core.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.tesjames.core.dmarc.SpfResult;
+import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.testing.dns.Fault;
+import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.dns.TestZone;
+import org.tesjames.testing.dns.UnknownNamePolicy;
+import org.xbill.DNS.Type;
+
+/** RFC 7208 results through jSPF over the project's DNS client, against the test DNS server. */
+class SpfVerifierTest {
+    private TestDnsServer dns;
+    private TestZone zone;
+    private SpfVerifier verifier;
+
+    @BeforeEach
+    void setUp() {
+        dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start();
+        zone = dns.zone("example.com");
+        dns.zone("example.net");
+        verifier = new SpfVerifier(DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0));
+    }
+
+    @AfterEach
+    void tearDown() {
+        dns.close();
+    }
+
+    private SpfCheck check(String ip, String helo, String mailFrom) throws Exception {
+        return verifier.check(new SmtpIdentity(InetAddress.getByName(ip), helo, mailFrom)).toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    }
+
+    private SpfCheck mailFrom(String ip, String mailFrom) throws Exception {
+        return check(ip, "client.example.org", mailFrom);
+    }
+
+    @Nested
+    class Results {
+        @Test
+        void ip4MatchPasses() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+            assertThat(check.identity()).isEqualTo(SpfCheck.MAILFROM);
+            assertThat(check.domain()).isEqualTo("example.com");
+        }
+
+        @Test
+        void minusAllFails() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            SpfCheck check = mailFrom("198.51.100.7", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void tildeAllSoftFails() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 ~all");
+            assertThat(mailFrom("198.51.100.7", "alice@example.com").result()).isEqualTo(SpfResult.SOFTFAIL);
+        }
+
+        @Test
+        void questionAllIsNeutral() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 ?all");
+            assertThat(mailFrom("198.51.100.7", "alice@example.com").result()).isEqualTo(SpfResult.NEUTRAL);
+        }
+
+        @Test
+        void noMatchAndNoAllIsNeutral() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24");
+            assertThat(mailFrom("198.51.100.7", "alice@example.com").result()).isEqualTo(SpfResult.NEUTRAL);
+        }
+
+        @Test
+        void noSpfRecordIsNone() throws Exception {
+            zone.txt("@", "some other text");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.NONE);
+        }
+
+        @Test
+        void nonexistentDomainIsNone() throws Exception {
+            assertThat(mailFrom("192.0.2.10", "alice@nowhere.example.com").result()).isEqualTo(SpfResult.NONE);
+        }
+
+        @Test
+        void ip6MatchPasses() throws Exception {
+            zone.txt("@", "v=spf1 ip6:2001:db8::/32 -all");
+            assertThat(mailFrom("2001:db8::25", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("2001:db9::25", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void aMechanismMatchesTheDomainAddresses() throws Exception {
+            zone.txt("@", "v=spf1 a -all").a("@", "192.0.2.33");
+            assertThat(mailFrom("192.0.2.33", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("192.0.2.34", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void mxMechanismMatchesTheMailExchangers() throws Exception {
+            zone.txt("@", "v=spf1 mx -all").mx("@", 10, "mx1.example.com.").a("mx1", "192.0.2.53");
+            assertThat(mailFrom("192.0.2.53", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("192.0.2.54", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void includePassesWhenTheIncludedRecordPasses() throws Exception {
+            zone.txt("@", "v=spf1 include:_spf.example.net -all");
+            dns.zone("example.net").txt("_spf", "v=spf1 ip4:198.51.100.0/24 -all");
+            assertThat(mailFrom("198.51.100.9", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("203.0.113.9", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void redirectUsesTheOtherDomainsRecord() throws Exception {
+            zone.txt("@", "v=spf1 redirect=_spf.example.net");
+            dns.zone("example.net").txt("_spf", "v=spf1 ip4:198.51.100.0/24 ~all");
+            assertThat(mailFrom("198.51.100.9", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("203.0.113.9", "alice@example.com").result()).isEqualTo(SpfResult.SOFTFAIL);
+        }
+    }
+
+    @Nested
+    class Errors {
+        @Test
+        void servfailOfTheRecordIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            dns.fault("example.com", Type.TXT, Fault.servfail());
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void timeoutOfTheRecordIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            dns.fault("example.com", Type.TXT, Fault.noAnswer());
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void timeoutOfAnIncludedRecordIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 include:_spf.example.net -all");
+            dns.zone("example.net").txt("_spf", "v=spf1 ip4:198.51.100.0/24 -all");
+            dns.fault("_spf.example.net", Type.TXT, Fault.noAnswer());
+            assertThat(mailFrom("198.51.100.9", "alice@example.com").result()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void malformedRecordIsPermError() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.300 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void unknownMechanismIsPermError() throws Exception {
+            zone.txt("@", "v=spf1 frobnicate:example.net -all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void twoSpfRecordsArePermError() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all").txt("@", "v=spf1 -all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void includeOfADomainWithoutRecordIsPermError() throws Exception {
+            zone.txt("@", "v=spf1 include:nothing.example.net -all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void moreThanTenDnsMechanismsArePermError() throws Exception {
+            StringBuilder record = new StringBuilder("v=spf1");
+            for (int i = 1; i <= 11; i++) {
+                record.append(" a:h").append(i).append(".example.com");
+                zone.a("h" + i, "203.0.113." + i);
+            }
+            zone.txt("@", record.append(" ip4:192.0.2.10 -all").toString());
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void tenDnsMechanismsAreAllowed() throws Exception {
+            StringBuilder record = new StringBuilder("v=spf1");
+            for (int i = 1; i <= 10; i++) {
+                record.append(" a:h").append(i).append(".example.com");
+                zone.a("h" + i, "203.0.113." + i);
+            }
+            zone.txt("@", record.append(" ip4:192.0.2.10 -all").toString());
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void moreThanTwoVoidLookupsArePermError() throws Exception {
+            zone.txt("@", "v=spf1 a:v1.example.com a:v2.example.com a:v3.example.com ip4:192.0.2.10 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
+            assertThat(check.reason()).contains("void");
+        }
+
+        @Test
+        void twoVoidLookupsAreAllowed() throws Exception {
+            zone.txt("@", "v=spf1 a:v1.example.com a:v2.example.com ip4:192.0.2.10 -all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+    }
+
+    @Nested
+    class Identities {
+        @Test
+        void nullSenderChecksTheHeloIdentity() throws Exception {
+            zone.txt("mta", "v=spf1 ip4:192.0.2.10 -all");
+            SpfCheck check = check("192.0.2.10", "mta.example.com", "");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+            assertThat(check.identity()).isEqualTo(SpfCheck.HELO);
+            assertThat(check.domain()).isEqualTo("mta.example.com");
+        }
+
+        @Test
+        void nullSenderWithAnAddressLiteralHeloIsNone() throws Exception {
+            SpfCheck check = check("192.0.2.10", "[192.0.2.10]", "");
+            assertThat(check.result()).isEqualTo(SpfResult.NONE);
+            assertThat(check.identity()).isEqualTo(SpfCheck.HELO);
+            assertThat(dns.queryCount()).isZero();
+        }
+
+        @Test
+        void singleLabelDomainIsNoneWithoutLookup() throws Exception {
+            SpfCheck check = mailFrom("192.0.2.10", "alice@localhost");
+            assertThat(check.result()).isEqualTo(SpfResult.NONE);
+            assertThat(check.reason()).contains("multi-label");
+            assertThat(dns.queryCount()).isZero();
+        }
+
+        @Test
+        void theDomainIsCompareCaseInsensitively() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "Alice@EXAMPLE.COM");
+            assertThat(check.result()).isEqualTo(SpfResult.PASS);
+            assertThat(check.domain()).isEqualTo("example.com");
+        }
+    }
+}
