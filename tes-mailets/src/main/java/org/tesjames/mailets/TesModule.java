@@ -7,7 +7,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.Properties;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Random;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -21,7 +25,12 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.auth.MessageAuthenticator;
+import org.tesjames.core.auth.SpfVerifier;
 import org.tesjames.core.config.ResolverAddress;
+import org.tesjames.core.dkim.verify.DkimVerifier;
+import org.tesjames.core.dmarc.DmarcEvaluator;
+import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dns.CachingDnsClient;
 import org.tesjames.core.dns.DnsClient;
@@ -32,6 +41,7 @@ import org.tesjames.core.dnssec.DnssecClients;
 import org.tesjames.core.dnssec.DnssecMode;
 import org.tesjames.core.dnssec.TrustAnchors;
 import org.tesjames.core.membership.MembershipResolver;
+import org.tesjames.mailets.auth.InboundAuthentication;
 import org.tesjames.mailets.dns.JamesDnsMetrics;
 import org.tesjames.mailets.dns.MeteredDnsClient;
 import org.xbill.DNS.ResolverConfig;
@@ -205,6 +215,36 @@ public class TesModule extends AbstractModule {
             return fileSystem.getFile(FileSystem.FILE_PROTOCOL_AND_CONF + path).toPath();
         } catch (FileNotFoundException e) {
             throw new IllegalStateException(what + " " + path + " not found in conf/", e);
+        }
+    }
+
+    /**
+     * Inbound message authentication (DKIM, SPF, DMARC) over the plain DNS client, with the verification limits,
+     * authserv-id and DMARC scope of {@code tes.properties}. An empty {@code auth.authserv-id} is this host's
+     * canonical name, found once at start.
+     */
+    @Provides
+    @Singleton
+    InboundAuthentication inboundAuthentication(DnsClient dns, TesSettings settings, MetricFactory metrics) {
+        MessageAuthenticator authenticator = new MessageAuthenticator(
+            new DkimVerifier(dns, Clock.systemUTC(), new DkimVerifier.Settings(settings.dkimVerifyMaxSignatures(),
+                settings.dkimVerifyMaxKeyRecordBytes())),
+            new SpfVerifier(dns),
+            new DmarcPolicyDiscovery(dns),
+            DmarcEvaluator.withRandom(new Random()));
+        String authservId = settings.authservId().orElseGet(TesModule::hostName);
+        LOGGER.info("TES inbound authentication: authserv-id {}, DMARC reject enforced for {}", authservId,
+            settings.dmarcRejectNonMembers() ? "every sender" : "TES members");
+        return new InboundAuthentication(authenticator, authservId, settings.lookupTimeout(),
+            settings.dmarcRejectNonMembers(), metrics);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(Locale.ROOT);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("auth.authserv-id is empty and this host's name cannot be found ("
+                + e.getMessage() + "): set auth.authserv-id in " + SETTINGS_FILE, e);
         }
     }
 

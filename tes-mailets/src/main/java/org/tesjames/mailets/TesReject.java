@@ -16,6 +16,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.matchers.TesMailAttributes;
 
 /**
  * Rejects a mail after it was accepted (the processor-chain counterpart of a 5xx at SMTP time): tells the
@@ -31,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *       {@code memory://var/mail/tes-rejected/}) where the mail is stored, with the reason as its error
  *       message</td></tr>
  *   <tr><td>{@code reason}</td><td>{@value #DEFAULT_REASON}</td><td>the reason given to the sender; the Mail
- *       attribute {@code tes.reject.reason}, when set, overrides it for that mail</td></tr>
+ *       attribute {@code tes.reject.reason}, when set, overrides it for that mail. Placeholders filled per mail:
+ *       {@code {senderDomain}} (envelope sender domain, {@code <>} for the null sender), {@code {messageId}}
+ *       (the Message-ID, {@code <none>} without one), {@code {authorDomain}} (the From domain DMARC evaluated,
+ *       from {@code tes.auth.dmarc.domain}, {@code <unknown>} without it)</td></tr>
  *   <tr><td>{@code errorProcessor}</td><td>{@code error}</td><td>where a null-sender mail ({@code <>}: no bounce
  *       possible) goes when no repository is configured</td></tr>
  * </table>
@@ -139,7 +143,26 @@ public class TesReject extends GenericMailet {
             .filter(String.class::isInstance)
             .map(String.class::cast)
             .filter(value -> !value.isBlank())
-            .orElse(reason);
+            .orElseGet(() -> fill(reason, mail));
+    }
+
+    private static String fill(String template, Mail mail) {
+        if (!template.contains("{")) {
+            return template;
+        }
+        String messageId;
+        try {
+            messageId = Optional.ofNullable(mail.getMessage().getMessageID()).orElse("<none>");
+        } catch (MessagingException e) {
+            messageId = "<unreadable>";
+        }
+        String authorDomain = mail.getAttribute(TesMailAttributes.AUTH_DMARC_DOMAIN)
+            .map(Attribute::getValue).map(AttributeValue::value).map(String::valueOf).orElse("<unknown>");
+        return template
+            .replace("{senderDomain}", mail.getMaybeSender().asOptional()
+                .map(address -> address.getDomain().asString()).orElse("<>"))
+            .replace("{messageId}", messageId)
+            .replace("{authorDomain}", authorDomain);
     }
 
     @Override

@@ -136,6 +136,31 @@ class TesRejectTest {
             assertThat(context.getBouncedMails()).extracting(FakeMailContext.BouncedMail::getMessage)
                 .containsExactly("The message is not DKIM signed by policy of member.example");
         }
+        @Test
+        void theReasonPlaceholdersAreFilledPerMail() throws Exception {
+            FakeMail mail = FakeMail.builder().name("mail-2").state("tes-rejected").recipient("x@one.example")
+                .sender("a@member.example").mimeMessage(MimeMessageBuilder.mimeMessageBuilder()
+                    .addHeader("Message-ID", "<m2@member.example>").setSubject("hello").setText("body")).build();
+            mail.setAttribute(new Attribute(org.tesjames.matchers.TesMailAttributes.AUTH_DMARC_DOMAIN,
+                AttributeValue.of("from.example")));
+
+            init("reason", "Not signed by {senderDomain} ({messageId}); DMARC of {authorDomain}").service(mail);
+
+            assertThat(context.getBouncedMails()).extracting(FakeMailContext.BouncedMail::getMessage)
+                .containsExactly("Not signed by member.example (<m2@member.example>); DMARC of from.example");
+        }
+
+        @Test
+        void placeholdersWithoutValuesSayWhatIsMissing() throws Exception {
+            FakeMail mail = FakeMail.builder().name("mail-3").state("tes-rejected").recipient("x@one.example")
+                .mimeMessage(new javax.mail.internet.MimeMessage(javax.mail.Session.getInstance(new java.util.Properties()),
+                    new java.io.ByteArrayInputStream("Subject: no id\r\n\r\nbody\r\n".getBytes(
+                        java.nio.charset.StandardCharsets.US_ASCII)))).build();
+
+            init("reason", "{senderDomain} {messageId} {authorDomain}", "repository", REPOSITORY).service(mail);
+
+            assertThat(mail.getErrorMessage()).isEqualTo("<> <none> <unknown>");
+        }
     }
 
     @Nested

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
 import org.tesjames.it.harness.NsdServer;
+import org.tesjames.it.harness.TestDkimSigner;
 
 /**
  * Third-party peers against the server that {@code bin/run-james} starts, with NSD (an authoritative DNS server)
@@ -37,6 +38,7 @@ import org.tesjames.it.harness.NsdServer;
 class RunJamesSwaksTest {
     private static final String USER = "demo@localhost";
     private static final String PASSWORD = "demo-Pa55";
+    private static final TestDkimSigner MEMBER_KEY = TestDkimSigner.generate("member.test");
     private static NsdServer nsd;
     private static Process runJames;
     private static Path home;
@@ -64,7 +66,8 @@ class RunJamesSwaksTest {
         builder.environment().put("TES_WEBADMIN_PORT", String.valueOf(freePort()));
         builder.environment().put("TES_DEMO_PASSWORD", PASSWORD);
         nsd = NsdServer.start(Map.of(
-            "member.test", NsdServer.zone("member.test", "tes-master IN CNAME m.master.test."),
+            "member.test", NsdServer.zone("member.test", "tes-master IN CNAME m.master.test.",
+                MEMBER_KEY.masterFileRecord()),
             "master.test", NsdServer.zone("master.test", "member.test.tes-member.m IN TXT \"v=TES1\""),
             "trusted-email-services.com", NsdServer.zone("trusted-email-services.com",
                 "m.master.test.tes-member IN TXT \"v=TES1\""),
@@ -127,10 +130,20 @@ class RunJamesSwaksTest {
         assertThat(nonMember.exitCode()).as(nonMember.transcript()).isZero();
         assertThat(nonMember.transcript()).contains("<~  250");
 
+        Path signed = home.resolve("signed.eml");
+        Files.writeString(signed, MEMBER_KEY.sign("From: Alice <alice@member.test>\r\nTo: " + USER
+            + "\r\nSubject: member over tls 1.2\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+            + "Message-ID: <swaks-signed@member.test>\r\n\r\nmember body\r\n"), StandardCharsets.US_ASCII);
         SwaksResult member = swaks("--server", "127.0.0.1:" + smtpPort, "--tls", "--tls-protocol", "tlsv1_2",
-            "--from", "alice@member.test", "--to", USER,
-            "--header", "Subject: member over tls 1.2", "--body", "member body");
+            "--from", "alice@member.test", "--to", USER, "--data", signed.toString());
         assertThat(member.exitCode()).as(member.transcript()).isZero();
+
+        SwaksResult memberUnsigned = swaks("--server", "127.0.0.1:" + smtpPort, "--tls", "--tls-protocol", "tlsv1_2",
+            "--from", "alice@member.test", "--to", USER, "--header", "Message-Id: <swaks-unsigned@member.test>",
+            "--body", "never delivered");
+        assertThat(memberUnsigned.exitCode()).as(memberUnsigned.transcript()).isNotZero();
+        assertThat(memberUnsigned.transcript()).contains("550 5.7.1 The message is not DKIM signed by policy of"
+            + " member.test (<swaks-unsigned@member.test>)");
 
         SwaksResult memberPlaintext = swaks("--server", "127.0.0.1:" + smtpPort,
             "--from", "alice@member.test", "--to", USER, "--body", "never delivered");
@@ -156,10 +169,22 @@ class RunJamesSwaksTest {
             Map.entry("non-member over starttls", List.of("non-member")),
             Map.entry("member over tls 1.2", List.of("member")),
             Map.entry("swaks submission", List.of()));
+        MimeMessage signedMember = ImapInbox.read(imapPort, USER, PASSWORD).stream()
+            .filter(message -> subject(message).equals("member over tls 1.2")).findFirst().orElseThrow();
+        assertThat(signedMember.getHeader("Authentication-Results")).singleElement().asString()
+            .contains("dkim=pass").contains("header.d=member.test");
 
         runJames.destroy();
         assertThat(runJames.waitFor(90, TimeUnit.SECONDS)).isTrue();
         assertThat(output()).contains("run-james: stopped").contains("JAMES server stopped");
+    }
+
+    private static String subject(MimeMessage message) {
+        try {
+            return String.valueOf(message.getSubject());
+        } catch (javax.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Subject -> X-TES-Status values of every message in the demo INBOX. */
@@ -167,7 +192,7 @@ class RunJamesSwaksTest {
         Map<String, List<String>> status = new java.util.HashMap<>();
         for (MimeMessage message : ImapInbox.read(imapPort, USER, PASSWORD)) {
             String[] values = message.getHeader("X-TES-Status");
-            status.put(message.getSubject(), values == null ? List.of() : List.of(values));
+            status.put(subject(message), values == null ? List.of() : List.of(values));
         }
         return status;
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.internet.MimeMessage;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
+import org.tesjames.it.harness.TestDkimSigner;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpTestClient;
@@ -29,6 +32,7 @@ class ChainVariantTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
     private static final String PASSWORD = "secret-Pa55";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final Map<String, TestDkimSigner> SIGNERS = new ConcurrentHashMap<>();
 
     @RegisterExtension
     static TesJamesExtension extension = TesJamesExtension.variant("chain", conf -> conf
@@ -67,19 +71,66 @@ class ChainVariantTest {
             assertThat(client.mailFrom(sender).code()).isEqualTo(250);
             assertThat(client.rcptTo(recipient).code()).as("accepted at SMTP time").isEqualTo(250);
             assertThat(client.data().code()).isEqualTo(354);
-            assertThat(client.message(headers + "Subject: chain\r\n\r\nbody\r\n").code()).isEqualTo(250);
+            String from = headers.startsWith("From: ") ? "" : "From: " + sender + "\r\n";
+            String message = headers + from + "Subject: chain\r\nMessage-ID: <chain"
+                + SEQUENCE.incrementAndGet() + "@tes.test>\r\n\r\nbody\r\n";
+            TestDkimSigner signer = SIGNERS.get(sender.substring(sender.indexOf('@') + 1));
+            assertThat(client.message(signer == null ? message : signer.sign(message)).code()).isEqualTo(250);
         }
     }
 
+    /** A member that DKIM-signs its mail ({@link #send} signs it), as members must. */
+    private static Chain signingMember(String domain, String master) {
+        Chain chain = zones.member(domain, master);
+        SIGNERS.put(domain, TestDkimSigner.publish(dns, domain));
+        return chain;
+    }
+
     @Test
-    void aMemberOverTlsIsDeliveredAndStampedMember() throws Exception {
+    void aSigningMemberOverTlsIsDeliveredAuthenticatedAndStampedMember() throws Exception {
         int n = SEQUENCE.incrementAndGet();
-        zones.member("cm" + n + ".test", "m" + n + ".master.test");
+        signingMember("cm" + n + ".test", "m" + n + ".master.test");
         String rcpt = newRecipient();
 
         send("alice@cm" + n + ".test", rcpt, true, "X-TES-Status: non-member\r\n");
 
-        assertThat(james.awaitInbox(rcpt, 1, DELIVERY).get(0).getHeader("X-TES-Status")).containsExactly("member");
+        MimeMessage message = james.awaitInbox(rcpt, 1, DELIVERY).get(0);
+        assertThat(message.getHeader("X-TES-Status")).containsExactly("member");
+        assertThat(message.getHeader("Authentication-Results")).singleElement().asString()
+            .contains("dkim=pass").contains("header.d=cm" + n + ".test");
+    }
+
+    @Test
+    void anUnsignedMemberIsRejectedAfterAcceptanceWithTheReasonInTheDsn() throws Exception {
+        int n = SEQUENCE.incrementAndGet();
+        String domain = "unsigned" + n + ".test";
+        zones.member(domain, "m" + n + ".master.test");
+        james.addUser("alice@" + domain, PASSWORD);
+        String rcpt = newRecipient();
+
+        send("alice@" + domain, rcpt, true, "");
+
+        MimeMessage dsn = james.awaitInbox("alice@" + domain, 1, DELIVERY).get(0);
+        assertThat(new String(dsn.getInputStream().readAllBytes()))
+            .containsPattern("The message is not DKIM signed by policy of " + domain + " \\(<chain\\d+@tes.test>\\)");
+        assertThat(james.inbox(rcpt)).isEmpty();
+    }
+
+    @Test
+    void aSigningMemberFailingDmarcRejectIsRejectedAfterAcceptance() throws Exception {
+        int n = SEQUENCE.incrementAndGet();
+        String domain = "dmarc" + n + ".test";
+        signingMember(domain, "m" + n + ".master.test");
+        dns.zone("brand" + n + ".test").txt("_dmarc", "v=DMARC1; p=reject");
+        james.addUser("alice@" + domain, PASSWORD);
+        String rcpt = newRecipient();
+
+        send("alice@" + domain, rcpt, true, "From: ceo@brand" + n + ".test\r\n");
+
+        MimeMessage dsn = james.awaitInbox("alice@" + domain, 1, DELIVERY).get(0);
+        assertThat(new String(dsn.getInputStream().readAllBytes()))
+            .contains("The message violates the DMARC policy of " + domain);
+        assertThat(james.inbox(rcpt)).isEmpty();
     }
 
     @Test
@@ -110,7 +161,7 @@ class ChainVariantTest {
     @Test
     void aLookupFailureParksTheMailUntilTheDnsRecovers() throws Exception {
         int n = SEQUENCE.incrementAndGet();
-        Chain chain = zones.member("cd" + n + ".test", "m" + n + ".master.test");
+        Chain chain = signingMember("cd" + n + ".test", "m" + n + ".master.test");
         String rcpt = newRecipient();
         dns.fault(chain.memberOfMaster(), Type.TXT, Fault.servfail());
 

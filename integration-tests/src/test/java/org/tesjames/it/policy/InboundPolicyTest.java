@@ -5,6 +5,9 @@ import static org.tesjames.it.facts.FactsToHeaders.MEMBERSHIP;
 import static org.tesjames.it.facts.FactsToHeaders.header;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.internet.MimeMessage;
@@ -18,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.tesjames.it.facts.FactsToHeaders;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
+import org.tesjames.it.harness.TestDkimSigner;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpReply;
@@ -30,6 +34,7 @@ import org.xbill.DNS.Type;
 class InboundPolicyTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final Map<String, TestDkimSigner> SIGNERS = new ConcurrentHashMap<>();
 
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> {
@@ -61,8 +66,19 @@ class InboundPolicyTest {
     /** A fresh member domain with its own master, so tests never share cached DNS answers. */
     private static String memberDomain() {
         int n = SEQUENCE.incrementAndGet();
-        zones.member("member" + n + ".test", "m" + n + ".master.test");
-        return "member" + n + ".test";
+        String domain = "member" + n + ".test";
+        signingMember(domain, "m" + n + ".master.test");
+        return domain;
+    }
+
+    /**
+     * Makes the domain a member that DKIM-signs its mail as members must ({@link #deliver} signs it), so these
+     * tests see the RCPT-time policy, not the end-of-DATA authentication (tested in InboundAuthenticationTest).
+     */
+    private static Chain signingMember(String domain, String master) {
+        Chain chain = zones.member(domain, master);
+        SIGNERS.put(domain, TestDkimSigner.publish(dns, domain));
+        return chain;
     }
 
     private static SmtpTestClient connect(String... tlsProtocols) throws Exception {
@@ -84,7 +100,9 @@ class InboundPolicyTest {
             return rcpt;
         }
         assertThat(client.data().code()).isEqualTo(354);
-        return client.message(headers + "Subject: inbound\r\n\r\nbody\r\n");
+        String message = headers + "From: " + sender + "\r\nSubject: inbound\r\n\r\nbody\r\n";
+        TestDkimSigner signer = SIGNERS.get(sender.substring(sender.indexOf('@') + 1).toLowerCase(Locale.ROOT));
+        return client.message(signer == null ? message : signer.sign(message));
     }
 
     private static MimeMessage delivered(String recipient) {
@@ -193,7 +211,7 @@ class InboundPolicyTest {
         private void defersThenAcceptsAfterRecovery(ChainStep step, Fault fault) throws Exception {
             int n = SEQUENCE.incrementAndGet();
             String domain = "member" + n + ".test";
-            Chain chain = zones.member(domain, "m" + n + ".master.test");
+            Chain chain = signingMember(domain, "m" + n + ".master.test");
             String rcpt = recipient();
             dns.fault(step.name(chain), step.type, fault);
 

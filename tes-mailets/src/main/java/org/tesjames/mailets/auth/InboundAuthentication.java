@@ -1,0 +1,176 @@
+package org.tesjames.mailets.auth;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeUtility;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.TimeMetric;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.auth.AuthenticationReport;
+import org.tesjames.core.auth.AuthenticationResultsHeader;
+import org.tesjames.core.auth.MessageAuthenticator;
+import org.tesjames.core.auth.SmtpIdentity;
+import org.tesjames.core.policy.AuthenticationOutcome;
+import org.tesjames.matchers.TesMailAttributes;
+
+/**
+ * Inbound message authentication in James, shared by the SMTP hook ({@code InboundAuthenticationHook}) and the
+ * processor chain ({@code TesAuthenticate}): runs DKIM, SPF and DMARC on a received mail within
+ * {@code lookup.timeout}, then stamps it: one {@code Authentication-Results} header with our authserv-id at the top
+ * of the header (every incoming one that claims our authserv-id is removed as forged; others are kept) and the
+ * {@code tes.auth.*} attributes ({@link TesMailAttributes}).
+ *
+ * <p>The header is rewritten line by line from the message's own header lines, so every other field keeps its
+ * bytes and position, and the body is not touched: DKIM signatures that do not cover our header stay valid.
+ *
+ * <p>Metrics: timer {@code tes.auth.time}; counters {@code tes.auth.timeout}, {@code tes.auth.forged-removed},
+ * {@code tes.auth.dkim.<result>} (one per signature, {@code none} for an unsigned message),
+ * {@code tes.auth.spf.<result>}, {@code tes.auth.dmarc.<result>}.
+ */
+public final class InboundAuthentication {
+    private static final Logger LOGGER = LoggerFactory.getLogger(InboundAuthentication.class);
+
+    private final MessageAuthenticator authenticator;
+    private final String authservId;
+    private final Duration deadline;
+    private final boolean dmarcForEveryone;
+    private final MetricFactory metrics;
+
+    public InboundAuthentication(MessageAuthenticator authenticator, String authservId, Duration deadline,
+                                 boolean dmarcForEveryone, MetricFactory metrics) {
+        this.authenticator = authenticator;
+        this.authservId = authservId;
+        this.deadline = deadline;
+        this.dmarcForEveryone = dmarcForEveryone;
+        this.metrics = metrics;
+    }
+
+    public String authservId() {
+        return authservId;
+    }
+
+    /** Whether DMARC {@code reject} is enforced for non-members too ({@code dmarc.reject-non-members}). */
+    public boolean dmarcForEveryone() {
+        return dmarcForEveryone;
+    }
+
+    /** The identity of the chain: the client address James recorded, the HELO attribute, the envelope sender. */
+    public static SmtpIdentity identity(Mail mail) throws MessagingException {
+        InetAddress client;
+        try {
+            client = InetAddress.getByName(mail.getRemoteAddr());
+        } catch (IOException e) {
+            throw new MessagingException("TES: mail " + mail.getName() + " has no usable client address '"
+                + mail.getRemoteAddr() + "'", e);
+        }
+        String helo = mail.getAttribute(Mail.SMTP_HELO).map(attribute -> String.valueOf(attribute.getValue().value()))
+            .orElse("");
+        return new SmtpIdentity(client, helo, mail.getMaybeSender().asString(""));
+    }
+
+    /**
+     * Authenticates the message of the mail.
+     *
+     * @return the report, or empty when it took longer than {@code lookup.timeout} (the caller defers)
+     */
+    public Optional<AuthenticationReport> authenticate(Mail mail, SmtpIdentity identity) throws MessagingException {
+        byte[] message = bytes(mail.getMessage());
+        TimeMetric timer = metrics.timer("tes.auth.time");
+        try {
+            AuthenticationReport report = authenticator.authenticate(message, identity).toCompletableFuture()
+                .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            count(report);
+            return Optional.of(report);
+        } catch (TimeoutException e) {
+            metrics.generate("tes.auth.timeout").increment();
+            LOGGER.info("TES authentication of mail {} from {}: no result within {}", mail.getName(),
+                identity.mailFrom(), deadline);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("TES authentication interrupted", e);
+        } catch (ExecutionException e) {
+            throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
+                + e.getCause(), e);
+        } finally {
+            timer.stopAndPublish();
+        }
+    }
+
+    private void count(AuthenticationReport report) {
+        if (report.dkim().signatures().isEmpty()) {
+            metrics.generate("tes.auth.dkim.none").increment();
+        }
+        report.dkim().signatures().forEach(signature ->
+            metrics.generate("tes.auth.dkim." + signature.result().keyword()).increment());
+        metrics.generate("tes.auth.spf." + report.spf().result().name().toLowerCase(Locale.ROOT)).increment();
+        metrics.generate("tes.auth.dmarc." + report.dmarc().result().token()).increment();
+    }
+
+    /**
+     * Stamps the report on the mail: the {@code Authentication-Results} header at the top (forged ones removed)
+     * and the {@code tes.auth.*} attributes.
+     *
+     * @return how many forged {@code Authentication-Results} headers were removed
+     */
+    public int stamp(Mail mail, AuthenticationReport report) throws MessagingException {
+        MimeMessage message = mail.getMessage();
+        List<String> lines = Collections.list(message.getAllHeaderLines());
+        Set<String> names = new LinkedHashSet<>();
+        List<String> kept = new ArrayList<>();
+        int forged = 0;
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            String name = colon < 0 ? line : line.substring(0, colon).trim();
+            names.add(name);
+            if (name.equalsIgnoreCase(AuthenticationResultsHeader.NAME)
+                    && AuthenticationResultsHeader.claims(line.substring(colon + 1), authservId)) {
+                forged++;
+                continue;
+            }
+            kept.add(line);
+        }
+        for (String name : names) {
+            message.removeHeader(name);
+        }
+        String ours = AuthenticationResultsHeader.NAME + ": " + AuthenticationResultsHeader.render(authservId, report);
+        // Folded here only when the renderer left it on one line (folding a folded line would break it).
+        message.addHeaderLine(ours.indexOf('\n') < 0 ? MimeUtility.fold(0, ours) : ours);
+        for (String line : kept) {
+            message.addHeaderLine(line);
+        }
+        TesMailAttributes.writeAuthentication(mail, AuthenticationOutcome.of(report.dkim(), report.dmarc()));
+        if (forged > 0) {
+            metrics.generate("tes.auth.forged-removed").increment();
+        }
+        return forged;
+    }
+
+    private static byte[] bytes(MimeMessage message) throws MessagingException {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(message.getSize(), 0) + 1024);
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new MessagingException("TES: cannot read the message: " + e.getMessage(), e);
+        }
+    }
+}

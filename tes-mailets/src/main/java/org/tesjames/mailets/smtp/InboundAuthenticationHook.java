@@ -1,0 +1,125 @@
+package org.tesjames.mailets.smtp;
+
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.auth.AuthenticationReport;
+import org.tesjames.core.auth.SmtpIdentity;
+import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.membership.MembershipResolver;
+import org.tesjames.core.policy.AuthenticationOutcome;
+import org.tesjames.core.policy.TesPolicies;
+import org.tesjames.core.policy.Verdict;
+import org.tesjames.mailets.auth.InboundAuthentication;
+import org.tesjames.matchers.SenderMembership;
+
+/**
+ * Message authentication and the TES member rules on the inbound listener (port 25), at the end of DATA.
+ *
+ * <p>Every message is authenticated (DKIM, SPF with the client address, HELO and MAIL FROM of the session, DMARC)
+ * within {@code lookup.timeout}. Then, for the envelope sender's domain S:
+ * <ul>
+ *   <li>S is a member and no DKIM signature with {@code d=} S verified:
+ *       {@code 550 5.7.1 The message is not DKIM signed by policy of S (<message-id>)};</li>
+ *   <li>S is a member and the message fails DMARC with the disposition {@code reject}:
+ *       {@code 550 5.7.1 The message violates the DMARC policy of S (<message-id>)};</li>
+ *   <li>a temporary DNS error on a DKIM key of S, a DMARC {@code temperror}, or no result within
+ *       {@code lookup.timeout}: {@code 451 4.4.3 TES lookup failed...} (the client retries; nothing is accepted);</li>
+ *   <li>any other sender is accepted (evaluated and stamped), unless {@code dmarc.reject-non-members=true}, which
+ *       holds it to DMARC like a member.</li>
+ * </ul>
+ * An accepted message gets one {@code Authentication-Results} header with the authserv-id of
+ * {@code auth.authserv-id} at the top, incoming ones claiming that authserv-id removed, and the {@code tes.auth.*}
+ * Mail attributes. See {@link InboundAuthentication}.
+ *
+ * <p>The membership is the one {@code InboundPolicyHook} recorded at RCPT (no second lookup): wire this hook after
+ * it. No parameter.
+ * <pre>{@code
+ * <handler class="org.tesjames.mailets.smtp.InboundPolicyHook"/>
+ * <handler class="org.tesjames.mailets.smtp.InboundAuthenticationHook"/>
+ * }</pre>
+ *
+ * <p>Metrics: {@code tes.inbound.auth.accepted}, {@code tes.inbound.auth.rejected},
+ * {@code tes.inbound.auth.deferred}, and those of {@link InboundAuthentication}.
+ */
+public class InboundAuthenticationHook implements JamesMessageHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(InboundAuthenticationHook.class);
+
+    private final InboundAuthentication authentication;
+    private final SenderMembership membership;
+    private final MetricFactory metrics;
+
+    @Inject
+    public InboundAuthenticationHook(InboundAuthentication authentication, MembershipResolver resolver,
+                                     TesSettings settings, MetricFactory metrics) {
+        this.authentication = authentication;
+        this.membership = new SenderMembership(resolver, settings.lookupTimeout());
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(Configuration config) throws ConfigurationException {
+        HookParameters.requireOnly(getClass(), config);
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        String messageId = messageId(mail);
+        SenderMembership.Known sender = membership.of(mail);
+        Verdict verdict;
+        Optional<AuthenticationReport> report = Optional.empty();
+        try {
+            if (sender.failed()) {
+                verdict = Verdict.defer(TesPolicies.LOOKUP_FAILED);
+            } else {
+                SmtpIdentity identity = new SmtpIdentity(session.getRemoteAddress().getAddress(),
+                    session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).orElse(""),
+                    mail.getMaybeSender().asString(""));
+                report = authentication.authenticate(mail, identity);
+                verdict = report.map(r -> TesPolicies.messageAuthentication(sender.verdict(),
+                        sender.domain().orElse(""), AuthenticationOutcome.of(r.dkim(), r.dmarc()), messageId,
+                        authentication.dmarcForEveryone()))
+                    .orElseGet(() -> Verdict.defer(TesPolicies.LOOKUP_FAILED + " (" + messageId + ")"));
+            }
+            if (verdict instanceof Verdict.Accept) {
+                int forged = authentication.stamp(mail, report.orElseThrow());
+                if (forged > 0) {
+                    LOGGER.info("TES inbound mail {} message-id {}: removed {} forged Authentication-Results header(s)",
+                        mail.getName(), messageId, forged);
+                }
+            }
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.error("TES inbound mail {} message-id {}: authentication failed, deferred", mail.getName(),
+                messageId, e);
+            verdict = Verdict.defer("TES authentication failed (" + messageId + ")");
+        }
+        String outcome = verdict instanceof Verdict.Accept ? "accepted"
+            : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
+        metrics.generate("tes.inbound.auth." + outcome).increment();
+        LOGGER.info("TES inbound mail {} message-id {} sender {} ({}): {} {}{}", mail.getName(), messageId,
+            mail.getMaybeSender().asString(), sender.member() ? "member" : sender.failed() ? "lookup failed"
+                : "non-member", outcome, verdict instanceof Verdict.Accept ? "" : verdict + " ",
+            report.map(r -> "[" + r + "]").orElse(""));
+        return SmtpReplies.of(verdict);
+    }
+
+    private static String messageId(Mail mail) {
+        try {
+            return Optional.ofNullable(mail.getMessage().getMessageID()).orElse("<none>");
+        } catch (MessagingException e) {
+            return "<unreadable>";
+        }
+    }
+}
