@@ -16,7 +16,7 @@ import org.tesjames.core.dnssec.TrustAnchors;
 /**
  * The {@code tes} operator command. Exit status: 0 success, 1 the checked thing is wrong, 2 a temporary failure
  * (the DNS could not answer), 64 usage error (sysexits EX_USAGE), 66 a named input file does not exist
- * (EX_NOINPUT).
+ * (EX_NOINPUT), 70 internal error (EX_SOFTWARE).
  */
 public final class Tes {
     public static final int OK = 0;
@@ -24,6 +24,7 @@ public final class Tes {
     public static final int TEMPORARY_FAILURE = 2;
     public static final int USAGE = 64;
     public static final int NO_INPUT = 66;
+    public static final int SOFTWARE = 70;
 
     private static final String HELP = """
         usage: tes <command> [arguments]
@@ -55,6 +56,16 @@ public final class Tes {
           dkim check --domain D --selector S --keys DIR [--resolver host:port]...
                                           compare the published S._domainkey.D TXT record with the key
                                           file; exit 0 match, 1 mismatch, 2 temporary DNS failure
+          verify <message.eml> --client-ip IP --helo NAME --mail-from ADDR [--resolver host:port]...
+                 [--timeout 5s] [--authserv-id ID]
+                                          authenticate a stored message as if it arrived from that
+                                          SMTP client: each DKIM signature (d=, s=, a=, result, reason,
+                                          l=), SPF (result, identity, reason), DMARC (record and where
+                                          it was found, alignment, result, disposition, pct sampling)
+                                          and the Authentication-Results field the server would add;
+                                          --mail-from '<>' is the null sender; exit 0 DMARC pass,
+                                          1 DMARC fail, none or permerror, 2 temporary DNS failure,
+                                          66 message file missing or unreadable
           help                            this text
         """;
 
@@ -85,6 +96,7 @@ public final class Tes {
             case "tlsa-match" -> tlsaMatch(args.subList(1, args.size()));
             case "dane" -> dane(args.subList(1, args.size()));
             case "dkim" -> dkim(args.subList(1, args.size()));
+            case "verify" -> verify(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
     }
@@ -159,6 +171,16 @@ public final class Tes {
             return usage(e.getMessage());
         }
         return new DkimCommand(out, err).run(options);
+    }
+
+    private int verify(List<String> args) {
+        VerifyCommand.Options options;
+        try {
+            options = VerifyCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return new VerifyCommand(out, err, Clock.systemUTC()).run(options);
     }
 
     private int usage(String problem) {

@@ -92,7 +92,9 @@ final class ContinuationSpfExecutor implements SPFExecutor {
                     }
                     response = new DNSResponse(records);
                 } else {
-                    response = new DNSResponse(timeout(error));
+                    TimeoutException timeout = timeout(error);
+                    remember(session, timeout);
+                    response = new DNSResponse(timeout);
                 }
                 DNSLookupContinuation next = continuation.getListener().onDNSResponse(response, session);
                 if (next != null) {
@@ -123,9 +125,8 @@ final class ContinuationSpfExecutor implements SPFExecutor {
 
     /** Hands the exception to the nearest catcher on the stack, and what that catcher throws to the next. */
     private static void handleError(SPFSession session, SPFChecker checker, Exception error) {
-        if (session.getAttribute(FIRST_ERROR) == null && (error instanceof PermErrorException
-            || error instanceof TempErrorException || error instanceof TimeoutException)) {
-            session.setAttribute(FIRST_ERROR, String.valueOf(error.getMessage()));
+        if (error instanceof PermErrorException || error instanceof TempErrorException) {
+            remember(session, error);
         }
         Exception pending = error;
         SPFChecker current = checker;
@@ -144,6 +145,13 @@ final class ContinuationSpfExecutor implements SPFExecutor {
                 pending = e;
             }
             current = null;
+        }
+    }
+
+    /** Keeps the message of the first error of an evaluation: jSPF replaces DNS failure details by its own text. */
+    private static void remember(SPFSession session, Exception error) {
+        if (session.getAttribute(FIRST_ERROR) == null) {
+            session.setAttribute(FIRST_ERROR, String.valueOf(error.getMessage()));
         }
     }
 

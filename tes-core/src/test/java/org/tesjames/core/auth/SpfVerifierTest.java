@@ -140,6 +140,7 @@ class SpfVerifierTest {
             dns.fault("example.com", Type.TXT, Fault.servfail());
             SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
             assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.TEMPERROR);
+            assertThat(check.reason()).startsWith("TXT example.com.: SERVFAIL");
         }
 
         @Test
@@ -148,6 +149,7 @@ class SpfVerifierTest {
             dns.fault("example.com", Type.TXT, Fault.noAnswer());
             SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
             assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.TEMPERROR);
+            assertThat(check.reason()).startsWith("TXT example.com.: TIMEOUT");
         }
 
         @Test
@@ -174,7 +176,9 @@ class SpfVerifierTest {
         @Test
         void twoSpfRecordsArePermError() throws Exception {
             zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all").txt("@", "v=spf1 -all");
-            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PERMERROR);
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).isEqualTo(SpfResult.PERMERROR);
+            assertThat(check.reason()).isEqualTo("More than 1 SPF record found");
         }
 
         @Test
