@@ -139,6 +139,47 @@ class MessageAuthenticatorTest {
         }
     }
 
+    @Test
+    void dkimAndSpfLookupsAreInFlightTogether() throws Exception {
+        // Each of the two lookups is answered only once the other one was sent: run one after the other, they
+        // would wait for each other until the test's deadline.
+        DnsClient real = DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0);
+        java.util.concurrent.CompletableFuture<Void> keyAsked = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> spfAsked = new java.util.concurrent.CompletableFuture<>();
+        DnsClient gated = (name, type) -> {
+            String queried = name.toString(true);
+            if (type == Type.TXT && queried.equals("sel._domainkey.example.com")) {
+                keyAsked.complete(null);
+                return spfAsked.thenCompose(ignored -> real.query(name, type));
+            }
+            if (type == Type.TXT && queried.equals("example.com")) {
+                spfAsked.complete(null);
+                return keyAsked.thenCompose(ignored -> real.query(name, type));
+            }
+            return real.query(name, type);
+        };
+        MessageAuthenticator concurrent = new MessageAuthenticator(new DkimVerifier(gated, CLOCK),
+            new SpfVerifier(gated), new DmarcPolicyDiscovery(gated), new DmarcEvaluator(() -> 0, Policy.REJECT));
+
+        AuthenticationReport report = concurrent.authenticate(bytes(signed(MESSAGE)),
+                new SmtpIdentity(InetAddress.getByName("192.0.2.1"), "client.example.org", "alice@example.com"))
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(report.dmarc().result()).isEqualTo(DmarcResult.Result.PASS);
+    }
+
+    @Test
+    void theReportCarriesTheSignatureValue() throws Exception {
+        String message = signed(MESSAGE);
+        java.util.regex.Matcher b = java.util.regex.Pattern.compile("[;\\s]b=([^;]*)").matcher(message);
+        assertThat(b.find()).isTrue();
+
+        AuthenticationReport report = authenticate(message, "192.0.2.1", "alice@example.com");
+
+        assertThat(report.dkim().signatures().get(0).signatureData())
+            .isEqualTo(b.group(1).replaceAll("[ \t\r\n]", ""));
+    }
+
     @Nested
     class Failing {
         @Test
