@@ -17,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
-import javax.mail.internet.MimeUtility;
 
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
@@ -151,9 +150,8 @@ public final class InboundAuthentication {
         for (String name : names) {
             message.removeHeader(name);
         }
-        String ours = AuthenticationResultsHeader.NAME + ": " + AuthenticationResultsHeader.render(authservId, report);
-        // Folded here only when the renderer left it on one line (folding a folded line would break it).
-        message.addHeaderLine(ours.indexOf('\n') < 0 ? MimeUtility.fold(0, ours) : ours);
+        message.addHeaderLine(AuthenticationResultsHeader.NAME + ": "
+            + AuthenticationResultsHeader.fold(AuthenticationResultsHeader.render(authservId, report)));
         for (String line : kept) {
             message.addHeaderLine(line);
         }
