@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The void lookup limit (RFC 7208 section 4.6.4), which jSPF 1.0.3 does not enforce, is enforced here: a
  * third lookup of an evaluation that gives NXDOMAIN or NODATA (an empty answer) is a {@code permerror}. The
- * first lookup, of the SPF record itself, is not counted (an empty one ends the evaluation with {@code none}).
+ * first lookup, of the SPF record itself, is not counted (an empty one ends the evaluation with {@code none}),
+ * nor are jSPF's requests for the SPF RR type, which are answered empty without a query.
  */
 final class ContinuationSpfExecutor implements SPFExecutor {
     /** RFC 7208 section 4.6.4: "SHOULD NOT exceed two". */
@@ -81,12 +82,16 @@ final class ContinuationSpfExecutor implements SPFExecutor {
 
     private void lookup(SPFSession session, FutureSPFResult result, SPFChecker checker,
                         DNSLookupContinuation continuation) {
-        int lookups = increment(session, LOOKUPS);
-        dns.getRecordsAsync(continuation.getRequest()).whenComplete((records, error) -> {
+        DNSRequest request = continuation.getRequest();
+        // the SPF RR type request is answered empty without a query (DnsClientSpfService): not a lookup
+        boolean counted = request.getRecordType() != DNSRequest.SPF;
+        int lookups = counted ? increment(session, LOOKUPS) : lookups(session);
+        dns.getRecordsAsync(request).whenComplete((records, error) -> {
             try {
                 DNSResponse response;
                 if (error == null) {
-                    if (records.isEmpty() && lookups > 1 && increment(session, VOID_LOOKUPS) > VOID_LOOKUP_LIMIT) {
+                    if (records.isEmpty() && counted && lookups > 1
+                        && increment(session, VOID_LOOKUPS) > VOID_LOOKUP_LIMIT) {
                         throw new PermErrorException("more than " + VOID_LOOKUP_LIMIT
                             + " void DNS lookups (RFC 7208 section 4.6.4), the last " + continuation.getRequest());
                     }

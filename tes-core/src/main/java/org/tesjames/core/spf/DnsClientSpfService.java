@@ -34,7 +34,9 @@ import org.xbill.DNS.Type;
  *   <li>every {@link DnsResult.Failure} (SERVFAIL, REFUSED, timeout, network error, malformed answer) becomes
  *       jSPF's {@link TimeoutException}, which jSPF turns into {@code temperror}: a temporary failure is never
  *       read as "no record";</li>
- *   <li>a name that is not a valid DNS name gives an empty list.</li>
+ *   <li>a name that is not a valid DNS name gives an empty list;</li>
+ *   <li>a request for the SPF RR type (99), which jSPF makes before TXT, is answered with an empty list without
+ *       a query: RFC 7208 (sections 3.1 and 4.4) queries TXT only.</li>
  * </ul>
  */
 public final class DnsClientSpfService implements DNSService {
@@ -66,9 +68,13 @@ public final class DnsClientSpfService implements DNSService {
             case DNSRequest.MX -> Type.MX;
             case DNSRequest.PTR -> Type.PTR;
             case DNSRequest.TXT -> Type.TXT;
-            case DNSRequest.SPF -> Type.SPF;
             default -> -1;
         };
+        if (request.getRecordType() == DNSRequest.SPF) {
+            // RFC 7208 sections 3.1 and 4.4: TXT only; the SPF RR type is not queried (its lookup would cost a
+            // query, and a server failing on the unknown type a temperror)
+            return CompletableFuture.completedFuture(List.of());
+        }
         if (type < 0) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("unknown jSPF record type "
                 + request.getRecordType()));
@@ -105,12 +111,6 @@ public final class DnsClientSpfService implements DNSService {
             } else if (record instanceof TXTRecord txt) {
                 StringBuilder text = new StringBuilder();
                 for (byte[] string : txt.getStringsAsByteArrays()) {
-                    text.append(new String(string, StandardCharsets.ISO_8859_1));
-                }
-                strings.add(text.toString());
-            } else if (record instanceof org.xbill.DNS.SPFRecord spf) {
-                StringBuilder text = new StringBuilder();
-                for (byte[] string : spf.getStringsAsByteArrays()) {
                     text.append(new String(string, StandardCharsets.ISO_8859_1));
                 }
                 strings.add(text.toString());

@@ -133,6 +133,62 @@ class SpfVerifierTest {
     }
 
     @Nested
+    class MoreMechanisms {
+        @Test
+        void existsWithAMacroOfTheClientAddress() throws Exception {
+            zone.txt("@", "v=spf1 exists:%{ir}.allow.example.com -all").a("10.2.0.192.allow", "127.0.0.2");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("192.0.2.11", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void ptrMatchesAValidatedReverseName() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa").add("10", Type.PTR, "mta.example.com.");
+            zone.txt("@", "v=spf1 ptr -all").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void ptrWithoutForwardConfirmationDoesNotMatch() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa").add("11", Type.PTR, "mta.example.com.");
+            zone.txt("@", "v=spf1 ptr -all").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.11", "alice@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void aaaaLookupForAnIpv6Client() throws Exception {
+            zone.txt("@", "v=spf1 a:mta.example.com -all").aaaa("mta", "2001:db8::25");
+            assertThat(mailFrom("2001:db8::25", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void lookupsGoThroughTheSharedCache() throws Exception {
+            zone.txt("@", "v=spf1 include:_spf.example.net -all");
+            dns.zone("example.net").txt("_spf", "v=spf1 a:mta.example.net -all").a("mta", "198.51.100.9");
+            SpfVerifier cached = new SpfVerifier(org.tesjames.core.dns.CachingDnsClient.builder(
+                DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0)).build());
+            SmtpIdentity identity = new SmtpIdentity(InetAddress.getByName("198.51.100.9"), "h.example.org",
+                "alice@example.com");
+
+            assertThat(cached.check(identity).toCompletableFuture().get(30, TimeUnit.SECONDS).result())
+                .isEqualTo(SpfResult.PASS);
+            long queries = dns.queryCount();
+            assertThat(cached.check(identity).toCompletableFuture().get(30, TimeUnit.SECONDS).result())
+                .isEqualTo(SpfResult.PASS);
+
+            assertThat(queries).as(dns.queryCounts().toString()).isEqualTo(3);
+            assertThat(dns.queryCount()).isEqualTo(queries);
+        }
+
+        @Test
+        void localPartMacro() throws Exception {
+            zone.txt("@", "v=spf1 exists:%{l}.users.example.com -all").a("alice.users", "127.0.0.2");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(mailFrom("192.0.2.10", "mallory@example.com").result()).isEqualTo(SpfResult.FAIL);
+        }
+    }
+
+    @Nested
     class Errors {
         @Test
         void servfailOfTheRecordIsTempError() throws Exception {
@@ -158,6 +214,20 @@ class SpfVerifierTest {
             dns.zone("example.net").txt("_spf", "v=spf1 ip4:198.51.100.0/24 -all");
             dns.fault("_spf.example.net", Type.TXT, Fault.noAnswer());
             assertThat(mailFrom("198.51.100.9", "alice@example.com").result()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void evaluationPastTheDeadlineIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            dns.fault("example.com", Type.TXT, Fault.noAnswer());
+            SpfVerifier hurried = new SpfVerifier(DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(5),
+                0), Duration.ofMillis(300), "mx.example.net");
+
+            SpfCheck check = hurried.check(new SmtpIdentity(InetAddress.getByName("192.0.2.10"), "h.example.org",
+                "alice@example.com")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            assertThat(check.result()).isEqualTo(SpfResult.TEMPERROR);
+            assertThat(check.reason()).isEqualTo("the evaluation did not finish within PT0.3S");
         }
 
         @Test
@@ -216,6 +286,28 @@ class SpfVerifierTest {
             SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
             assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
             assertThat(check.reason()).contains("void");
+        }
+
+        @Test
+        void includesOfDomainsWithRecordsAreNotVoidLookups() throws Exception {
+            zone.txt("@", "v=spf1 include:a.example.net include:b.example.net include:c.example.net"
+                + " include:d.example.net -all");
+            for (String label : List.of("a", "b", "c")) {
+                dns.zone("example.net").txt(label, "v=spf1 ip4:203.0.113.1 ?all");
+            }
+            dns.zone("example.net").txt("d", "v=spf1 ip4:192.0.2.10 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void onlyTxtIsQueriedNeverTheSpfRrType() throws Exception {
+            zone.txt("@", "v=spf1 include:_spf.example.net -all");
+            dns.zone("example.net").txt("_spf", "v=spf1 ip4:192.0.2.10 -all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+            assertThat(dns.queryCount("example.com", Type.SPF)).isZero();
+            assertThat(dns.queryCount("_spf.example.net", Type.SPF)).isZero();
+            assertThat(dns.queryCount("example.com", Type.TXT)).isEqualTo(1);
         }
 
         @Test
