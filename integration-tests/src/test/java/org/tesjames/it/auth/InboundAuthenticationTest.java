@@ -168,6 +168,19 @@ class InboundAuthenticationTest {
         }
 
         @Test
+        void aMemberMessageWithSeveralFromDomainsFailsClosed() throws Exception {
+            TestDkimSigner member = member();
+            String rcpt = recipient();
+
+            SmtpReply reply = send("alice@" + member.domain(), rcpt, member.sign(message(
+                "alice@" + member.domain() + ", ceo@brand.example", rcpt, "<twofrom1@tes.test>", "")));
+
+            assertThat(reply.code()).isEqualTo(550);
+            assertThat(reply.text()).isEqualTo("5.7.1 The message violates the DMARC policy of " + member.domain()
+                + " (<twofrom1@tes.test>)");
+        }
+
+        @Test
         void aTimeoutOnTheKeyRecordDefers() throws Exception {
             TestDkimSigner signer = member();
             String rcpt = recipient();

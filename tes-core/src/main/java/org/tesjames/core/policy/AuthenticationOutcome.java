@@ -56,9 +56,15 @@ public record AuthenticationOutcome(Set<String> dkimPass, Set<String> dkimTempEr
         return dkimTempError.contains(normalise(domain));
     }
 
-    /** Whether DMARC failed with the given disposition. */
+    /**
+     * Whether DMARC failed with the given disposition: a {@code fail}, or the {@code permerror} of a message whose
+     * Author Domain is malformed (no From, several From domains, an unparsable From), which DMARC fails closed
+     * with a disposition of its own.
+     */
     public boolean dmarcFailsWith(Policy disposition) {
-        return dmarc == DmarcResult.Result.FAIL && dmarcDisposition == disposition;
+        boolean failed = dmarc == DmarcResult.Result.FAIL
+            || dmarc == DmarcResult.Result.PERMERROR && dmarcDisposition != Policy.NONE;
+        return failed && dmarcDisposition == disposition;
     }
 
     /** Whether any part failed temporarily (a DKIM key lookup, or DMARC): worth evaluating again later. */

@@ -153,6 +153,15 @@ class TesPoliciesTest {
         }
 
         @Test
+        void aMemberMessageWithAMalformedFromFailsClosed() {
+            AuthenticationOutcome severalFrom = new AuthenticationOutcome(Set.of("example.com"), Set.of(),
+                DmarcResult.Result.PERMERROR, Policy.REJECT, "example.com,other.example");
+
+            assertThat(TesPolicies.messageAuthentication(MEMBER, "example.com", severalFrom, MID, false))
+                .isEqualTo(Verdict.reject("The message violates the DMARC policy of example.com (<m1@example.com>)"));
+        }
+
+        @Test
         void aDmarcTemporaryErrorDefersEvenAnUnsignedMember() {
             AuthenticationOutcome temp = outcome(Set.of(), Set.of(), DmarcResult.Result.TEMPERROR, Policy.NONE);
 
