@@ -8,8 +8,6 @@ import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
-import javax.mail.internet.AddressException;
-import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.metrics.api.MetricFactory;
@@ -22,7 +20,7 @@ import org.tesjames.core.dkim.sign.DkimSignature;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.dkim.sign.SignedHeaders;
 import org.tesjames.core.dkim.sign.SigningAuthorisation;
-import org.tesjames.core.membership.DomainNames;
+import org.tesjames.core.dkim.sign.SigningDecision;
 import org.tesjames.matchers.TesMailAttributes;
 
 /**
@@ -146,32 +144,40 @@ public class TesDkimSign extends GenericMailet {
         }
         MimeMessage message = mail.getMessage();
         String messageId = Optional.ofNullable(message.getMessageID()).orElse("(no Message-ID)");
-        Optional<String> user = authenticatedUser(mail);
-        if (user.isEmpty()) {
+        SigningDecision decision = signing.decide(authenticatedUser(mail), message, authorisation).orElseThrow();
+        if (decision instanceof SigningDecision.Unauthenticated) {
             decide(UNAUTHENTICATED_METRIC, mail, messageId, "-", "not signed: not submitted by an authenticated user");
-            return;
+        } else if (decision instanceof SigningDecision.NoFromDomain noFrom) {
+            decide(NOT_AUTHORISED_METRIC, mail, messageId, "-", "not signed: " + noFrom.problem());
+        } else if (decision instanceof SigningDecision.NotAuthorised notAuthorised) {
+            decide(NOT_AUTHORISED_METRIC, mail, messageId, notAuthorised.domain(), "not signed: user "
+                + notAuthorised.user() + " may not sign for " + notAuthorised.domain());
+        } else if (decision instanceof SigningDecision.NoKey noKey) {
+            noKey(mail, messageId, noKey.domain());
+        } else if (decision instanceof SigningDecision.Sign sign) {
+            sign(mail, message, messageId, sign);
         }
-        FromDomain from = fromDomain(message);
-        if (from.domain().isEmpty()) {
-            decide(NOT_AUTHORISED_METRIC, mail, messageId, "-", "not signed: " + from.problem());
-            return;
-        }
-        String domain = from.domain().get();
-        if (!authorisation.allows(user.get(), domain)) {
-            decide(NOT_AUTHORISED_METRIC, mail, messageId, domain, "not signed: user " + user.get()
-                + " may not sign for " + domain);
-            return;
-        }
+    }
+
+    private void sign(Mail mail, MimeMessage message, String messageId, SigningDecision.Sign sign)
+            throws MessagingException {
+        String domain = sign.domain();
         DkimSigner.Result result = signer.get().sign(domain, message);
         if (!result.signatures().isEmpty()) {
             result.addTo(message);
-            decide(SIGNED_METRIC, mail, messageId, domain, "signed for user " + user.get() + " with selector(s) "
+            decide(SIGNED_METRIC, mail, messageId, domain, "signed for user " + sign.user() + " with selector(s) "
                 + result.signatures().stream().map(DkimSignature::selector).collect(Collectors.joining(","))
                 + alreadySigned(result.alreadySigned()));
         } else if (!result.alreadySigned().isEmpty()) {
             decide(ALREADY_SIGNED_METRIC, mail, messageId, domain, "already signed" + alreadySigned(
                 result.alreadySigned()));
-        } else if (errorOnNoKey) {
+        } else {
+            noKey(mail, messageId, domain); // the key went away (reload) since the decision
+        }
+    }
+
+    private void noKey(Mail mail, String messageId, String domain) {
+        if (errorOnNoKey) {
             String reason = "no active DKIM key for " + domain;
             mail.setErrorMessage(reason);
             mail.setState(errorProcessor);
@@ -201,38 +207,5 @@ public class TesDkimSign extends GenericMailet {
             .filter(String.class::isInstance)
             .map(String.class::cast)
             .filter(value -> !value.isBlank());
-    }
-
-    /** The normalised domain of the single From address, or why there is none. */
-    record FromDomain(Optional<String> domain, String problem) {
-    }
-
-    static FromDomain fromDomain(MimeMessage message) throws MessagingException {
-        String[] fields = message.getHeader("From");
-        if (fields == null || fields.length == 0) {
-            return new FromDomain(Optional.empty(), "no From header field");
-        }
-        if (fields.length > 1) {
-            return new FromDomain(Optional.empty(), fields.length + " From header fields");
-        }
-        InternetAddress[] addresses;
-        try {
-            addresses = InternetAddress.parseHeader(fields[0], true);
-        } catch (AddressException e) {
-            return new FromDomain(Optional.empty(), "malformed From: " + e.getMessage());
-        }
-        if (addresses.length != 1) {
-            return new FromDomain(Optional.empty(), "From holds " + addresses.length + " addresses, not one");
-        }
-        String address = addresses[0].getAddress();
-        int at = address == null ? -1 : address.lastIndexOf('@');
-        if (at < 0) {
-            return new FromDomain(Optional.empty(), "From address without a domain");
-        }
-        DomainNames.Normalised normalised = DomainNames.normalise(address.substring(at + 1));
-        if (normalised.domain().isEmpty()) {
-            return new FromDomain(Optional.empty(), "bad From domain: " + normalised.problem());
-        }
-        return new FromDomain(normalised.domain(), "");
     }
 }

@@ -19,18 +19,28 @@ public final class SmtpReplies {
     }
 
     public static HookResult of(Verdict verdict) {
+        return of(verdict, "5.7.1", "4.4.3");
+    }
+
+    /**
+     * Like {@link #of(Verdict)}, with other enhanced status codes (RFC 3463) for a reject and a defer.
+     *
+     * @param rejectStatus the enhanced status of {@code 550}, such as {@code 5.7.1}
+     * @param deferStatus the enhanced status of {@code 451}, such as {@code 4.7.0}
+     */
+    public static HookResult of(Verdict verdict, String rejectStatus, String deferStatus) {
         if (verdict instanceof Verdict.Reject reject) {
             return HookResult.builder()
                 .hookReturnCode(HookReturnCode.deny())
                 .smtpReturnCode("550")
-                .smtpDescription("5.7.1 " + reject.reason())
+                .smtpDescription(rejectStatus + " " + reject.reason())
                 .build();
         }
         if (verdict instanceof Verdict.Defer defer) {
             return HookResult.builder()
                 .hookReturnCode(HookReturnCode.denySoft())
                 .smtpReturnCode("451")
-                .smtpDescription("4.4.3 " + defer.reason())
+                .smtpDescription(deferStatus + " " + defer.reason())
                 .build();
         }
         return HookResult.DECLINED;
