@@ -1,5 +1,6 @@
 package org.tesjames.mailets;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -9,10 +10,13 @@ import java.util.stream.Collectors;
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
+import javax.mail.internet.MimePart;
 
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
+import org.apache.mailet.base.Converter7Bit;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,10 @@ import org.tesjames.matchers.TesMailAttributes;
  *   <tr><td>{@code noKey}</td><td>{@code skip}</td><td>an authorised mail whose domain has no active key:
  *       {@code skip} (passes unsigned) or {@code error} (sent to {@code errorProcessor})</td></tr>
  *   <tr><td>{@code errorProcessor}</td><td>{@code error}</td><td>the processor of {@code noKey=error}</td></tr>
+ *   <tr><td>{@code convert8bit}</td><td>{@code true}</td><td>before signing, converts every part with
+ *       {@code Content-Transfer-Encoding: 8bit} to quoted-printable (text) or base64 (others), as RemoteDelivery
+ *       would for a server without 8BITMIME after signing, which would break the body hash; {@code false}
+ *       signs 8bit parts as they are (only safe when every next hop announces 8BITMIME)</td></tr>
  *   <tr><td>{@code headers}</td><td>{@code From, Sender, Reply-To, To, Cc, Subject, Date, Message-ID,
  *       In-Reply-To, References, MIME-Version, Content-Type, Content-Transfer-Encoding, Content-ID,
  *       Content-Description, List-Id, List-Unsubscribe, List-Unsubscribe-Post}</td><td>the signed header
@@ -72,7 +80,8 @@ import org.tesjames.matchers.TesMailAttributes;
  * <p>Each decision logs one INFO line with the mail name, the Message-ID, the domain and the selectors or the
  * reason, and counts it ({@code MetricFactory}): {@code tes.dkim.sign.signed},
  * {@code tes.dkim.sign.already-signed}, {@code tes.dkim.sign.skipped-no-key},
- * {@code tes.dkim.sign.skipped-not-authorised}, {@code tes.dkim.sign.skipped-unauthenticated}.
+ * {@code tes.dkim.sign.skipped-not-authorised}, {@code tes.dkim.sign.skipped-unauthenticated},
+ * {@code tes.dkim.sign.converted-8bit}.
  */
 public class TesDkimSign extends GenericMailet {
     /** James's own record of the SASL-authenticated user. */
@@ -88,6 +97,8 @@ public class TesDkimSign extends GenericMailet {
     static final String NO_KEY = "noKey";
     static final String ERROR_PROCESSOR = "errorProcessor";
     static final String HEADERS = "headers";
+    static final String CONVERT_8BIT = "convert8bit";
+    static final String CONVERTED_METRIC = "tes.dkim.sign.converted-8bit";
 
     private static final Logger LOGGER = LoggerFactory.getLogger(TesDkimSign.class);
 
@@ -98,6 +109,7 @@ public class TesDkimSign extends GenericMailet {
     private SigningAuthorisation authorisation;
     private boolean errorOnNoKey;
     private String errorProcessor;
+    private boolean convert8bit;
 
     @Inject
     public TesDkimSign(DkimSigning signing, MetricFactory metrics) {
@@ -108,7 +120,7 @@ public class TesDkimSign extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.of(TesDkimSign.class, getMailetConfig(), DOMAIN_MAP, NO_KEY,
-            ERROR_PROCESSOR, HEADERS);
+            ERROR_PROCESSOR, HEADERS, CONVERT_8BIT);
         Optional<String> domainMap = parameters.optional(DOMAIN_MAP);
         try {
             authorisation = domainMap.map(SigningAuthorisation::parse).orElse(SigningAuthorisation.ownDomainOnly());
@@ -117,6 +129,7 @@ public class TesDkimSign extends GenericMailet {
         }
         errorOnNoKey = parameters.choice(NO_KEY, "skip", "skip", "error").equals("error");
         errorProcessor = parameters.string(ERROR_PROCESSOR, Mail.ERROR);
+        convert8bit = parameters.choice(CONVERT_8BIT, "true", "true", "false").equals("true");
         Optional<String> headerList = parameters.optional(HEADERS);
         SignedHeaders headers;
         try {
@@ -162,6 +175,17 @@ public class TesDkimSign extends GenericMailet {
     private void sign(Mail mail, MimeMessage message, String messageId, SigningDecision.Sign sign)
             throws MessagingException {
         String domain = sign.domain();
+        if (convert8bit && has8bitPart(message)) {
+            try {
+                new Converter7Bit(getMailetContext()).convertTo7Bit(message);
+            } catch (IOException e) {
+                throw new MessagingException("cannot convert the 8bit parts of mail " + mail.getName()
+                    + " to 7bit before signing", e);
+            }
+            metrics.generate(CONVERTED_METRIC).increment();
+            LOGGER.info("TesDkimSign mail {} message-id {} domain {}: 8bit parts converted to 7bit before signing",
+                mail.getName(), messageId, domain);
+        }
         DkimSigner.Result result = signer.get().sign(domain, message);
         if (!result.signatures().isEmpty()) {
             result.addTo(message);
@@ -186,6 +210,29 @@ public class TesDkimSign extends GenericMailet {
         } else {
             decide(NO_KEY_METRIC, mail, messageId, domain, "not signed: no active DKIM key for " + domain);
         }
+    }
+
+    /** Whether a part (recursively) has {@code Content-Transfer-Encoding: 8bit}, as RemoteDelivery checks it. */
+    static boolean has8bitPart(MimePart part) throws MessagingException {
+        if ("8bit".equals(part.getEncoding())) {
+            return true;
+        }
+        if (part.isMimeType("multipart/*")) {
+            Object content;
+            try {
+                content = part.getContent();
+            } catch (IOException e) {
+                throw new MessagingException("cannot read the parts of the message", e);
+            }
+            if (content instanceof MimeMultipart multipart) {
+                for (int i = 0; i < multipart.getCount(); i++) {
+                    if (has8bitPart((MimePart) multipart.getBodyPart(i))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static String alreadySigned(List<String> alreadySigned) {

@@ -169,6 +169,58 @@ class TesDkimSignTest {
     }
 
     @Nested
+    class EightBit {
+        private Mail eightBitMail() throws Exception {
+            Mail mail = mail("writer@example.com", "writer@example.com");
+            mail.getMessage().setText("Grüße aus Köln\r\n", "UTF-8");
+            mail.getMessage().setHeader("Content-Transfer-Encoding", "8bit");
+            mail.getMessage().saveChanges();
+            return mail;
+        }
+
+        @Test
+        void converts8bitPartsToQuotedPrintableBeforeSigning() throws Exception {
+            Mail mail = eightBitMail();
+
+            mailet().service(mail);
+
+            assertThat(mail.getMessage().getEncoding()).isEqualTo("quoted-printable");
+            assertThat(mail.getMessage().getContent()).isEqualTo("Grüße aus Köln\r\n");
+            assertThat(signatures(mail)).hasSize(1);
+            assertThat(count(TesDkimSign.CONVERTED_METRIC)).isEqualTo(1);
+            assertThat(TesDkimSign.has8bitPart(mail.getMessage())).isFalse();
+        }
+
+        @Test
+        void convert8bitFalseSignsThe8bitBodyAsItIs() throws Exception {
+            Mail mail = eightBitMail();
+
+            mailet("convert8bit", "false").service(mail);
+
+            assertThat(mail.getMessage().getEncoding()).isEqualTo("8bit");
+            assertThat(signatures(mail)).hasSize(1);
+            assertThat(count(TesDkimSign.CONVERTED_METRIC)).isZero();
+        }
+
+        @Test
+        void unsignedMailIsNotConverted() throws Exception {
+            Mail mail = eightBitMail();
+            mail.removeAllAttributes();
+
+            mailet().service(mail);
+
+            assertThat(mail.getMessage().getEncoding()).isEqualTo("8bit");
+            assertThat(signatures(mail)).isEmpty();
+        }
+
+        @Test
+        void aMalformedConvert8bitValueFailsInit() {
+            assertThatThrownBy(() -> mailet("convert8bit", "yes"))
+                .isInstanceOf(MessagingException.class).hasMessageContaining("convert8bit='yes'");
+        }
+    }
+
+    @Nested
     class Keys {
         @Test
         void signingTwiceAddsNoSecondSignature() throws Exception {

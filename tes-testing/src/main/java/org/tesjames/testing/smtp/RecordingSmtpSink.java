@@ -59,7 +59,7 @@ import org.tesjames.testing.tls.TestCertificates;
  * }
  * }</pre>
  *
- * <p>Protocol: EHLO advertises {@code 8BITMIME}, {@code SIZE}, {@code ENHANCEDSTATUSCODES}, optionally
+ * <p>Protocol: EHLO advertises {@code 8BITMIME} (unless turned off, to play a server without it), {@code SIZE}, {@code ENHANCEDSTATUSCODES}, optionally
  * {@code PIPELINING}, {@code STARTTLS} (when offered and not yet active), {@code AUTH PLAIN LOGIN} (when
  * credentials are configured) and any extra keywords. Commands are answered strictly in order, so
  * pipelined clients work. Supported: EHLO, HELO, STARTTLS, AUTH, MAIL, RCPT, DATA (dot-unstuffing), RSET,
@@ -589,7 +589,9 @@ public final class RecordingSmtpSink implements AutoCloseable {
             } else {
                 List<String> lines = new ArrayList<>();
                 lines.add(config.hostname + " greets " + arg);
-                lines.add("8BITMIME");
+                if (config.eightBitMime) {
+                    lines.add("8BITMIME");
+                }
                 if (config.pipelining) {
                     lines.add("PIPELINING");
                 }
@@ -955,6 +957,7 @@ public final class RecordingSmtpSink implements AutoCloseable {
         private String[] protocols;
         private String[] cipherSuites;
         private boolean pipelining;
+        private boolean eightBitMime = true;
         private long maxMessageSize = 50L * 1024 * 1024;
         private List<String> extraCapabilities = List.of();
         private String authUser;
@@ -1099,6 +1102,18 @@ public final class RecordingSmtpSink implements AutoCloseable {
         }
 
         /**
+         * Advertises 8BITMIME (RFC 6152; default on). Off plays a server that only takes 7-bit messages, to which
+         * a conforming client must not send 8-bit data (the message is recorded as received either way).
+         *
+         * @param enabled false to leave 8BITMIME out of the EHLO reply
+         * @return this builder
+         */
+        public Builder eightBitMime(boolean enabled) {
+            this.eightBitMime = enabled;
+            return this;
+        }
+
+        /**
          * The SIZE limit advertised and enforced (default 50 MiB).
          *
          * @param bytes the maximum message size
@@ -1165,6 +1180,7 @@ public final class RecordingSmtpSink implements AutoCloseable {
             copy.protocols = protocols;
             copy.cipherSuites = cipherSuites;
             copy.pipelining = pipelining;
+            copy.eightBitMime = eightBitMime;
             copy.maxMessageSize = maxMessageSize;
             copy.extraCapabilities = extraCapabilities;
             copy.authUser = authUser;
