@@ -21,9 +21,9 @@ import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.jdkim.canon.DigestOutputStream;
-import org.apache.james.jdkim.canon.RelaxedBodyCanonicalizer;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
+import org.tesjames.core.dkim.RelaxedBody;
 import org.tesjames.core.mail.HeaderFields;
 
 /**
@@ -35,7 +35,8 @@ import org.tesjames.core.mail.HeaderFields;
  * <p>Idempotent: a key whose {@code d=} and {@code s=} already appear in a {@code DKIM-Signature} of the
  * message is skipped, so signing a message twice (a retry, a second pass through the processor) adds nothing.
  *
- * <p>The body hash uses jDKIM's relaxed body canonicaliser; the header hash and the signature are computed
+ * <p>The body hash uses jDKIM's relaxed body canonicaliser (through {@link RelaxedBody}, which hashes an empty
+ * body as empty); the header hash and the signature are computed
  * here, because jDKIM 0.3's {@code DKIMSigner} only knows RSA (it asks the JDK for
  * {@code SHA256withED25519}) and writes its tags unfolded in hash-map order. For Ed25519 the signed data is
  * the SHA-256 hash of the canonicalised header data (RFC 8463 section 3), signed with PureEdDSA; for RSA the
@@ -202,7 +203,7 @@ public final class DkimSigner {
     private static byte[] relaxedBodyHash(byte[] body) {
         try {
             DigestOutputStream digest = new DigestOutputStream(MessageDigest.getInstance("SHA-256"));
-            try (OutputStream out = new RelaxedBodyCanonicalizer(digest)) {
+            try (OutputStream out = RelaxedBody.canonicalizer(digest)) {
                 out.write(body);
             }
             return digest.getDigest();

@@ -31,11 +31,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import org.apache.james.jdkim.canon.DigestOutputStream;
-import org.apache.james.jdkim.canon.RelaxedBodyCanonicalizer;
 import org.apache.james.jdkim.canon.SimpleBodyCanonicalizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dkim.DkimKeyRecord;
+import org.tesjames.core.dkim.RelaxedBody;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dns.DnsClient;
@@ -289,7 +289,7 @@ public final class DkimVerifier {
         try {
             DigestOutputStream digest = new DigestOutputStream(MessageDigest.getInstance("SHA-256"));
             CountingLimiter limiter = new CountingLimiter(digest, signature.length.orElse(Long.MAX_VALUE));
-            try (OutputStream out = signature.relaxedBody ? new RelaxedBodyCanonicalizer(limiter)
+            try (OutputStream out = signature.relaxedBody ? RelaxedBody.canonicalizer(limiter)
                 : new SimpleBodyCanonicalizer(limiter)) {
                 out.write(body);
             }
