@@ -36,7 +36,17 @@ public final class RelaxedBody {
 
         @Override
         public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            if (passing) {
+                out.write(b);
+                return;
+            }
+            boolean expected = heldCount == 0 ? b == '\r' : heldCount == 1 && b == '\n';
+            if (expected) {
+                held[heldCount++] = (byte) b;
+            } else {
+                startPassing();
+                out.write(b);
+            }
         }
 
         @Override
