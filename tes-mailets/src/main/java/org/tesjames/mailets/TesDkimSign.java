@@ -46,6 +46,9 @@ import org.tesjames.matchers.TesMailAttributes;
  * {@code dkim.keys=none} the mailet does nothing. Place it after every mailet that changes headers or the body
  * and right before delivery.
  *
+ * <p>The decision is {@link SigningDecision}, shared with {@link org.tesjames.mailets.smtp.SubmissionSigningHook},
+ * which refuses at the end of DATA (550 or 451) what this mailet could only skip or send to a processor.
+ *
  * <table>
  *   <caption>Parameters (unknown parameters and malformed values fail {@code init()} naming them)</caption>
  *   <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
