@@ -3,14 +3,8 @@ package org.tesjames.matchers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -23,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.membership.MembershipVerdict;
-import org.tesjames.core.membership.Step;
 
 /**
  * Matches the recipients whose domain is a TES member, so that James splits them from the others (for example to
@@ -62,7 +55,7 @@ public class RecipientIsTesMember extends NoConditionMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
-        Map<String, MembershipVerdict> verdicts = resolveAll(mail.getRecipients());
+        Map<String, MembershipVerdict> verdicts = RecipientMemberships.resolve(resolver, deadline, mail.getRecipients());
         List<String> failures = new ArrayList<>();
         verdicts.forEach((domain, verdict) -> {
             String outcome = verdict instanceof MembershipVerdict.Member ? "member"
@@ -82,44 +75,9 @@ public class RecipientIsTesMember extends NoConditionMatcher {
                 + String.join("; ", failures));
         }
         List<MailAddress> members = mail.getRecipients().stream()
-            .filter(recipient -> verdicts.get(key(recipient)) instanceof MembershipVerdict.Member)
+            .filter(recipient -> verdicts.get(RecipientMemberships.key(recipient)) instanceof MembershipVerdict.Member)
             .toList();
         return members;
-    }
-
-    private Map<String, MembershipVerdict> resolveAll(Collection<MailAddress> recipients) {
-        Map<String, CompletableFuture<MembershipVerdict>> pending = new LinkedHashMap<>();
-        for (MailAddress recipient : recipients) {
-            pending.computeIfAbsent(key(recipient), domain -> resolver.resolve(domain).toCompletableFuture());
-        }
-        try {
-            CompletableFuture.allOf(pending.values().toArray(CompletableFuture[]::new))
-                .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Each domain is examined below: the unfinished ones become temporary failures.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Map<String, MembershipVerdict> verdicts = new LinkedHashMap<>();
-        pending.forEach((domain, future) -> verdicts.put(domain, outcome(domain, future)));
-        return verdicts;
-    }
-
-    private MembershipVerdict outcome(String domain, CompletableFuture<MembershipVerdict> future) {
-        if (!future.isDone()) {
-            future.cancel(false);
-            return new MembershipVerdict.TemporaryFailure(domain, Step.DEADLINE,
-                "no verdict within " + deadline.toMillis() + " ms");
-        }
-        try {
-            return future.join();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("membership resolution of " + domain + " failed", e);
-        }
-    }
-
-    private static String key(MailAddress recipient) {
-        return recipient.getDomain().asString().toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -14,9 +14,15 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
 import org.tesjames.it.harness.JamesProcess;
+import org.tesjames.it.harness.OutboundPorts;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.smtp.ReceivedMessage;
+import org.tesjames.testing.smtp.RecordingSmtpSink;
+import org.tesjames.testing.smtp.SinkConnection;
 import org.tesjames.testing.smtp.SmtpTestClient;
+import org.tesjames.testing.tls.TestCertificate;
+import org.tesjames.testing.tls.TestCertificates;
 
 /**
  * "Drop the jar into James" works: the packaged distribution runs as its own JVM, with the TES classes only in
@@ -75,6 +81,79 @@ class DistributionTest {
 
             assertThat(james.stop()).isEqualTo(143);
             assertThat(james.log()).contains("JAMES server stopped");
+        }
+    }
+
+    /**
+     * The outbound DANE policy runs from {@code extensions-jars/}: JavaMail loads both socket factories by class
+     * name on James's delivery threads (through the context class loader that {@code TesRemoteDelivery} sets).
+     * The sink's certificate is self-signed, so only the DANE trust manager can accept it; a second destination
+     * whose TLSA record does not match is refused with the reason.
+     */
+    @Test
+    void deliversOverDaneWithTheSocketFactoriesLoadedFromExtensionsJars() throws Exception {
+        int port = OutboundPorts.free();
+        TestCertificate good = TestCertificates.selfSigned("mx.good.test");
+        TestCertificate other = TestCertificates.selfSigned("unrelated.test");
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns();
+             RecordingSmtpSink goodMx = RecordingSmtpSink.builder().bindAddress("127.0.0.31").port(port)
+                 .hostname("mx.good.test").startTls(good).start();
+             RecordingSmtpSink badMx = RecordingSmtpSink.builder().bindAddress("127.0.0.32").port(port)
+                 .hostname("mx.bad.test").startTls(good).start()) {
+            dns.zone("good.test").mx("@", 10, "mx.good.test.").a("mx", "127.0.0.31")
+                .tlsa("_25._tcp.mx", 3, 1, 1, good.certificate());
+            dns.zone("bad.test").mx("@", 10, "mx.bad.test.").a("mx", "127.0.0.32")
+                .tlsa("_25._tcp.mx", 3, 1, 1, other.certificate());
+            try (JamesProcess james = JamesProcess.start(dns, conf -> conf.outboundPort(port))) {
+                james.addUser(USER, PASSWORD);
+                submit(james, "alice-to-good", "bob@good.test");
+                submit(james, "alice-to-bad", "carol@bad.test");
+
+                ReceivedMessage received;
+                try {
+                    received = goodMx.awaitMessage(Duration.ofSeconds(60));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\nJames log (TES lines):\n" + tesLines(james), e);
+                }
+                assertThat(received.recipients()).containsExactly("bob@good.test");
+                assertThat(received.tls()).isTrue();
+                SinkConnection connection = goodMx.connections().stream()
+                    .filter(c -> c.id() == received.connectionId()).findFirst().orElseThrow();
+                assertThat(connection.tlsProtocol()).hasValueSatisfying(
+                    protocol -> assertThat(protocol).isIn("TLSv1.2", "TLSv1.3"));
+                assertThat(connection.sniHostName()).contains("mx.good.test");
+
+                assertThat(badMx.awaitTlsHandshakeFailures(1, Duration.ofSeconds(60))).isPositive();
+                Awaitility.await("the refusal logged").atMost(Duration.ofSeconds(30))
+                    .until(() -> james.log().contains("certificate does not match TLSA"));
+                assertThat(badMx.messages()).isEmpty();
+                assertThat(james.log())
+                    .contains("TES outbound dane-opportunistic domain good.test host mx.good.test: DANE_TLS")
+                    .contains("TES DANE: DANE TLS with host mx.good.test")
+                    .contains("TES DANE: DANE TLS with host mx.bad.test port " + port
+                        + " failed: certificate does not match TLSA")
+                    .doesNotContain("ClassNotFoundException");
+            }
+        }
+    }
+
+    private static String tesLines(JamesProcess james) throws IOException {
+        return james.log().lines().filter(line -> line.contains("TES") || line.contains("Exception")
+            || line.contains("Dane") || line.contains("refus")).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private static void submit(JamesProcess james, String subject, String recipient) throws Exception {
+        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
+                .connect()) {
+            client.ehlo("client.example");
+            assertThat(client.starttls().code()).isEqualTo(220);
+            client.ehlo("client.example");
+            assertThat(client.authPlain(USER, PASSWORD).code()).isEqualTo(235);
+            assertThat(client.mailFrom(USER).code()).isEqualTo(250);
+            assertThat(client.rcptTo(recipient).code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            assertThat(client.message("From: " + USER + "\r\nTo: " + recipient + "\r\nSubject: " + subject
+                + "\r\n\r\nhello\r\n").code()).isEqualTo(250);
         }
     }
 }

@@ -2,9 +2,6 @@ package org.tesjames.it.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,8 +17,10 @@ import org.tesjames.testing.smtp.SmtpTestClient;
 class HarnessTest {
     private static final String PASSWORD = "secret-Pa55";
 
+    private static final int MX_PORT = OutboundPorts.free();
+
     @RegisterExtension
-    static TesJamesExtension extension = new TesJamesExtension();
+    static TesJamesExtension extension = new TesJamesExtension(conf -> conf.outboundPort(MX_PORT));
 
     @Test
     void bindsEveryShippedListenerOnItsOwnLoopbackPort() {
@@ -72,15 +71,13 @@ class HarnessTest {
     }
 
     @Test
-    void relaysThroughJamesDnsToARecordingSinkPlayingTheRemoteMx() throws Exception {
+    void relaysThroughTheTesResolverToARecordingSinkPlayingTheRemoteMx() throws Exception {
         TesJamesServer james = extension.james();
         james.addUser("sender@tes.test", PASSWORD);
         extension.dns().zone("remote.test")
             .mx("@", 10, "mx.remote.test.")
             .a("mx", "127.0.0.2");
-        int port = freePort();
-        james.remoteSmtpPort(port);
-        try (RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress("127.0.0.2").port(port).start()) {
+        try (RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress("127.0.0.2").port(MX_PORT).start()) {
             try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort())
                     .trustAll().connect()) {
                 client.ehlo("client.example");
@@ -99,12 +96,6 @@ class HarnessTest {
             assertThat(received.recipients()).containsExactly("bob@remote.test");
             assertThat(received.header("Subject")).contains("out");
             assertThat(extension.dns().queryCount("remote.test.", org.xbill.DNS.Type.MX)).isPositive();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
-            return socket.getLocalPort();
         }
     }
 }

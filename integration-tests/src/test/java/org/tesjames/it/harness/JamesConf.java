@@ -119,6 +119,14 @@ public final class JamesConf {
         return replaceInListener(jmxName, "</tls>", pinned.append("</supportedProtocols>\n        </tls>").toString());
     }
 
+    /**
+     * Sends the outbound delivery of every {@code TesRemoteDelivery} to {@code port} of the MX hosts, so that
+     * recording sinks on loopback addresses (one per MX host, all on that port) can play them.
+     */
+    public JamesConf outboundPort(int port) {
+        return replaceAll("mailetcontainer.xml", "(<danePolicy>[^<]*</danePolicy>)", "$1<port>" + port + "</port>");
+    }
+
     /** The jmxNames of the enabled SMTP listeners, in the order James creates them. */
     public List<String> smtpListeners() {
         Matcher matcher = JMX_NAME.matcher(file("smtpserver.xml"));

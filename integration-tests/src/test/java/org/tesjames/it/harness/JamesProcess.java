@@ -77,9 +77,11 @@ public final class JamesProcess implements AutoCloseable {
             .replace("smtpserver.xml", "<bind>0.0.0.0:465</bind>", "<bind>127.0.0.1:" + submissions + "</bind>")
             .replace("imapserver.xml", "<bind>0.0.0.0:143</bind>", "<bind>127.0.0.1:" + imap + "</bind>")
             .replace("webadmin.properties", "port=8000", "port=" + webadmin)
-            .modify("tes.properties", text -> text + "\ndns.resolvers=127.0.0.1:" + dns.port() + "\n");
+            .modify("tes.properties", text -> text + "\ndns.resolvers=127.0.0.1:" + dns.port()
+                + "\ndnssec.anchors=" + TesJamesServer.TEST_ANCHORS + "\n");
         overlay.accept(conf);
         conf.writeTo(home.resolve("conf"));
+        Files.writeString(home.resolve("conf").resolve(TesJamesServer.TEST_ANCHORS), dns.trustAnchorText());
         TestCertificate certificate = TestCertificates.selfSigned("localhost");
         certificate.writePkcs12(home.resolve("conf/keystore"), TesJamesServer.KEYSTORE_SECRET, "james");
         copyDirectory(dist.resolve("extensions-jars"), home.resolve("extensions-jars"));

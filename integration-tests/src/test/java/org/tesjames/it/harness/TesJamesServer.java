@@ -40,6 +40,11 @@ import com.google.inject.multibindings.Multibinder;
  */
 public final class TesJamesServer implements AutoCloseable {
     public static final String KEYSTORE_SECRET = "tes-keystore-secret";
+    /**
+     * The test DNS server's root trust anchor, written to {@code conf/} and named by {@code dnssec.anchors}: the
+     * TES resolver validates the test zones as it validates the Internet's.
+     */
+    public static final String TEST_ANCHORS = "test-root.ds";
     public static final String INBOUND = "inbound";
     public static final String SUBMISSION = "submission";
     public static final String SUBMISSIONS = "submissions";
@@ -80,9 +85,11 @@ public final class TesJamesServer implements AutoCloseable {
             .replaceAll("smtpserver.xml", "<bind>[^<]*</bind>", "<bind>127.0.0.1:0</bind>")
             .replaceAll("imapserver.xml", "<bind>[^<]*</bind>", "<bind>127.0.0.1:0</bind>")
             .replace("webadmin.properties", "enabled=true", "enabled=false")
-            .modify("tes.properties", text -> text + "\ndns.resolvers=127.0.0.1:" + dns.port() + "\n");
+            .modify("tes.properties", text -> text + "\ndns.resolvers=127.0.0.1:" + dns.port()
+                + "\ndnssec.anchors=" + TEST_ANCHORS + "\n");
         overlay.accept(conf);
         conf.writeTo(home.resolve("conf"));
+        Files.writeString(home.resolve("conf").resolve(TEST_ANCHORS), dns.trustAnchorText());
 
         TestCertificate certificate = TestCertificates.selfSigned("localhost", "mail.test");
         certificate.writePkcs12(home.resolve("conf/keystore"), KEYSTORE_SECRET, "james");

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@code mail.smtp.ssl.socketFactory} is invisible to James's pooled sessions. JavaMail calls the static
  * {@link #getDefault()} through reflection. Before connecting, the delivery code registers the policy of each
  * MX host ({@link DaneConnectionPolicies#bindToCurrentThread} or {@link DaneConnectionPolicies#register}) and
- * closes the registration afterwards. Whether JavaMail can load this class from James's
- * {@code extensions-jars/} (it uses the context class loader) is still to be proven out of process.
+ * closes the registration afterwards ({@code org.tesjames.core.dane.delivery.DeliveryPlans} does both for
+ * James's RemoteDelivery). JavaMail loads this class through the thread's context class loader, and James's
+ * delivery threads carry the application class loader, which cannot see {@code extensions-jars/}: the delivery
+ * code must make the extension's class loader the context class loader first ({@code TesRemoteDelivery} does).
  *
  * <p>Failures are {@link DaneHandshakeException}s ({@link IOException}): James then retries later, whereas a
  * {@link RuntimeException} would bounce the mail. A host without a policy fails closed. The returned socket's
@@ -79,7 +81,16 @@ public final class DaneSocketFactory extends SSLSocketFactory {
                 + "': refusing TLS (fail closed)", null, null);
         }
         String sni = policy.tlsaBaseDomain().orElse(host);
-        SSLSocket tls = DaneTls.startTls(socket, sni, port, autoClose, policy);
+        SSLSocket tls;
+        try {
+            tls = DaneTls.startTls(socket, sni, port, autoClose, policy);
+        } catch (IOException e) {
+            LOGGER.info("TES DANE: {} TLS with host {} port {} failed: {}", policy.mode(), host, port,
+                e.getMessage());
+            throw e;
+        }
+        LOGGER.info("TES DANE: {} TLS with host {} port {}: {} {}", policy.mode(), host, port,
+            tls.getSession().getProtocol(), tls.getSession().getCipherSuite());
         return new CompletedHandshakeSocket(tls);
     }
 

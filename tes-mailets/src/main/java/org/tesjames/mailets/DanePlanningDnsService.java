@@ -1,0 +1,152 @@
+package org.tesjames.mailets;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.metrics.api.MetricFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.dane.DaneHostOutcome;
+import org.tesjames.core.dane.DaneLookup;
+import org.tesjames.core.dane.delivery.DeliveryPlan;
+import org.tesjames.core.dane.delivery.DeliveryPlanner;
+import org.tesjames.core.dane.delivery.DeliveryPlans;
+import org.tesjames.core.dane.delivery.DeliveryPolicy;
+import org.tesjames.core.dane.delivery.HostPlan;
+
+/**
+ * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
+ * for the MX hosts of a destination and then for their addresses, on the delivery thread, right before it
+ * connects: that is the one point where the DANE plan of the destination can be made and bound to the thread
+ * for the socket factories JavaMail creates by class name.
+ *
+ * <ul>
+ * <li>{@link #findMXRecords}: the DNSSEC-validated {@link DaneLookup} of the domain, turned into a
+ * {@link DeliveryPlan} for the configured policy and bound to the thread ({@link DeliveryPlans}); the hosts
+ * returned are the plan's (refused hosts included, so that each fails with its reason), suffixed with
+ * {@code :port} when the port is not 25. It also makes the extension's class loader the thread's context class
+ * loader: JavaMail loads {@code mail.smtp.*socketFactory.class} through it, and James's delivery threads
+ * otherwise carry the application class loader, which cannot see {@code extensions-jars/}.</li>
+ * <li>{@link #getAllByName} / {@link #getByName}: for a host of the bound plan, its validated address (a
+ * refused host without address gets {@code 0.0.0.0}, never connected to: the socket factory refuses it first);
+ * anything else is asked of James's service.</li>
+ * </ul>
+ */
+final class DanePlanningDnsService implements DNSService {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DanePlanningDnsService.class);
+
+    private final DNSService james;
+    private final DaneLookup lookup;
+    private final MetricFactory metrics;
+    private volatile Settings settings;
+
+    /** What {@link TesRemoteDelivery#init()} configures. */
+    record Settings(DeliveryPolicy policy, DeliveryPlanner planner, int port, Duration lookupDeadline) {
+    }
+
+    DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics) {
+        this.james = james;
+        this.lookup = lookup;
+        this.metrics = metrics;
+    }
+
+    void configure(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public Collection<String> findMXRecords(String domain) {
+        Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
+        Settings current = settings;
+        DeliveryPlan plan = plan(domain, current);
+        DeliveryPlans.bind(plan);
+        String prefix = "tes.outbound." + current.policy().label() + ".";
+        metrics.generate(prefix + "destination").increment();
+        if (plan.hosts().isEmpty()) {
+            LOGGER.info("TES outbound {} domain {}: no mail host (NXDOMAIN or null MX)", current.policy().label(),
+                domain);
+        }
+        for (HostPlan host : plan.hosts()) {
+            metrics.generate(prefix + "host." + host.action().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .increment();
+            LOGGER.info("TES outbound {} domain {} host {}: {} ({}; {})", current.policy().label(), domain,
+                host.host(), host.action(), host.outcome(), host.reason());
+        }
+        return plan.hosts().stream()
+            .map(host -> current.port() == 25 ? host.host() : host.host() + ":" + current.port())
+            .toList();
+    }
+
+    private DeliveryPlan plan(String domain, Settings current) {
+        try {
+            DaneLookup.Destination destination = lookup.lookup(domain).toCompletableFuture()
+                .get(current.lookupDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            return current.planner().plan(destination, current.policy());
+        } catch (TimeoutException e) {
+            return refused(domain, current, "DANE lookup of " + domain + " did not finish within "
+                + current.lookupDeadline().toMillis() + " ms");
+        } catch (IllegalArgumentException e) {
+            return refused(domain, current, e.getMessage());
+        } catch (ExecutionException e) {
+            return refused(domain, current, "DANE lookup of " + domain + " failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return refused(domain, current, "DANE lookup of " + domain + " interrupted");
+        }
+    }
+
+    private static DeliveryPlan refused(String domain, Settings current, String reason) {
+        String name = domain.toLowerCase(Locale.ROOT);
+        return new DeliveryPlan(name, current.policy(),
+            List.of(HostPlan.refuse(name, Optional.empty(), DaneHostOutcome.INDETERMINATE, reason)));
+    }
+
+    @Override
+    public Collection<InetAddress> getAllByName(String host) throws UnknownHostException {
+        Optional<HostPlan> planned = DeliveryPlans.host(host);
+        if (planned.isPresent()) {
+            return List.of(address(host, planned.get()));
+        }
+        return james.getAllByName(host);
+    }
+
+    @Override
+    public InetAddress getByName(String host) throws UnknownHostException {
+        Optional<HostPlan> planned = DeliveryPlans.host(host);
+        if (planned.isPresent()) {
+            return address(host, planned.get());
+        }
+        return james.getByName(host);
+    }
+
+    private static InetAddress address(String host, HostPlan plan) throws UnknownHostException {
+        if (plan.address().isPresent()) {
+            return plan.address().get();
+        }
+        return InetAddress.getByAddress(host, new byte[4]);
+    }
+
+    @Override
+    public Collection<String> findTXTRecords(String hostname) {
+        return james.findTXTRecords(hostname);
+    }
+
+    @Override
+    public InetAddress getLocalHost() throws UnknownHostException {
+        return james.getLocalHost();
+    }
+
+    @Override
+    public String getHostName(InetAddress addr) {
+        return james.getHostName(addr);
+    }
+}

@@ -1,0 +1,191 @@
+package org.tesjames.mailets;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.transport.mailets.RemoteDelivery;
+import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.dane.DaneLookup;
+import org.tesjames.core.dane.DaneVerifier;
+import org.tesjames.core.dane.delivery.DaneRoutingSocketFactory;
+import org.tesjames.core.dane.delivery.DeliveryPlanner;
+import org.tesjames.core.dane.delivery.DeliveryPolicy;
+import org.tesjames.core.dane.tls.DaneSocketFactory;
+import org.tesjames.core.tls.TlsVersion;
+
+/**
+ * James's {@code RemoteDelivery} (its queue, retries, bounces, DSN support: every parameter of RemoteDelivery
+ * works as documented by James) with the outbound DANE policy of TES: each MX host is used, authenticated or
+ * refused as the DNSSEC-validated DANE facts of the destination and {@code danePolicy} say.
+ *
+ * <p>Why a subclass: RemoteDelivery has no hook between its MX lookup and its JavaMail connection, and JavaMail
+ * only takes socket factories by class name, passing them nothing but the host name. This mailet gives
+ * RemoteDelivery a decorated {@code DNSService} ({@link DanePlanningDnsService}): the MX lookup of a destination
+ * becomes the DANE lookup, its plan is bound to the delivery thread, and the JavaMail socket factories
+ * ({@link DaneRoutingSocketFactory} for the connection, {@link DaneSocketFactory} for STARTTLS) carry it out.
+ * It also makes the extension's class loader the delivery thread's context class loader, through which JavaMail
+ * loads those factories (James's threads otherwise cannot see {@code extensions-jars/}).
+ *
+ * <p>Parameters, besides RemoteDelivery's own:
+ * <ul>
+ * <li>{@code danePolicy} (required): {@code dane-required} (TES member domains: only secure-usable hosts behind
+ * a DNSSEC-secure MX RRset, DANE-authenticated TLS) or {@code dane-opportunistic} (RFC 7672: secure-usable hosts
+ * authenticated and never downgraded, insecure hosts opportunistic STARTTLS, plaintext only without
+ * STARTTLS).</li>
+ * <li>{@code port} (default {@code 25}): the SMTP port of MX hosts (another value only for test rigs).</li>
+ * </ul>
+ * The JavaMail settings the policy depends on must be written out, so that the configuration says what happens;
+ * {@code init()} fails naming the parameter when one is missing or contradicts the policy:
+ * <pre>{@code
+ * <startTLS>true</startTLS>                          connect by host name (with verifyServerIdentity true)
+ * <verifyServerIdentity>true</verifyServerIdentity>
+ * <mail.smtp.socketFactory.class>org.tesjames.core.dane.delivery.DaneRoutingSocketFactory</mail.smtp.socketFactory.class>
+ * <mail.smtp.socketFactory.fallback>false</mail.smtp.socketFactory.fallback>
+ * <mail.smtp.ssl.socketFactory.class>org.tesjames.core.dane.tls.DaneSocketFactory</mail.smtp.ssl.socketFactory.class>
+ * <mail.smtp.ssl.checkserveridentity>false</mail.smtp.ssl.checkserveridentity>   DANE decides, not PKIX names
+ * <mail.smtp.starttls.required>true</mail.smtp.starttls.required>   true for dane-required, false otherwise
+ * <mail.smtp.ssl.protocols>TLSv1.2 TLSv1.3</mail.smtp.ssl.protocols>   oldest listed = minimum; >= TLSv1.2 for dane-required
+ * }</pre>
+ * {@code gateway} and {@code sslEnable} are refused: DANE applies to the MX hosts of the recipient domain over
+ * STARTTLS. {@code outgoing} (the queue) is required: two RemoteDelivery instances on one queue take each other's
+ * mail, so each instance needs its own; {@code outgoingQueue}, which RemoteDelivery silently ignores, is refused.
+ *
+ * <p>Every connection failure the policy causes is an {@code IOException} with the reason ("no DANE TLSA records
+ * for mx.example ...", "certificate does not match TLSA ...", "STARTTLS not offered by ..."): RemoteDelivery
+ * tries the next MX host, retries later, and after {@code maxRetries} bounces with that reason (DSN with
+ * {@code bounceProcessor}). Logs: one INFO line per destination host with action and reason. Metrics:
+ * {@code tes.outbound.<policy>.destination}, {@code tes.outbound.<policy>.host.<dane-tls|tls-unauthenticated|
+ * opportunistic-tls|refuse>}.
+ */
+public class TesRemoteDelivery extends RemoteDelivery {
+    static final String DANE_POLICY = "danePolicy";
+    static final String PORT = "port";
+
+    private final DanePlanningDnsService dns;
+    private final TesSettings tesSettings;
+
+    @Inject
+    public TesRemoteDelivery(DNSService dnsServer, DomainList domainList, MailQueueFactory<?> queueFactory,
+                             MetricFactory metricFactory, DaneLookup daneLookup, TesSettings settings) {
+        this(new DanePlanningDnsService(dnsServer, daneLookup, metricFactory), domainList, queueFactory,
+            metricFactory, settings);
+    }
+
+    private TesRemoteDelivery(DanePlanningDnsService dns, DomainList domainList, MailQueueFactory<?> queueFactory,
+                              MetricFactory metricFactory, TesSettings settings) {
+        super(dns, domainList, queueFactory, metricFactory);
+        this.dns = dns;
+        this.tesSettings = settings;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        DeliveryPolicy policy;
+        try {
+            policy = DeliveryPolicy.parse(required(DANE_POLICY));
+        } catch (IllegalArgumentException e) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + DANE_POLICY + ": "
+                + e.getMessage());
+        }
+        int port = port();
+        required("outgoing");
+        if (getInitParameter("outgoingQueue") != null) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter outgoingQueue is not a "
+                + "RemoteDelivery parameter (RemoteDelivery would use its default queue 'outgoing'): use outgoing");
+        }
+        expect("startTLS", "true");
+        expect("verifyServerIdentity", "true", true);
+        refuse("gateway");
+        refuse("sslEnable");
+        expect("mail.smtp.socketFactory.class", DaneRoutingSocketFactory.class.getName());
+        expect("mail.smtp.socketFactory.fallback", "false");
+        expect("mail.smtp.ssl.socketFactory.class", DaneSocketFactory.class.getName());
+        expect("mail.smtp.ssl.checkserveridentity", "false");
+        expect("mail.smtp.starttls.required", policy == DeliveryPolicy.DANE_REQUIRED ? "true" : "false");
+        TlsVersion minimum = minimumProtocol(policy);
+        dns.configure(new DanePlanningDnsService.Settings(policy,
+            new DeliveryPlanner(minimum, new DaneVerifier(Clock.systemUTC())), port,
+            tesSettings.lookupTimeout().multipliedBy(2)));
+        super.init();
+    }
+
+    private String required(String name) throws MessagingException {
+        String value = getInitParameter(name);
+        if (value == null || value.isBlank()) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + name + " is required");
+        }
+        return value.trim();
+    }
+
+    private int port() throws MessagingException {
+        String value = Optional.ofNullable(getInitParameter(PORT)).map(String::trim).orElse("25");
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + PORT + " '" + value
+                + "' is not a port number (1-65535)");
+        }
+    }
+
+    private void expect(String name, String wanted) throws MessagingException {
+        expect(name, wanted, false);
+    }
+
+    private void expect(String name, String wanted, boolean wantedByDefault) throws MessagingException {
+        String value = getInitParameter(name);
+        if (value == null && wantedByDefault) {
+            return;
+        }
+        if (value == null || !value.trim().equalsIgnoreCase(wanted)) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + name + " must be '" + wanted
+                + "' for danePolicy " + getInitParameter(DANE_POLICY) + (value == null ? " (missing)"
+                : " (is '" + value.trim() + "')"));
+        }
+    }
+
+    private void refuse(String name) throws MessagingException {
+        String value = getInitParameter(name);
+        if (value != null && !value.isBlank() && !(name.equals("sslEnable") && value.trim().equals("false"))) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + name
+                + " cannot be used: DANE applies to the MX hosts of the recipient domain over STARTTLS");
+        }
+    }
+
+    private TlsVersion minimumProtocol(DeliveryPolicy policy) throws MessagingException {
+        String name = "mail.smtp.ssl.protocols";
+        String value = required(name);
+        List<TlsVersion> versions = new ArrayList<>();
+        for (String token : value.split("[\\s,]+")) {
+            versions.add(TlsVersion.fromJsseName(token).orElseThrow(() -> new MessagingException(
+                getClass().getSimpleName() + ": parameter " + name + ": '" + token + "' is not a TLS version ("
+                    + "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")));
+        }
+        TlsVersion minimum = versions.stream().min(Comparator.naturalOrder()).orElseThrow();
+        if (policy == DeliveryPolicy.DANE_REQUIRED && minimum.compareTo(TlsVersion.TLS_V1_2) < 0) {
+            throw new MessagingException(getClass().getSimpleName() + ": parameter " + name + " lists "
+                + minimum.jsseName() + ": danePolicy dane-required needs TLSv1.2 or newer only");
+        }
+        return minimum;
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "TES RemoteDelivery with DANE (" + Optional.ofNullable(getInitParameter(DANE_POLICY))
+            .orElse("unconfigured").toLowerCase(Locale.ROOT) + ")";
+    }
+}
