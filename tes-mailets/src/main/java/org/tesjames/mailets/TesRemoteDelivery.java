@@ -1,5 +1,7 @@
 package org.tesjames.mailets;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,12 +17,20 @@ import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.transport.mailets.RemoteDelivery;
+import org.apache.james.transport.mailets.remote.delivery.Bouncer;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dane.DaneLookup;
 import org.tesjames.core.dane.DaneVerifier;
 import org.tesjames.core.dane.delivery.DaneRoutingSocketFactory;
 import org.tesjames.core.dane.delivery.DeliveryPlanner;
 import org.tesjames.core.dane.delivery.DeliveryPolicy;
+import org.tesjames.core.dane.tls.DaneFailures;
 import org.tesjames.core.dane.tls.DaneSocketFactory;
 import org.tesjames.core.tls.TlsVersion;
 
@@ -72,8 +82,12 @@ public class TesRemoteDelivery extends RemoteDelivery {
     static final String DANE_POLICY = "danePolicy";
     static final String PORT = "port";
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(TesRemoteDelivery.class);
+
     private final DanePlanningDnsService dns;
     private final TesSettings tesSettings;
+    private volatile MailetContext context;
+    private volatile MailetContext contextDelegate;
 
     @Inject
     public TesRemoteDelivery(DNSService dnsServer, DomainList domainList, MailQueueFactory<?> queueFactory,
@@ -181,6 +195,44 @@ public class TesRemoteDelivery extends RemoteDelivery {
                 + minimum.jsseName() + ": danePolicy dane-required needs TLSv1.2 or newer only");
         }
         return minimum;
+    }
+
+    /**
+     * James's context, except that a bounce made by RemoteDelivery on a delivery thread carries the reasons the
+     * connections of the last attempt failed ({@link DaneFailures}): in the {@code delivery-error} attribute read
+     * by {@code DSNBounce} (bounceProcessor), or in the text of a plain bounce. RemoteDelivery would otherwise say
+     * only "Too many retries failure" or JavaMail's "Could not convert socket to TLS".
+     */
+    @Override
+    public MailetContext getMailetContext() {
+        MailetContext james = super.getMailetContext();
+        if (context == null || contextDelegate != james) {
+            contextDelegate = james;
+            context = (MailetContext) Proxy.newProxyInstance(TesRemoteDelivery.class.getClassLoader(),
+                new Class<?>[] {MailetContext.class}, (proxy, method, args) -> {
+                    if (args != null && args.length == 2 && args[0] instanceof Mail mail
+                        && args[1] instanceof String text) {
+                        List<String> failures = DaneFailures.current();
+                        if (!failures.isEmpty() && method.getName().equals("sendMail")
+                            && mail.getAttribute(Bouncer.DELIVERY_ERROR).isPresent()) {
+                            String original = mail.getAttribute(Bouncer.DELIVERY_ERROR)
+                                .map(attribute -> String.valueOf(attribute.getValue().value())).orElse("");
+                            String reason = original + " Last attempt: " + String.join("; ", failures);
+                            mail.setAttribute(new Attribute(Bouncer.DELIVERY_ERROR, AttributeValue.of(reason)));
+                            LOGGER.info("TES outbound bounce of mail {}: {}", mail.getName(), reason);
+                        } else if (!failures.isEmpty() && method.getName().equals("bounce")) {
+                            args = new Object[] {mail, text + "\nLast attempt: " + String.join("; ", failures)};
+                            LOGGER.info("TES outbound bounce of mail {}: {}", mail.getName(), failures);
+                        }
+                    }
+                    try {
+                        return method.invoke(james, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        }
+        return context;
     }
 
     @Override

@@ -16,6 +16,7 @@ import javax.net.SocketFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.dane.tls.DaneFailures;
 
 /**
  * The plaintext half of DANE delivery through JavaMail ({@code mail.smtp.socketFactory.class}, with
@@ -102,17 +103,37 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
             HostPlan hostPlan = DeliveryPlans.host(host).orElse(null);
             if (hostPlan == null) {
                 LOGGER.warn("TES DANE delivery: no delivery plan for host {}: refusing to connect (fail closed)", host);
+                DaneFailures.record(host, "no DANE delivery plan: refusing to connect");
                 close();
                 throw new DeliveryRefusedException("no DANE delivery plan for host '" + host
                     + "' (connect by host name through TesRemoteDelivery): refusing to connect");
             }
             if (hostPlan.action() == HostPlan.Action.REFUSE) {
                 LOGGER.info("TES DANE delivery: not connecting to {}: {}", host, hostPlan.reason());
+                DaneFailures.record(host, hostPlan.reason());
                 close();
                 throw new DeliveryRefusedException(hostPlan.reason());
             }
             plan = hostPlan;
-            super.connect(new InetSocketAddress(hostPlan.address().orElseThrow(), target.getPort()), timeout);
+            InetSocketAddress address = new InetSocketAddress(hostPlan.address().orElseThrow(), target.getPort());
+            try {
+                super.connect(address, timeout);
+            } catch (IOException e) {
+                DaneFailures.record(host, "connection to " + address.getAddress().getHostAddress() + " port "
+                    + address.getPort() + " failed: " + e.getMessage());
+                throw e;
+            }
+        }
+
+        /** A host that requires TLS and closed (or was closed) before STARTTLS: STARTTLS was not offered. */
+        @Override
+        public synchronized void close() throws IOException {
+            HostPlan current = plan;
+            if (current != null && guard != null && guard.ehloSent && !guard.startTlsSent && !guard.refused) {
+                DaneFailures.record(current.host(), "STARTTLS not offered by " + current.host()
+                    + ", which requires TLS (" + current.reason() + ")");
+            }
+            super.close();
         }
 
         /**
@@ -139,6 +160,8 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
         private final byte[] line = new byte[MAX_LINE];
         private int length;
         private boolean startTlsSent;
+        private boolean ehloSent;
+        private boolean refused;
 
         PlaintextGuard(OutputStream out, HostPlan plan) {
             super(out);
@@ -164,6 +187,7 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
                 out.write(Arrays.copyOf(line, length));
                 length = 0;
                 startTlsSent = verb.equals("STARTTLS");
+                ehloSent |= verb.equals("EHLO") || verb.equals("HELO");
             }
         }
 
@@ -180,9 +204,11 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
 
         private DeliveryRefusedException refusal(String what) {
             length = 0;
+            refused = true;
             String reason = "STARTTLS not offered by " + plan.host() + ", which requires TLS (" + plan.reason()
                 + "): refusing to send " + what + " in plaintext";
             LOGGER.warn("TES DANE delivery: {}", reason);
+            DaneFailures.record(plan.host(), reason);
             return new DeliveryRefusedException(reason);
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.tesjames.core.dane.tls.DaneConnectionPolicies;
+import org.tesjames.core.dane.tls.DaneFailures;
 
 /**
  * The {@link DeliveryPlan} of the delivery running on the current thread. JavaMail creates the socket factories
@@ -13,7 +14,8 @@ import org.tesjames.core.dane.tls.DaneConnectionPolicies;
  * {@link DaneRoutingSocketFactory} and {@link org.tesjames.core.dane.tls.DaneSocketFactory} read it there.
  *
  * <p>A new binding replaces the previous one of the thread (one destination at a time per thread); the TLS
- * policies of its hosts are bound in {@link DaneConnectionPolicies} for the same thread.
+ * policies of its hosts are bound in {@link DaneConnectionPolicies} for the same thread, and the failures recorded
+ * for the previous destination ({@link DaneFailures}) are forgotten.
  */
 public final class DeliveryPlans {
     private static final ThreadLocal<Bound> CURRENT = new ThreadLocal<>();
@@ -31,6 +33,7 @@ public final class DeliveryPlans {
      */
     public static void bind(DeliveryPlan plan) {
         clear();
+        DaneFailures.clear();
         List<DaneConnectionPolicies.Registration> registrations = new ArrayList<>();
         for (HostPlan host : plan.hosts()) {
             host.tls().ifPresent(policy -> registrations.add(

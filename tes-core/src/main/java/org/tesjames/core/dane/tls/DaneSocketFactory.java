@@ -77,6 +77,7 @@ public final class DaneSocketFactory extends SSLSocketFactory {
             if (autoClose) {
                 socket.close();
             }
+            DaneFailures.record(host, "no DANE connection policy registered: refusing TLS (fail closed)");
             throw new DaneHandshakeException("no DANE connection policy registered for host '" + host
                 + "': refusing TLS (fail closed)", null, null);
         }
@@ -87,6 +88,7 @@ public final class DaneSocketFactory extends SSLSocketFactory {
         } catch (IOException e) {
             LOGGER.info("TES DANE: {} TLS with host {} port {} failed: {}", policy.mode(), host, port,
                 e.getMessage());
+            DaneFailures.record(host, e.getMessage());
             throw e;
         }
         LOGGER.info("TES DANE: {} TLS with host {} port {}: {} {}", policy.mode(), host, port,
