@@ -187,7 +187,7 @@ public class TesRemoteDelivery extends RemoteDelivery {
         for (String token : value.split("[\\s,]+")) {
             versions.add(TlsVersion.fromJsseName(token).orElseThrow(() -> new MessagingException(
                 getClass().getSimpleName() + ": parameter " + name + ": '" + token + "' is not a TLS version ("
-                    + "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3)")));
+                    + "a JSSE protocol name such as TLSv1.2 or TLSv1.3)")));
         }
         TlsVersion minimum = versions.stream().min(Comparator.naturalOrder()).orElseThrow();
         if (policy == DeliveryPolicy.DANE_REQUIRED && minimum.compareTo(TlsVersion.TLS_V1_2) < 0) {
