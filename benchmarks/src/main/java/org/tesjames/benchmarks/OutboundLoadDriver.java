@@ -42,7 +42,7 @@ import org.tesjames.testing.tls.TestCertificates;
  * <li>"stock": the {@code relay} processor holds only James's {@code RemoteDelivery} with plain STARTTLS
  * ({@code startTLS=true}, {@code verifyServerIdentity=false}: connects by address, {@code mail.smtp.ssl.trust=*}:
  * encrypted, not authenticated), MX lookup through James's
- * DNS service.</li>
+ * DNS service (the test harness's, caching answers for their TTL like James's own).</li>
  * </ul>
  * Both deliver one message per SMTP connection (RemoteDelivery does not reuse connections) with the same delivery
  * threads. Submission: {@code connections} concurrent authenticated sessions (STARTTLS, AUTH PLAIN) on the
@@ -214,6 +214,7 @@ public final class OutboundLoadDriver {
              RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress(MX_ADDRESS).port(port)
                  .hostname(MX).startTls(certificate).start()) {
             james.remoteSmtpPort(port);
+            james.cacheJamesDnsAnswers();
             james.addUser(SENDER, PASSWORD);
             load(james, sink, settings.warmup(), 0);
             sink.clear();

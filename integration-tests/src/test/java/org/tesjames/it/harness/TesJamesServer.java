@@ -140,6 +140,11 @@ public final class TesJamesServer implements AutoCloseable {
      * Routes James's outbound SMTP to this port on every MX host (instead of 25), so that recording sinks bound
      * to loopback addresses named by the test zones play the remote MX hosts.
      */
+    /** Makes James's DNS service cache answers for their TTL (see {@link TestDnsService#cacheAnswers}). */
+    public void cacheJamesDnsAnswers() {
+        jamesDns.cacheAnswers(true);
+    }
+
     public void remoteSmtpPort(int port) {
         jamesDns.remoteSmtpPort(port);
     }

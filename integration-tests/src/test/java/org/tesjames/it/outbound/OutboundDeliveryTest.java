@@ -323,4 +323,24 @@ class OutboundDeliveryTest {
             assertThat(sink.connectionCount()).as("delivered at the first delivery attempt").isEqualTo(1);
         }
     }
+
+    @Test
+    void aMembershipLookupThatNeverRecoversEndsInADsnAfterTheMaximumAge() throws Exception {
+        String domain = memberDomain();
+        String address = nextAddress();
+        mx(dns, domain, address);
+        String tesMaster = new TesMembershipZones(dns).chain(domain, "unused.test").tesMaster();
+        dns.fault(tesMaster, Type.CNAME, Fault.servfail());
+        String sender = newSender(james);
+        try (RecordingSmtpSink sink = plaintextSink(address)) {
+            submit(james, sender, "never recovers", "bob@" + domain);
+
+            String dsn = awaitDsn(james, sender, Duration.ofSeconds(90));
+            assertThat(dsn).contains("bob@" + domain).contains("TES deferral expired")
+                .contains("message/delivery-status");
+            assertThat(sink.connectionCount()).isZero();
+        } finally {
+            dns.clearFault(tesMaster, Type.CNAME);
+        }
+    }
 }

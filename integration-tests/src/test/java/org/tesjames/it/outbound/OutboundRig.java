@@ -36,7 +36,10 @@ final class OutboundRig {
     private OutboundRig() {
     }
 
-    /** The shipped configuration, delivering to {@link #MX_PORT}, one retry after 1 s, reschedules after 2 s. */
+    /**
+     * The shipped configuration, delivering to {@link #MX_PORT}, one retry after 1 s, reschedules after 2 s for at
+     * most 20 s.
+     */
     static Consumer<JamesConf> overlay() {
         return conf -> conf.outboundPort(MX_PORT)
             .replace("mailetcontainer.xml", "<delayTime>5 minutes, 30 minutes, 2 hours, 6 hours, 12 hours</delayTime>",
@@ -44,6 +47,7 @@ final class OutboundRig {
             .replace("mailetcontainer.xml", "<maxRetries>5</maxRetries>", "<maxRetries>1</maxRetries>")
             .replace("mailetcontainer.xml", "<delays>1h</delays>", "<delays>2s</delays>")
             .replace("mailetcontainer.xml", "<checkInterval>30s</checkInterval>", "<checkInterval>1s</checkInterval>")
+            .replace("mailetcontainer.xml", "<maxAge>5d</maxAge>", "<maxAge>20s</maxAge>")
             .modify("tes.properties", text -> text + "\nlookup.timeout=3s\n");
     }
 
