@@ -36,6 +36,18 @@ public final class PostfixServer implements AutoCloseable {
     /** Starts Postfix on {@code 127.0.0.1:port} for {@code domains}; waits until it accepts connections. */
     public static PostfixServer start(int port, TestCertificate certificate, String... domains)
             throws IOException, InterruptedException {
+        return startConfigured(port, certificate, "", null, domains);
+    }
+
+    /**
+     * Starts Postfix as {@link #start(int, TestCertificate, String...)} with more {@code main.cf} lines (which may
+     * replace the transports of {@code domains}) and, when {@code nameserver} is given, its SMTP client chrooted
+     * into the queue directory with its own {@code etc/resolv.conf} naming that resolver ({@code options
+     * trust-ad}): Postfix's DNS client only queries port 53.
+     */
+    public static PostfixServer startConfigured(int port, TestCertificate certificate, String extraMainCf,
+                                                String nameserver, String... domains)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("tes-postfix-");
         PostfixServer postfix = new PostfixServer(dir, port);
         Path conf = Files.createDirectories(dir.resolve("conf"));
@@ -70,8 +82,13 @@ public final class PostfixServer implements AutoCloseable {
             smtpd_tls_loglevel = 1
             maillog_file_prefixes = %7$s
             maillog_file = %7$s/maillog
+            %8$s
             """.formatted(queue, data, certificate.firstDnsName().orElse("mx.test"), String.join(", ", domains),
-            transports, conf, dir));
+            transports, conf, dir, extraMainCf));
+        if (nameserver != null) {
+            Path etc = Files.createDirectories(queue.resolve("etc"));
+            Files.writeString(etc.resolve("resolv.conf"), "nameserver " + nameserver + "\noptions trust-ad edns0\n");
+        }
         Files.writeString(conf.resolve("master.cf"), """
             127.0.0.1:%d inet n - n - - smtpd
             pickup    unix  n - n 60 1 pickup
@@ -85,7 +102,7 @@ public final class PostfixServer implements AutoCloseable {
             verify    unix  - - n - 1 verify
             flush     unix  n - n 1000? 0 flush
             proxymap  unix  - - n - - proxymap
-            smtp      unix  - - n - - smtp
+            smtp      unix  - - %s - - smtp
             showq     unix  n - n - - showq
             error     unix  - - n - - error
             retry     unix  - - n - - error
@@ -93,7 +110,7 @@ public final class PostfixServer implements AutoCloseable {
             anvil     unix  - - n - 1 anvil
             scache    unix  - - n - 1 scache
             postlog   unix-dgram n - n - 1 postlogd
-            """.formatted(port));
+            """.formatted(port, nameserver != null ? "y" : "n"));
         postfix.run("postfix", "-c", conf.toString(), "check");
         postfix.run("postfix", "-c", conf.toString(), "start");
         postfix.awaitListening();

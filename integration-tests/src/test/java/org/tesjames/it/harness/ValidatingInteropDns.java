@@ -46,6 +46,16 @@ public final class ValidatingInteropDns implements AutoCloseable {
      */
     public static ValidatingInteropDns start(Map<String, String> signed, Map<String, String> unsigned, String probe)
             throws Exception {
+        int port;
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        return start(signed, unsigned, probe, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /** As {@link #start(Map, Map, String)}, unbound listening on {@code listen} (port 53 needs root). */
+    public static ValidatingInteropDns start(Map<String, String> signed, Map<String, String> unsigned, String probe,
+                                             InetSocketAddress listen) throws Exception {
         Path dir = Files.createTempDirectory("tes-interop-dns-");
         Map<String, String> zones = new LinkedHashMap<>();
         StringBuilder ds = new StringBuilder();
@@ -55,10 +65,6 @@ public final class ValidatingInteropDns implements AutoCloseable {
         zones.putAll(unsigned);
         Path anchors = Files.writeString(dir.resolve("anchors.ds"), ds.toString());
         NsdServer nsd = NsdServer.start(zones);
-        int port;
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
         StringBuilder stubs = new StringBuilder();
         for (String origin : zones.keySet()) {
             stubs.append("stub-zone:\n    name: \"").append(origin).append("\"\n    stub-addr: 127.0.0.1@")
@@ -66,7 +72,7 @@ public final class ValidatingInteropDns implements AutoCloseable {
         }
         Path conf = Files.writeString(dir.resolve("unbound.conf"), """
             server:
-                interface: 127.0.0.1
+                interface: %s
                 port: %d
                 do-not-query-localhost: no
                 username: ""
@@ -84,11 +90,10 @@ public final class ValidatingInteropDns implements AutoCloseable {
                 local-zone: "test." nodefault
             remote-control:
                 control-enable: no
-            %s""".formatted(port, dir, dir, dir, anchors, stubs));
+            %s""".formatted(listen.getAddress().getHostAddress(), listen.getPort(), dir, dir, dir, anchors, stubs));
         Process unbound = new ProcessBuilder("unbound", "-d", "-c", conf.toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("unbound.out").toFile()).start();
-        ValidatingInteropDns dns = new ValidatingInteropDns(dir, nsd, unbound,
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        ValidatingInteropDns dns = new ValidatingInteropDns(dir, nsd, unbound, listen);
         dns.awaitAnswer(probe);
         return dns;
     }
