@@ -16,8 +16,30 @@ public final class ImapInbox {
     private ImapInbox() {
     }
 
-    /** Copies of the messages in the user's INBOX, oldest first. */
+    /**
+     * Copies of the messages in the user's INBOX, oldest first. James can count a message that is being delivered
+     * before it can be fetched (the FETCH then fails with "Invalid messageset"): the read is then tried again, up
+     * to five times.
+     */
     public static List<MimeMessage> read(int port, String user, String password) throws MessagingException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readOnce(port, user, password);
+            } catch (MessagingException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static List<MimeMessage> readOnce(int port, String user, String password) throws MessagingException {
         Properties properties = new Properties();
         properties.setProperty("mail.imap.starttls.enable", "true");
         properties.setProperty("mail.imap.starttls.required", "true");
