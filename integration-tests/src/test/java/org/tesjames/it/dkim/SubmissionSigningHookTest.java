@@ -3,9 +3,6 @@ package org.tesjames.it.dkim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -14,7 +11,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tesjames.core.dkim.DkimKeyType;
-import org.tesjames.core.dkim.sign.DkimKeyFile;
+import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
 import org.tesjames.testing.smtp.SmtpReply;
@@ -30,28 +28,21 @@ class SubmissionSigningHookTest {
     private static final String SIGNER = "writer@tes.test";
     private static final String NO_KEY = "writer@nokey.test";
     private static final String LATER = "writer@later.test";
-    private static final Path KEYS = keys();
+    private static final DkimKeyDirectory KEYS = DkimKeyDirectory.create();
+
+    static {
+        KEYS.write("tes.test", DkimKeyType.ED25519, "hook2026");
+    }
 
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> conf
-        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS + "\ndkim.reload-interval=1s\n")
+        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\ndkim.reload-interval=1s\n")
         .replaceInListener(TesJamesServer.SUBMISSION, "<noKey>skip</noKey>", "<noKey>reject</noKey>")
         .replaceInListener(TesJamesServer.SUBMISSION, "<notAuthorised>skip</notAuthorised>",
             "<notAuthorised>reject</notAuthorised>")
         .replaceInListener(TesJamesServer.SUBMISSIONS, "<noKey>skip</noKey>", "<noKey>defer</noKey>"));
 
     private static TesJamesServer james;
-
-    private static Path keys() {
-        try {
-            Path dir = Files.createTempDirectory("tes-dkim-hook-it");
-            DkimKeyFile.write(dir.resolve("tes.test").resolve("hook2026.pem"),
-                DkimKeyFile.generate(DkimKeyType.ED25519, 0).getPrivate());
-            return dir;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot write the test DKIM key", e);
-        }
-    }
 
     @BeforeAll
     static void users() throws Exception {
@@ -61,29 +52,10 @@ class SubmissionSigningHookTest {
         james.addUser(LATER, PASSWORD);
     }
 
-    private static SmtpTestClient submission() throws IOException {
-        SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll().connect();
-        client.ehlo("client.example");
-        client.starttls();
-        client.ehlo("client.example");
-        return client;
-    }
-
-    private static SmtpTestClient submissions() throws IOException {
-        SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionsPort()).implicitTls(true)
-            .trustAll().connect();
-        client.ehlo("client.example");
-        return client;
-    }
-
     /** Submits as the user (envelope sender the user's address) with this From, to the user itself. */
     private static SmtpReply submit(SmtpTestClient client, String user, String from, String id) throws IOException {
-        assertThat(client.authPlain(user, PASSWORD).code()).isEqualTo(235);
-        assertThat(client.mailFrom(user).code()).isEqualTo(250);
-        assertThat(client.rcptTo(user).code()).isEqualTo(250);
-        assertThat(client.data().code()).isEqualTo(354);
-        return client.message("From: " + from + "\r\nTo: " + user + "\r\nSubject: " + id + "\r\nMessage-ID: <" + id
-            + "@client.example>\r\nDate: Thu, 15 Jan 2026 10:00:00 +0000\r\n\r\nHello.\r\n");
+        return Submission.send(client, user, PASSWORD, user, "From: " + from + "\r\nTo: " + user + "\r\nSubject: "
+            + id + "\r\nMessage-ID: <" + id + "@client.example>\r\nDate: Thu, 15 Jan 2026 10:00:00 +0000\r\n\r\nHello.\r\n");
     }
 
     private static void awaitDelivered(String user, String subject) {
@@ -126,7 +98,7 @@ class SubmissionSigningHookTest {
     class RejectPolicies {
         @Test
         void aUserWhoseDomainHasAKeyIsAccepted() throws Exception {
-            try (SmtpTestClient client = submission()) {
+            try (SmtpTestClient client = Submission.startTls(james)) {
                 assertThat(submit(client, SIGNER, SIGNER, "keyed").code()).isEqualTo(250);
             }
             awaitDelivered(SIGNER, "keyed");
@@ -135,7 +107,7 @@ class SubmissionSigningHookTest {
         @Test
         void aDomainWithoutKeyIsRejectedWith550AtTheEndOfData() throws Exception {
             SmtpReply reply;
-            try (SmtpTestClient client = submission()) {
+            try (SmtpTestClient client = Submission.startTls(james)) {
                 reply = submit(client, NO_KEY, NO_KEY, "rejected-no-key");
             }
 
@@ -149,7 +121,7 @@ class SubmissionSigningHookTest {
         @Test
         void aFromDomainTheUserMayNotSendAsIsRejectedWith550() throws Exception {
             SmtpReply reply;
-            try (SmtpTestClient client = submission()) {
+            try (SmtpTestClient client = Submission.startTls(james)) {
                 reply = submit(client, SIGNER, "Someone <someone@other.example>", "rejected-from");
             }
 
@@ -161,7 +133,7 @@ class SubmissionSigningHookTest {
         @Test
         void aMessageWithTwoFromAddressesIsRejectedWith550() throws Exception {
             SmtpReply reply;
-            try (SmtpTestClient client = submission()) {
+            try (SmtpTestClient client = Submission.startTls(james)) {
                 reply = submit(client, SIGNER, SIGNER + ", someone@other.example", "two-from");
             }
 
@@ -172,7 +144,7 @@ class SubmissionSigningHookTest {
 
         @Test
         void unauthenticatedSubmissionNeverReachesTheEndOfData() throws Exception {
-            try (SmtpTestClient client = submission()) {
+            try (SmtpTestClient client = Submission.startTls(james)) {
                 assertThat(client.mailFrom("someone@remote.example").code()).isEqualTo(250);
                 assertThat(client.rcptTo(NO_KEY).code()).isEqualTo(530);
                 assertThat(client.data().code()).as("no DATA without a recipient").isNotEqualTo(354);
@@ -185,20 +157,19 @@ class SubmissionSigningHookTest {
         @Test
         void aDomainWithoutKeyIsDeferredWith451AndAcceptedOnceAKeyIsReloaded() throws Exception {
             SmtpReply first;
-            try (SmtpTestClient client = submissions()) {
+            try (SmtpTestClient client = Submission.implicitTls(james)) {
                 first = submit(client, LATER, LATER, "deferred");
             }
             assertThat(first.code()).isEqualTo(451);
             assertThat(first.text()).isEqualTo("4.7.0 No DKIM key for later.test yet; try again later"
                 + " (<deferred@client.example>)");
 
-            DkimKeyFile.write(KEYS.resolve("later.test").resolve("new2026.pem"),
-                DkimKeyFile.generate(DkimKeyType.RSA, 2048).getPrivate());
+            KEYS.write("later.test", DkimKeyType.RSA, "new2026");
             Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
             SmtpReply retried;
             do {
                 sleep(500);
-                try (SmtpTestClient client = submissions()) {
+                try (SmtpTestClient client = Submission.implicitTls(james)) {
                     retried = submit(client, LATER, LATER, "deferred");
                 }
             } while (retried.code() == 451 && Instant.now().isBefore(deadline));
@@ -209,7 +180,7 @@ class SubmissionSigningHookTest {
 
         @Test
         void aFromDomainTheUserMayNotSendAsIsAcceptedUnderSkip() throws Exception {
-            try (SmtpTestClient client = submissions()) {
+            try (SmtpTestClient client = Submission.implicitTls(james)) {
                 assertThat(submit(client, SIGNER, "someone@other.example", "skipped-from").code()).isEqualTo(250);
             }
             awaitDelivered(SIGNER, "skipped-from");

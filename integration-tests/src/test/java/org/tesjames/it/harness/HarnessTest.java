@@ -74,22 +74,9 @@ class HarnessTest {
     void relaysThroughTheTesResolverToARecordingSinkPlayingTheRemoteMx() throws Exception {
         TesJamesServer james = extension.james();
         james.addUser("sender@tes.test", PASSWORD);
-        extension.dns().zone("remote.test")
-            .mx("@", 10, "mx.remote.test.")
-            .a("mx", "127.0.0.2");
-        try (RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress("127.0.0.2").port(MX_PORT).start()) {
-            try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort())
-                    .trustAll().connect()) {
-                client.ehlo("client.example");
-                client.starttls();
-                client.ehlo("client.example");
-                assertThat(client.authPlain("sender@tes.test", PASSWORD).code()).isEqualTo(235);
-                assertThat(client.mailFrom("sender@tes.test").code()).isEqualTo(250);
-                assertThat(client.rcptTo("bob@remote.test").code()).isEqualTo(250);
-                client.data();
-                assertThat(client.message("From: sender@tes.test\r\nTo: bob@remote.test\r\nSubject: out\r\n\r\nhi\r\n")
-                    .code()).isEqualTo(250);
-            }
+        try (RecordingSmtpSink sink = RemoteMx.start(extension.dns(), "remote.test", "127.0.0.2", MX_PORT, true)) {
+            Submission.submit(james, "sender@tes.test", PASSWORD, "bob@remote.test",
+                "From: sender@tes.test\r\nTo: bob@remote.test\r\nSubject: out\r\n\r\nhi\r\n");
 
             ReceivedMessage received = sink.awaitMessage(Duration.ofSeconds(60));
             assertThat(received.mailFrom()).isEqualTo("sender@tes.test");

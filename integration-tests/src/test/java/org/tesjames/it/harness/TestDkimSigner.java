@@ -1,15 +1,11 @@
 package org.tesjames.it.harness;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
-import org.tesjames.core.dkim.sign.DkimKeyFile;
 import org.tesjames.core.dkim.sign.DkimSignature;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.testing.dns.TestDnsServer;
@@ -24,19 +20,13 @@ public record TestDkimSigner(String domain, DkimKey key) {
     /** Generates a key for the domain and publishes its record in the test DNS server. */
     public static TestDkimSigner publish(TestDnsServer dns, String domain) {
         TestDkimSigner signer = generate(domain);
-        dns.zone(domain).txtStrings(SELECTOR + "._domainkey", signer.recordStrings());
+        dns.zone(domain).txt(SELECTOR + "._domainkey", signer.key().keyRecord().text());
         return signer;
     }
 
     /** Generates a key for the domain; its record is for the caller to publish ({@link #masterFileRecord}). */
     public static TestDkimSigner generate(String domain) {
-        try {
-            Path file = Files.createTempDirectory("tes-dkim-test").resolve(domain).resolve(SELECTOR + ".pem");
-            DkimKeyFile.write(file, DkimKeyFile.generate(DkimKeyType.RSA, 2048).getPrivate());
-            return new TestDkimSigner(domain, DkimKeyFile.read(file, domain, SELECTOR));
-        } catch (IOException | DkimKeyFile.BadKeyException e) {
-            throw new IllegalStateException("cannot make a DKIM key for " + domain, e);
-        }
+        return new TestDkimSigner(domain, DkimKeyDirectory.create().write(domain, DkimKeyType.RSA, SELECTOR));
     }
 
     /** The key record as a master-file line relative to the domain's origin, e.g. for NSD. */

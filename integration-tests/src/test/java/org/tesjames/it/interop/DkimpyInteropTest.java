@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -37,9 +36,8 @@ import org.tesjames.core.dkim.sign.DkimSignature;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
-import org.tesjames.core.dkim.verify.DkimVerification;
 import org.tesjames.core.dkim.verify.DkimVerifier;
-import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.it.harness.DkimChecks;
 import org.tesjames.testing.dns.TestDnsServer;
 
 /**
@@ -230,11 +228,9 @@ class DkimpyInteropTest {
             assertThat(new String(signed, StandardCharsets.UTF_8)).startsWith("DKIM-Signature: ")
                 .contains("c=" + canon);
 
-            DkimVerifier verifier = new DkimVerifier(DnsJavaClient.create(List.of(dns.address()),
-                Duration.ofSeconds(3), 1), Clock.systemUTC());
-            DkimVerification verification = verifier.verify(signed).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<DkimSignatureResult> results = DkimChecks.verify(dns, signed);
 
-            assertThat(verification.signatures()).singleElement().satisfies(result -> {
+            assertThat(results).singleElement().satisfies(result -> {
                 assertThat(result.result()).as(result.toString()).isEqualTo(DkimResult.PASS);
                 assertThat(result.domain()).isEqualTo(DOMAIN);
             });
@@ -247,10 +243,7 @@ class DkimpyInteropTest {
                 dkimpyKeyFile(ed25519Pair, DkimKeyType.ED25519).toString(), "--algorithm", "ed25519-sha256");
             byte[] tampered = bytes(new String(signed, StandardCharsets.UTF_8).replace("see you.", "see you!"));
 
-            DkimVerifier verifier = new DkimVerifier(DnsJavaClient.create(List.of(dns.address()),
-                Duration.ofSeconds(3), 1), Clock.systemUTC());
-            DkimSignatureResult result = verifier.verify(tampered).toCompletableFuture().get(30, TimeUnit.SECONDS)
-                .signatures().get(0);
+            DkimSignatureResult result = DkimChecks.verify(dns, tampered).get(0);
 
             assertThat(result.result()).isEqualTo(DkimResult.FAIL);
         }
