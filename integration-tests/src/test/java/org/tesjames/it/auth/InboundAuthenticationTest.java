@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tesjames.it.harness.HarnessProbe;
+import org.tesjames.it.harness.SigningMembers;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
 import org.tesjames.it.harness.TestDkimSigner;
@@ -23,7 +24,6 @@ import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpReply;
 import org.tesjames.testing.smtp.SmtpTestClient;
-import org.tesjames.testing.tes.TesMembershipZones;
 import org.xbill.DNS.Type;
 
 /**
@@ -44,13 +44,13 @@ class InboundAuthenticationTest {
 
     private static TesJamesServer james;
     private static TestDnsServer dns;
-    private static TesMembershipZones zones;
+    private static SigningMembers members;
 
     @BeforeAll
     static void setUp() {
         james = extension.james();
         dns = extension.dns();
-        zones = new TesMembershipZones(dns);
+        members = new SigningMembers(dns);
     }
 
     private static String recipient() throws Exception {
@@ -63,8 +63,8 @@ class InboundAuthenticationTest {
     private static TestDkimSigner member() throws Exception {
         int n = SEQUENCE.incrementAndGet();
         String domain = "signed" + n + ".test";
-        zones.member(domain, "m" + n + ".master.test");
-        return TestDkimSigner.publish(dns, domain);
+        members.add(domain, "m" + n + ".master.test");
+        return members.signer(domain);
     }
 
     private static String message(String from, String rcpt, String messageId, String extraHeaders) {

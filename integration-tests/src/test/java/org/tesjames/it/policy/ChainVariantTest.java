@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.internet.MimeMessage;
@@ -13,9 +11,9 @@ import javax.mail.internet.MimeMessage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tesjames.it.harness.SigningMembers;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
-import org.tesjames.it.harness.TestDkimSigner;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpTestClient;
@@ -32,7 +30,6 @@ class ChainVariantTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
     private static final String PASSWORD = "secret-Pa55";
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final Map<String, TestDkimSigner> SIGNERS = new ConcurrentHashMap<>();
 
     @RegisterExtension
     static TesJamesExtension extension = TesJamesExtension.variant("chain", conf -> conf
@@ -46,12 +43,15 @@ class ChainVariantTest {
     private static TesJamesServer james;
     private static TestDnsServer dns;
     private static TesMembershipZones zones;
+    /** Members that DKIM-sign their mail ({@link #send} signs it), as members must. */
+    private static SigningMembers members;
 
     @BeforeAll
     static void setUp() {
         james = extension.james();
         dns = extension.dns();
         zones = new TesMembershipZones(dns);
+        members = new SigningMembers(dns);
     }
 
     private static String newRecipient() throws Exception {
@@ -74,22 +74,14 @@ class ChainVariantTest {
             String from = headers.startsWith("From: ") ? "" : "From: " + sender + "\r\n";
             String message = headers + from + "Subject: chain\r\nMessage-ID: <chain"
                 + SEQUENCE.incrementAndGet() + "@tes.test>\r\n\r\nbody\r\n";
-            TestDkimSigner signer = SIGNERS.get(sender.substring(sender.indexOf('@') + 1));
-            assertThat(client.message(signer == null ? message : signer.sign(message)).code()).isEqualTo(250);
+            assertThat(client.message(members.sign(sender, message)).code()).isEqualTo(250);
         }
-    }
-
-    /** A member that DKIM-signs its mail ({@link #send} signs it), as members must. */
-    private static Chain signingMember(String domain, String master) {
-        Chain chain = zones.member(domain, master);
-        SIGNERS.put(domain, TestDkimSigner.publish(dns, domain));
-        return chain;
     }
 
     @Test
     void aSigningMemberOverTlsIsDeliveredAuthenticatedAndStampedMember() throws Exception {
         int n = SEQUENCE.incrementAndGet();
-        signingMember("cm" + n + ".test", "m" + n + ".master.test");
+        members.add("cm" + n + ".test", "m" + n + ".master.test");
         String rcpt = newRecipient();
 
         send("alice@cm" + n + ".test", rcpt, true, "X-TES-Status: non-member\r\n");
@@ -120,7 +112,7 @@ class ChainVariantTest {
     void aSigningMemberFailingDmarcRejectIsRejectedAfterAcceptance() throws Exception {
         int n = SEQUENCE.incrementAndGet();
         String domain = "dmarc" + n + ".test";
-        signingMember(domain, "m" + n + ".master.test");
+        members.add(domain, "m" + n + ".master.test");
         dns.zone("brand" + n + ".test").txt("_dmarc", "v=DMARC1; p=reject");
         james.addUser("alice@" + domain, PASSWORD);
         String rcpt = newRecipient();
@@ -161,7 +153,7 @@ class ChainVariantTest {
     @Test
     void aLookupFailureParksTheMailUntilTheDnsRecovers() throws Exception {
         int n = SEQUENCE.incrementAndGet();
-        Chain chain = signingMember("cd" + n + ".test", "m" + n + ".master.test");
+        Chain chain = members.add("cd" + n + ".test", "m" + n + ".master.test");
         String rcpt = newRecipient();
         dns.fault(chain.memberOfMaster(), Type.TXT, Fault.servfail());
 

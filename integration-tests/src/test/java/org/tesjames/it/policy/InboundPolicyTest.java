@@ -5,9 +5,6 @@ import static org.tesjames.it.facts.FactsToHeaders.MEMBERSHIP;
 import static org.tesjames.it.facts.FactsToHeaders.header;
 
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.mail.internet.MimeMessage;
@@ -19,9 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tesjames.it.facts.FactsToHeaders;
+import org.tesjames.it.harness.SigningMembers;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.it.harness.TesJamesServer;
-import org.tesjames.it.harness.TestDkimSigner;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.SmtpReply;
@@ -34,7 +31,6 @@ import org.xbill.DNS.Type;
 class InboundPolicyTest {
     private static final Duration DELIVERY = Duration.ofSeconds(30);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final Map<String, TestDkimSigner> SIGNERS = new ConcurrentHashMap<>();
 
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> {
@@ -48,12 +44,14 @@ class InboundPolicyTest {
     private static TesJamesServer james;
     private static TestDnsServer dns;
     private static TesMembershipZones zones;
+    private static SigningMembers members;
 
     @BeforeAll
     static void setUp() {
         james = extension.james();
         dns = extension.dns();
         zones = new TesMembershipZones(dns);
+        members = new SigningMembers(dns);
     }
 
     /** A fresh local recipient, so each test reads its own mailbox. */
@@ -63,22 +61,16 @@ class InboundPolicyTest {
         return user;
     }
 
-    /** A fresh member domain with its own master, so tests never share cached DNS answers. */
+    /**
+     * A fresh member domain with its own master, so tests never share cached DNS answers. It DKIM-signs its mail
+     * as members must ({@link #deliver} signs it), so these tests see the RCPT-time policy, not the end-of-DATA
+     * authentication (tested in InboundAuthenticationTest).
+     */
     private static String memberDomain() {
         int n = SEQUENCE.incrementAndGet();
         String domain = "member" + n + ".test";
-        signingMember(domain, "m" + n + ".master.test");
+        members.add(domain, "m" + n + ".master.test");
         return domain;
-    }
-
-    /**
-     * Makes the domain a member that DKIM-signs its mail as members must ({@link #deliver} signs it), so these
-     * tests see the RCPT-time policy, not the end-of-DATA authentication (tested in InboundAuthenticationTest).
-     */
-    private static Chain signingMember(String domain, String master) {
-        Chain chain = zones.member(domain, master);
-        SIGNERS.put(domain, TestDkimSigner.publish(dns, domain));
-        return chain;
     }
 
     private static SmtpTestClient connect(String... tlsProtocols) throws Exception {
@@ -101,8 +93,7 @@ class InboundPolicyTest {
         }
         assertThat(client.data().code()).isEqualTo(354);
         String message = headers + "From: " + sender + "\r\nSubject: inbound\r\n\r\nbody\r\n";
-        TestDkimSigner signer = SIGNERS.get(sender.substring(sender.indexOf('@') + 1).toLowerCase(Locale.ROOT));
-        return client.message(signer == null ? message : signer.sign(message));
+        return client.message(members.sign(sender, message));
     }
 
     private static MimeMessage delivered(String recipient) {
@@ -211,7 +202,7 @@ class InboundPolicyTest {
         private void defersThenAcceptsAfterRecovery(ChainStep step, Fault fault) throws Exception {
             int n = SEQUENCE.incrementAndGet();
             String domain = "member" + n + ".test";
-            Chain chain = signingMember(domain, "m" + n + ".master.test");
+            Chain chain = members.add(domain, "m" + n + ".master.test");
             String rcpt = recipient();
             dns.fault(step.name(chain), step.type, fault);
 
