@@ -19,6 +19,7 @@ import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.it.harness.DkimChecks;
 import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.OutboundPorts;
 import org.tesjames.it.harness.RemoteMx;
 import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
@@ -42,9 +43,11 @@ class EightBitSigningTest {
     private static final DkimKey RSA = KEYS.write("tes.test", DkimKeyType.RSA, "rsa2026");
     private static final DkimKey ED25519 = KEYS.write("tes.test", DkimKeyType.ED25519, "ed2026");
 
+    private static final int MX_PORT = OutboundPorts.free();
+
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> conf
-        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\n"));
+        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\n").outboundPort(MX_PORT));
 
     private static TesJamesServer james;
     private static RecordingSmtpSink eightBit;
@@ -55,9 +58,8 @@ class EightBitSigningTest {
         james = extension.james();
         james.addUser(USER, PASSWORD);
         KEYS.publish(extension.dns());
-        int port = RemoteMx.relayPort(james, "127.0.0.2");
-        eightBit = RemoteMx.start(extension.dns(), "eight.test", "127.0.0.2", port, true);
-        sevenBit = RemoteMx.start(extension.dns(), "seven.test", "127.0.0.3", port, false);
+        eightBit = RemoteMx.start(extension.dns(), "eight.test", "127.0.0.2", MX_PORT, true);
+        sevenBit = RemoteMx.start(extension.dns(), "seven.test", "127.0.0.3", MX_PORT, false);
     }
 
     @AfterAll

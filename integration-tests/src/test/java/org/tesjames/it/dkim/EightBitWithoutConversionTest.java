@@ -16,6 +16,7 @@ import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.it.harness.DkimChecks;
 import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.OutboundPorts;
 import org.tesjames.it.harness.RemoteMx;
 import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
@@ -35,9 +36,12 @@ class EightBitWithoutConversionTest {
     private static final DkimKeyDirectory KEYS = DkimKeyDirectory.create();
     private static final DkimKey KEY = KEYS.write("tes.test", DkimKeyType.ED25519, "ed2026");
 
+    private static final int MX_PORT = OutboundPorts.free();
+
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> conf
         .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\n")
+        .outboundPort(MX_PORT)
         .replace("mailetcontainer.xml", "<mailet match=\"All\" class=\"org.tesjames.mailets.TesDkimSign\"/>",
             "<mailet match=\"All\" class=\"org.tesjames.mailets.TesDkimSign\">"
                 + "<convert8bit>false</convert8bit></mailet>"));
@@ -51,7 +55,7 @@ class EightBitWithoutConversionTest {
         james.addUser(USER, PASSWORD);
         KEYS.publish(extension.dns());
         sevenBit = RemoteMx.start(extension.dns(), "seven.test", "127.0.0.5",
-            RemoteMx.relayPort(james, "127.0.0.5"), false);
+            MX_PORT, false);
     }
 
     @AfterAll

@@ -1,28 +1,17 @@
 package org.tesjames.it.harness;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.RecordingSmtpSink;
 
 /**
  * Remote MXs for relay tests: recording SMTP sinks on loopback addresses other than 127.0.0.1, all on the one
- * port the harness James relays to, each named by an MX record in the test DNS server.
+ * port the harness James relays to (chosen before James starts with {@link OutboundPorts#free()} and set with
+ * {@link JamesConf#outboundPort}), each named by an MX record in the test DNS server.
  */
 public final class RemoteMx {
     private RemoteMx() {
-    }
-
-    /** A free port on this loopback address, made the port James relays to (one port for every remote MX). */
-    public static int relayPort(TesJamesServer james, String address) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
-            port = socket.getLocalPort();
-        }
-        james.remoteSmtpPort(port);
-        return port;
     }
 
     /**

@@ -136,15 +136,16 @@ public final class TesJamesServer implements AutoCloseable {
         return server.getProbe(HarnessProbe.class).imapPort();
     }
 
-    /**
-     * Routes James's outbound SMTP to this port on every MX host (instead of 25), so that recording sinks bound
-     * to loopback addresses named by the test zones play the remote MX hosts.
-     */
     /** Makes James's DNS service cache answers for their TTL (see {@link TestDnsService#cacheAnswers}). */
     public void cacheJamesDnsAnswers() {
         jamesDns.cacheAnswers(true);
     }
 
+    /**
+     * Routes the stock {@code RemoteDelivery} to this port on every MX host found through James's DNS service
+     * (instead of 25). {@code TesRemoteDelivery} takes its port from its configuration instead
+     * ({@link JamesConf#outboundPort}).
+     */
     public void remoteSmtpPort(int port) {
         jamesDns.remoteSmtpPort(port);
     }

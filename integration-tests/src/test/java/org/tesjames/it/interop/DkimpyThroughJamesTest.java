@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.OutboundPorts;
 import org.tesjames.it.harness.RemoteMx;
 import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
@@ -33,9 +34,11 @@ class DkimpyThroughJamesTest {
     private static final DkimKey RSA = KEYS.write("tes.test", DkimKeyType.RSA, "rsa2026");
     private static final DkimKey ED25519 = KEYS.write("tes.test", DkimKeyType.ED25519, "ed2026");
 
+    private static final int MX_PORT = OutboundPorts.free();
+
     @RegisterExtension
     static TesJamesExtension extension = new TesJamesExtension(conf -> conf
-        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\n"));
+        .modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\n").outboundPort(MX_PORT));
 
     private static TesJamesServer james;
     private static RecordingSmtpSink sink;
@@ -45,8 +48,7 @@ class DkimpyThroughJamesTest {
         james = extension.james();
         james.addUser(USER, PASSWORD);
         KEYS.publish(extension.dns());
-        sink = RemoteMx.start(extension.dns(), "remote.test", "127.0.0.4", RemoteMx.relayPort(james, "127.0.0.4"),
-            false);
+        sink = RemoteMx.start(extension.dns(), "remote.test", "127.0.0.4", MX_PORT, false);
     }
 
     @AfterAll
