@@ -137,6 +137,52 @@ class DistributionTest {
         }
     }
 
+    /**
+     * Why {@code TesRemoteDelivery} sets the context class loader: James's stock RemoteDelivery, given the same
+     * {@code mail.smtp.ssl.socketFactory.class}, cannot load it from {@code extensions-jars/} on its delivery
+     * threads: after STARTTLS it never starts a TLS handshake (the sink sees the client go away) and nothing is
+     * delivered.
+     */
+    @Test
+    void stockRemoteDeliveryCannotLoadTheFactoryFromExtensionsJars() throws Exception {
+        int port = OutboundPorts.free();
+        TestCertificate certificate = TestCertificates.selfSigned("mx.stock.test");
+        try (TestDnsServer dns = TesJamesExtension.internetLikeDns();
+             RecordingSmtpSink sink = RecordingSmtpSink.builder().bindAddress("127.0.0.33").port(port)
+                 .startTls(certificate).start()) {
+            try (JamesProcess james = JamesProcess.start(dns, conf -> conf.modify("mailetcontainer.xml", text -> {
+                int start = text.indexOf("<processor state=\"relay\"");
+                String close = "\n        </processor>";
+                int end = text.indexOf(close, start) + close.length();
+                return text.substring(0, start) + """
+                    <processor state="relay" enableJmx="true">
+                                <mailet match="All" class="RemoteDelivery">
+                                    <outgoing>outgoing-stock</outgoing>
+                                    <gateway>127.0.0.33</gateway>
+                                    <gatewayPort>%d</gatewayPort>
+                                    <maxRetries>0</maxRetries>
+                                    <startTLS>true</startTLS>
+                                    <mail.smtp.starttls.required>true</mail.smtp.starttls.required>
+                                    <mail.smtp.ssl.socketFactory.class>org.tesjames.core.dane.tls.DaneSocketFactory</mail.smtp.ssl.socketFactory.class>
+                                    <bounceProcessor>bounces</bounceProcessor>
+                                </mailet>
+                            </processor>""".formatted(port) + text.substring(end);
+            }))) {
+                james.addUser(USER, PASSWORD);
+                submit(james, "stock", "dave@stock.test");
+
+                Awaitility.await("the failed attempt logged").atMost(Duration.ofSeconds(60))
+                    .until(() -> james.log().contains("Could not convert socket to TLS"));
+                assertThat(sink.connections()).isNotEmpty().allSatisfy(connection -> {
+                    assertThat(connection.commands()).contains("STARTTLS");
+                    assertThat(connection.tls()).isFalse();
+                });
+                assertThat(sink.messages()).isEmpty();
+                assertThat(james.log()).doesNotContain("TES DANE: DANE TLS");
+            }
+        }
+    }
+
     private static String tesLines(JamesProcess james) throws IOException {
         return james.log().lines().filter(line -> line.contains("TES") || line.contains("Exception")
             || line.contains("Dane") || line.contains("refus")).collect(java.util.stream.Collectors.joining("\n"));
