@@ -29,11 +29,13 @@ import org.tesjames.testing.smtp.SmtpTestClient;
 /**
  * SMTP load on the inbound listener of real James 3.8.1 servers booted in this JVM, one after the other (two
  * James at once clash on their JMX names): the shipped configuration ("with TES") and the same configuration
- * without the {@code SessionFactsHook} and {@code InboundPolicyHook} handlers ("without TES"), in ABBA order
+ * without the {@code SessionFactsHook}, {@code InboundPolicyHook} and {@code InboundAuthenticationHook} handlers
+ * ("without TES"), in ABBA order
  * after discarded JVM warm-up rounds. Each run: boot, a warm-up load, then the measured load: {@code messages}
  * messages over {@code connections} concurrent plaintext connections, {@code per-session} messages per
  * session, sender in a domain the test DNS answers NXDOMAIN for (a non-member: the TES hook does the real
- * lookup, then hits its cache), each to one local user. The rate is 250 replies to DATA per second of the
+ * lookup, then hits its cache; the message is authenticated: unsigned, SPF and DMARC looked up, then cached),
+ * each to one local user. The rate is 250 replies to DATA per second of the
  * measured load; every accepted message must then be in an INBOX, and the with-TES runs must carry
  * {@code X-TES-Status: non-member}. Prints every run, the median rate of each configuration and the ratio.
  * Loopback only; bounded in messages and time; exits non-zero when a check fails.
@@ -50,6 +52,8 @@ public final class SmtpLoadDriver {
     private static final String TES_FACTS_HANDLER =
         "<handler class=\"org\\.tesjames\\.mailets\\.smtp\\.SessionFactsHook\">\\s*<listener>inbound</listener>\\s*</handler>";
     private static final String TES_POLICY_HANDLER = "<handler class=\"org.tesjames.mailets.smtp.InboundPolicyHook\"/>";
+    private static final String TES_AUTHENTICATION_HANDLER =
+        "<handler class=\"org.tesjames.mailets.smtp.InboundAuthenticationHook\"/>";
 
     private final Settings settings;
 
@@ -113,7 +117,8 @@ public final class SmtpLoadDriver {
         WITH_TES("with TES", conf -> { }),
         WITHOUT_TES("without TES", conf -> conf
             .replaceAll("smtpserver.xml", TES_FACTS_HANDLER, "")
-            .replace("smtpserver.xml", TES_POLICY_HANDLER, ""));
+            .replace("smtpserver.xml", TES_POLICY_HANDLER, "")
+            .replace("smtpserver.xml", TES_AUTHENTICATION_HANDLER, ""));
 
         final String label;
         final Consumer<JamesConf> overlay;
