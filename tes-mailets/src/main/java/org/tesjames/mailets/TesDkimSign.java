@@ -159,7 +159,7 @@ public class TesDkimSign extends GenericMailet {
             return;
         }
         MimeMessage message = mail.getMessage();
-        String messageId = Optional.ofNullable(message.getMessageID()).orElse("(no Message-ID)");
+        String messageId = MessageIds.of(message);
         SigningDecision decision = signing.decide(authenticatedUser(mail), message, authorisation).orElseThrow();
         if (decision instanceof SigningDecision.Unauthenticated) {
             decide(UNAUTHENTICATED_METRIC, mail, messageId, "-", "not signed: not submitted by an authenticated user");

@@ -150,12 +150,7 @@ public class TesReject extends GenericMailet {
         if (!template.contains("{")) {
             return template;
         }
-        String messageId;
-        try {
-            messageId = Optional.ofNullable(mail.getMessage().getMessageID()).orElse("<none>");
-        } catch (MessagingException e) {
-            messageId = "<unreadable>";
-        }
+        String messageId = MessageIds.of(mail);
         String authorDomain = mail.getAttribute(TesMailAttributes.AUTH_DMARC_DOMAIN)
             .map(Attribute::getValue).map(AttributeValue::value).map(String::valueOf).orElse("<unknown>");
         return template

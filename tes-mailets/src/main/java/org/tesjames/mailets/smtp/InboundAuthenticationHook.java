@@ -15,7 +15,9 @@ import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.auth.AuthenticationReport;
+import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
@@ -76,7 +78,7 @@ public class InboundAuthenticationHook implements JamesMessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
-        String messageId = messageId(mail);
+        String messageId = MessageIds.of(mail);
         SenderMembership.Known sender = membership.of(mail);
         Verdict verdict;
         Optional<AuthenticationReport> report = Optional.empty();
@@ -111,15 +113,7 @@ public class InboundAuthenticationHook implements JamesMessageHook {
         LOGGER.info("TES inbound mail {} message-id {} sender {} ({}): {} {}{}", mail.getName(), messageId,
             mail.getMaybeSender().asString(), sender.member() ? "member" : sender.failed() ? "lookup failed"
                 : "non-member", outcome, verdict instanceof Verdict.Accept ? "" : verdict + " ",
-            report.map(r -> "[" + r + "]").orElse(""));
+            report.map(r -> "[" + AuthenticationResultsHeader.render(authentication.authservId(), r) + "]").orElse(""));
         return SmtpReplies.of(verdict);
-    }
-
-    private static String messageId(Mail mail) {
-        try {
-            return Optional.ofNullable(mail.getMessage().getMessageID()).orElse("<none>");
-        } catch (MessagingException e) {
-            return "<unreadable>";
-        }
     }
 }

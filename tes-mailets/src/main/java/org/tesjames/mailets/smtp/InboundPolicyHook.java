@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Optional;
 
 import javax.inject.Inject;
-import javax.mail.MessagingException;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -26,6 +25,7 @@ import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.membership.MembershipVerdict;
@@ -170,6 +170,7 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
+        String messageId = MessageIds.of(mail);
         SenderMembership membership = membership(session, mail.getMaybeSender());
         if (membership.verdict() instanceof MembershipVerdict.TemporaryFailure) {
             // Only possible when the verdict could not be kept from RCPT time: defer rather than guess.
@@ -182,12 +183,12 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
         if (removed > 0) {
             metrics.generate("tes.inbound.status.forged-removed").increment();
             LOGGER.info("TES inbound mail {} message-id {}: removed {} forged {} header(s)", mail.getName(),
-                messageId(mail), removed, TesStatusHeader.NAME);
+                messageId, removed, TesStatusHeader.NAME);
         }
         TesMailAttributes.writeSenderMembership(mail, mail.getMaybeSender().asOptional()
             .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
         metrics.generate("tes.inbound.status." + (member ? "member" : "non-member")).increment();
-        LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId(mail),
+        LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId,
             mail.getMaybeSender().asString(), membership.verdict().describe());
         return HookResult.DECLINED;
     }
@@ -208,13 +209,5 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
             session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
         }
         return membership;
-    }
-
-    private static String messageId(Mail mail) {
-        try {
-            return String.valueOf(mail.getMessage().getMessageID());
-        } catch (MessagingException e) {
-            return "unreadable";
-        }
     }
 }

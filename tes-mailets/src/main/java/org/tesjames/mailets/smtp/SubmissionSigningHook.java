@@ -17,6 +17,7 @@ import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.dkim.sign.SigningAuthorisation;
 import org.tesjames.core.dkim.sign.SigningDecision;
 import org.tesjames.core.policy.Verdict;
@@ -121,7 +122,7 @@ public class SubmissionSigningHook implements JamesMessageHook {
         Optional<SigningDecision> decision;
         try {
             message = mail.getMessage();
-            messageId = Optional.ofNullable(message.getMessageID()).orElse("no Message-ID");
+            messageId = MessageIds.of(message);
             decision = signing.decide(Optional.ofNullable(session.getUsername()).map(Username::asString), message,
                 authorisation);
         } catch (MessagingException e) {
