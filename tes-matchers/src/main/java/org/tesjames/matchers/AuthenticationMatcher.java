@@ -39,8 +39,15 @@ abstract class AuthenticationMatcher extends GenericMatcher {
     /** The metric name part of this matcher, e.g. {@code has-dkim-signature}. */
     abstract String metricName();
 
-    /** Whether the outcome matches, for the domain the condition names (empty: the null sender). */
-    abstract boolean matches(AuthenticationOutcome outcome, Optional<String> domain);
+    /** Whether the outcome of this mail matches. */
+    abstract boolean matches(AuthenticationOutcome outcome, Mail mail);
+
+    /** The domain the condition names: the envelope sender's ({@code sender}; empty for the null sender) or its own. */
+    Optional<String> conditionDomain(Mail mail) {
+        return condition().equals(SENDER)
+            ? mail.getMaybeSender().asOptional().map(address -> address.getDomain().asString())
+            : Optional.of(condition());
+    }
 
     /** Checks the condition at start; by default a domain or {@code sender}. */
     void checkCondition(String condition) throws MessagingException {
@@ -70,13 +77,10 @@ abstract class AuthenticationMatcher extends GenericMatcher {
         } catch (IllegalStateException e) {
             throw new MessagingException(e.getMessage(), e);
         }
-        Optional<String> domain = condition().equals(SENDER)
-            ? mail.getMaybeSender().asOptional().map(address -> address.getDomain().asString())
-            : Optional.of(condition());
-        boolean matched = matches(outcome, domain);
+        boolean matched = matches(outcome, mail);
         metrics.generate("tes.matcher." + metricName() + (matched ? ".matched" : ".not-matched")).increment();
-        LOGGER.debug("TES {} mail {} domain {}: {} ({})", getClass().getSimpleName(), mail.getName(),
-            domain.orElse("<>"), matched ? "matched" : "not matched", outcome);
+        LOGGER.debug("TES {}={} mail {}: {} ({})", getClass().getSimpleName(), condition(), mail.getName(),
+            matched ? "matched" : "not matched", outcome);
         return matched ? mail.getRecipients() : List.of();
     }
 }

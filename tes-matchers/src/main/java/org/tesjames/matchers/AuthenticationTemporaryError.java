@@ -1,10 +1,10 @@
 package org.tesjames.matchers;
 
-import java.util.Optional;
 
 import javax.inject.Inject;
 
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.mailet.Mail;
 import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.policy.AuthenticationOutcome;
 
@@ -29,8 +29,8 @@ public class AuthenticationTemporaryError extends AuthenticationMatcher {
     }
 
     @Override
-    boolean matches(AuthenticationOutcome outcome, Optional<String> domain) {
-        boolean dkim = domain.map(d -> outcome.dkimTempErrorFor(d) && !outcome.dkimPassFor(d)).orElse(false);
+    boolean matches(AuthenticationOutcome outcome, Mail mail) {
+        boolean dkim = conditionDomain(mail).map(d -> outcome.dkimTempErrorFor(d) && !outcome.dkimPassFor(d)).orElse(false);
         return dkim || outcome.dmarc() == DmarcResult.Result.TEMPERROR;
     }
 }

@@ -1,12 +1,12 @@
 package org.tesjames.matchers;
 
 import java.util.Locale;
-import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.mailet.Mail;
 import org.tesjames.core.dmarc.Policy;
 import org.tesjames.core.policy.AuthenticationOutcome;
 
@@ -46,7 +46,7 @@ public class DmarcDisposition extends AuthenticationMatcher {
     }
 
     @Override
-    boolean matches(AuthenticationOutcome outcome, Optional<String> domain) {
+    boolean matches(AuthenticationOutcome outcome, Mail mail) {
         return outcome.dmarcFailsWith(disposition);
     }
 }

@@ -1,10 +1,10 @@
 package org.tesjames.matchers;
 
-import java.util.Optional;
 
 import javax.inject.Inject;
 
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.mailet.Mail;
 import org.tesjames.core.policy.AuthenticationOutcome;
 
 /**
@@ -35,7 +35,7 @@ public class HasDkimSignatureFor extends AuthenticationMatcher {
     }
 
     @Override
-    boolean matches(AuthenticationOutcome outcome, Optional<String> domain) {
-        return domain.map(outcome::dkimPassFor).orElse(false);
+    boolean matches(AuthenticationOutcome outcome, Mail mail) {
+        return conditionDomain(mail).map(outcome::dkimPassFor).orElse(false);
     }
 }
