@@ -67,7 +67,7 @@ public final class MessageAuthenticator {
         AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
             .map(HeaderFields.Field::unfoldedValue);
-        CompletableFuture<DkimVerification> dkimStage = dkim.verify(rfc822Message).toCompletableFuture();
+        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header).toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spf.check(identity).toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)

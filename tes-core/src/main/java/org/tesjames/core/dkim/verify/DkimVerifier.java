@@ -123,7 +123,11 @@ public final class DkimVerifier {
      * normally.
      */
     public CompletionStage<DkimVerification> verify(byte[] message) {
-        HeaderFields parsed = HeaderFields.parse(message);
+        return verify(HeaderFields.parse(message));
+    }
+
+    /** Verifies the signatures of a message already split into header fields and body. */
+    public CompletionStage<DkimVerification> verify(HeaderFields parsed) {
         List<HeaderFields.Field> fields = parsed.fields(HEADER);
         int evaluated = Math.min(fields.size(), settings.maxSignatures());
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
