@@ -15,6 +15,10 @@ import java.util.Random;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import javax.inject.Inject;
@@ -77,6 +81,23 @@ public class TesModule extends AbstractModule {
     /** Names the DNS client whose {@code authenticated} flag is trustworthy: {@code @Named(TesModule.DNSSEC)}. */
     public static final String DNSSEC = "tes.dnssec";
 
+    /**
+     * The threads on which TES DNS answers complete, and so the work that follows them (DKIM, SPF and DMARC
+     * evaluation): TES's own, not the JVM's common pool, which has one thread on a two-core host and is shared
+     * with James. Daemon threads, as many as cores and at least two.
+     */
+    private static final ExecutorService TES_EXECUTOR = Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), new ThreadFactory() {
+            private final AtomicInteger count = new AtomicInteger();
+
+            @Override
+            public Thread newThread(Runnable runnable) {
+                Thread thread = new Thread(runnable, "tes-dns-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            }
+        });
+
     @Override
     protected void configure() {
         bind(TesSettings.class).toProvider(SettingsProvider.class).asEagerSingleton();
@@ -95,7 +116,8 @@ public class TesModule extends AbstractModule {
             servers, settings.dnsTimeout(), settings.dnsRetries(), settings.dnsCacheSize(), settings.dnsCacheMaxTtl(),
             settings.dnsCacheFailureHoldDown());
         DnsClient resolvers = new MeteredDnsClient(
-            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()), metrics);
+            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()).withExecutor(TES_EXECUTOR),
+            metrics);
         return cached(resolvers, settings, metrics);
     }
 
@@ -111,11 +133,12 @@ public class TesModule extends AbstractModule {
         List<InetSocketAddress> servers = servers(settings);
         DnsJavaClient client;
         if (settings.dnssecMode() == DnssecMode.VALIDATE) {
-            client = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors);
+            client = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors)
+                .withExecutor(TES_EXECUTOR);
             LOGGER.info("TES DNSSEC: validating over resolvers {} with trust anchors {}", servers, anchors);
         } else {
             client = DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
-                settings.dnssecTrustAdAllowRemote());
+                settings.dnssecTrustAdAllowRemote()).withExecutor(TES_EXECUTOR);
             LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
         }
         return cached(new MeteredDnsClient(client, metrics), settings, metrics);

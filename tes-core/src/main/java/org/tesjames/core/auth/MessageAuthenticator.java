@@ -61,6 +61,20 @@ public final class MessageAuthenticator {
      * @param identity the SMTP client's address, HELO and MAIL FROM
      */
     public CompletionStage<AuthenticationReport> authenticate(byte[] rfc822Message, SmtpIdentity identity) {
+        return authenticate(rfc822Message, identity, checkSpf(identity));
+    }
+
+    /** The SPF check of an SMTP identity alone: an SMTP server starts it as soon as MAIL FROM is known. */
+    public CompletionStage<SpfCheck> checkSpf(SmtpIdentity identity) {
+        return spf.check(Objects.requireNonNull(identity));
+    }
+
+    /**
+     * Authenticates a message as received, with the SPF check of its identity started earlier by
+     * {@link #checkSpf}.
+     */
+    public CompletionStage<AuthenticationReport> authenticate(byte[] rfc822Message, SmtpIdentity identity,
+                                                              CompletionStage<SpfCheck> spfCheck) {
         Objects.requireNonNull(rfc822Message);
         Objects.requireNonNull(identity);
         HeaderFields header = HeaderFields.parse(rfc822Message);
@@ -68,7 +82,7 @@ public final class MessageAuthenticator {
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
             .map(HeaderFields.Field::unfoldedValue);
         CompletableFuture<DkimVerification> dkimStage = dkim.verify(header).toCompletableFuture();
-        CompletableFuture<SpfCheck> spfStage = spf.check(identity).toCompletableFuture();
+        CompletableFuture<SpfCheck> spfStage = spfCheck.toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
                 .map(DkimSignatureResult::domain).toList();

@@ -75,6 +75,11 @@ import org.tesjames.core.membership.DomainNames;
  *       host's canonical name, as the JVM finds it at start. Incoming headers that claim it are removed</td></tr>
  *   <tr><td>{@code dmarc.reject-non-members}</td><td>{@code false}</td><td>{@code true}: a DMARC failure whose
  *       disposition is {@code reject} is rejected for every sender, not only for TES members</td></tr>
+ *   <tr><td>{@code smtp.pending.max}</td><td>{@code 1000}</td><td>most SMTP sessions of the server that may
+ *       wait for a TES lookup at the same time (1-1000000); one more gets {@code 451 4.7.0} at once</td></tr>
+ *   <tr><td>{@code smtp.pending.max-per-client}</td><td>{@code 10}</td><td>most SMTP sessions of one client
+ *       address that may wait for a TES lookup at the same time (1 to {@code smtp.pending.max}); one more gets
+ *       {@code 451 4.7.0} at once</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
@@ -83,7 +88,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                           boolean dnssecTrustAdAllowRemote, Optional<Path> dkimKeys,
                           Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors,
                           int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
-                          boolean dmarcRejectNonMembers) {
+                          boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -102,6 +107,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DKIM_VERIFY_MAX_KEY_RECORD_BYTES = "dkim.verify.max-key-record-bytes";
     public static final String AUTH_AUTHSERV_ID = "auth.authserv-id";
     public static final String DMARC_REJECT_NON_MEMBERS = "dmarc.reject-non-members";
+    public static final String SMTP_PENDING_MAX = "smtp.pending.max";
+    public static final String SMTP_PENDING_MAX_PER_CLIENT = "smtp.pending.max-per-client";
     /** The {@code dkim.keys} value that disables signing. */
     public static final String NONE = "none";
 
@@ -124,7 +131,9 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(DKIM_VERIFY_MAX_SIGNATURES, "5"),
         Map.entry(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, "4096"),
         Map.entry(AUTH_AUTHSERV_ID, ""),
-        Map.entry(DMARC_REJECT_NON_MEMBERS, "false"));
+        Map.entry(DMARC_REJECT_NON_MEMBERS, "false"),
+        Map.entry(SMTP_PENDING_MAX, "1000"),
+        Map.entry(SMTP_PENDING_MAX_PER_CLIENT, "10"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -150,6 +159,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         requireRange(DKIM_VERIFY_MAX_SIGNATURES, dkimVerifyMaxSignatures, 1, 50);
         requireRange(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, dkimVerifyMaxKeyRecordBytes, 256, 65535);
         Objects.requireNonNull(authservId, AUTH_AUTHSERV_ID);
+        requireRange(SMTP_PENDING_MAX, smtpPendingMax, 1, 1_000_000);
+        requireRange(SMTP_PENDING_MAX_PER_CLIENT, smtpPendingMaxPerClient, 1, smtpPendingMax);
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
@@ -229,6 +240,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(DKIM_VERIFY_MAX_KEY_RECORD_BYTES, String.valueOf(dkimVerifyMaxKeyRecordBytes));
         values.put(AUTH_AUTHSERV_ID, authservId.orElse(""));
         values.put(DMARC_REJECT_NON_MEMBERS, String.valueOf(dmarcRejectNonMembers));
+        values.put(SMTP_PENDING_MAX, String.valueOf(smtpPendingMax));
+        values.put(SMTP_PENDING_MAX_PER_CLIENT, String.valueOf(smtpPendingMaxPerClient));
         return values;
     }
 
@@ -276,7 +289,9 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, DKIM_VERIFY_MAX_SIGNATURES, TesSettings::parseInt),
             value(properties, DKIM_VERIFY_MAX_KEY_RECORD_BYTES, TesSettings::parseInt),
             value(properties, AUTH_AUTHSERV_ID, TesSettings::parseOptionalDomain),
-            value(properties, DMARC_REJECT_NON_MEMBERS, TesSettings::parseBoolean));
+            value(properties, DMARC_REJECT_NON_MEMBERS, TesSettings::parseBoolean),
+            value(properties, SMTP_PENDING_MAX, TesSettings::parseInt),
+            value(properties, SMTP_PENDING_MAX_PER_CLIENT, TesSettings::parseInt));
     }
 
     /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */

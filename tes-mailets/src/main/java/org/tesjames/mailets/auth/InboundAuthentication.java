@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -27,6 +27,7 @@ import org.tesjames.core.auth.AuthenticationReport;
 import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
+import org.tesjames.core.auth.SpfCheck;
 import org.tesjames.core.policy.AuthenticationOutcome;
 import org.tesjames.matchers.TesMailAttributes;
 
@@ -86,32 +87,49 @@ public final class InboundAuthentication {
     }
 
     /**
-     * Authenticates the message of the mail.
+     * Authenticates the message of the mail, waiting for the result (the processor chain).
      *
      * @return the report, or empty when it took longer than {@code lookup.timeout} (the caller defers)
      */
     public Optional<AuthenticationReport> authenticate(Mail mail, SmtpIdentity identity) throws MessagingException {
-        byte[] message = bytes(mail.getMessage());
-        TimeMetric timer = metrics.timer("tes.auth.time");
         try {
-            AuthenticationReport report = authenticator.authenticate(message, identity).toCompletableFuture()
-                .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            count(report);
-            return Optional.of(report);
-        } catch (TimeoutException e) {
-            metrics.generate("tes.auth.timeout").increment();
-            LOGGER.info("TES authentication of mail {} from {}: no result within {}", mail.getName(),
-                identity.mailFrom(), deadline);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MessagingException("TES authentication interrupted", e);
-        } catch (ExecutionException e) {
+            return start(bytes(mail.getMessage()), identity, startSpf(identity), mail.getName()).join();
+        } catch (CompletionException e) {
             throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
                 + e.getCause(), e);
-        } finally {
-            timer.stopAndPublish();
         }
+    }
+
+    /** Starts the SPF check of an SMTP identity, as soon as MAIL FROM is known. */
+    public CompletableFuture<SpfCheck> startSpf(SmtpIdentity identity) {
+        return authenticator.checkSpf(identity).toCompletableFuture();
+    }
+
+    /**
+     * Starts authenticating message octets without waiting for the result.
+     *
+     * @param spf the SPF check of the identity, started earlier by {@link #startSpf}
+     * @param what the mail or session in log lines
+     * @return the report, or empty when there was none within {@code lookup.timeout} (the caller defers); the
+     *     future completes by then, on a TES thread
+     */
+    public CompletableFuture<Optional<AuthenticationReport>> start(byte[] message, SmtpIdentity identity,
+                                                                   CompletableFuture<SpfCheck> spf, String what) {
+        TimeMetric timer = metrics.timer("tes.auth.time");
+        return authenticator.authenticate(message, identity, spf).toCompletableFuture()
+            .thenApply(report -> {
+                count(report);
+                return Optional.of(report);
+            })
+            .completeOnTimeout(Optional.empty(), deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((report, error) -> {
+                timer.stopAndPublish();
+                if (report != null && report.isEmpty()) {
+                    metrics.generate("tes.auth.timeout").increment();
+                    LOGGER.info("TES authentication of {} from {}: no result within {}", what, identity.mailFrom(),
+                        deadline);
+                }
+            });
     }
 
     private void count(AuthenticationReport report) {

@@ -1,6 +1,8 @@
 package org.tesjames.mailets.smtp;
 
+import java.io.ByteArrayOutputStream;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -8,7 +10,13 @@ import javax.mail.MessagingException;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.LineHandler;
+import org.apache.james.protocols.smtp.core.DataLineFilter;
+import org.apache.james.protocols.smtp.hook.MailHook;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.smtpserver.JamesMessageHook;
@@ -19,6 +27,7 @@ import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.auth.AuthenticationReport;
 import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.SmtpIdentity;
+import org.tesjames.core.auth.SpfCheck;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.policy.AuthenticationOutcome;
@@ -56,24 +65,78 @@ import org.tesjames.matchers.SenderMembership;
  * <p>Metrics: {@code tes.inbound.auth.accepted}, {@code tes.inbound.auth.rejected},
  * {@code tes.inbound.auth.deferred}, and those of {@link InboundAuthentication}.
  */
-public class InboundAuthenticationHook implements JamesMessageHook {
+public class InboundAuthenticationHook implements MailHook, DataLineFilter, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundAuthenticationHook.class);
+    private static final AttachmentKey<Transaction> TRANSACTION = AttachmentKey.of("tes.inbound.auth",
+        Transaction.class);
+
+    /** What one transaction's authentication has gathered: its identity, SPF started at MAIL FROM, the message. */
+    static final class Transaction {
+        final SmtpIdentity identity;
+        final CompletableFuture<SpfCheck> spf;
+        final ByteArrayOutputStream message = new ByteArrayOutputStream(8192);
+        CompletableFuture<Optional<AuthenticationReport>> report;
+
+        Transaction(SmtpIdentity identity, CompletableFuture<SpfCheck> spf) {
+            this.identity = identity;
+            this.spf = spf;
+        }
+    }
 
     private final InboundAuthentication authentication;
     private final SenderMembership membership;
     private final MetricFactory metrics;
+    private final PendingSessions pending;
+    private final SessionGate.EndOfDataWork endOfData = this::startAuthentication;
 
     @Inject
     public InboundAuthenticationHook(InboundAuthentication authentication, MembershipResolver resolver,
-                                     TesSettings settings, MetricFactory metrics) {
+                                     TesSettings settings, MetricFactory metrics, PendingSessions pending) {
         this.authentication = authentication;
         this.membership = new SenderMembership(resolver, settings.lookupTimeout());
         this.metrics = metrics;
+        this.pending = pending;
     }
 
     @Override
     public void init(Configuration config) throws ConfigurationException {
         HookParameters.requireOnly(getClass(), config);
+    }
+
+    /** Starts the SPF check as soon as the identity is known; authentication waits at the end of DATA. */
+    @Override
+    public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        SmtpIdentity identity = new SmtpIdentity(session.getRemoteAddress().getAddress(),
+            session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).orElse(""),
+            sender.asString(""));
+        session.setAttachment(TRANSACTION, new Transaction(identity, authentication.startSpf(identity)),
+            ProtocolSession.State.Transaction);
+        SessionGate.of(session, pending).ifPresent(gate -> gate.onEndOfData(endOfData));
+        return HookResult.DECLINED;
+    }
+
+    /** Keeps the message as James stores it (dot-stuffing undone), for the authentication at the end of DATA. */
+    @Override
+    public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
+        session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).ifPresent(transaction -> {
+            if (line.length == 3 && line[0] == '.') {
+                return;
+            }
+            int from = line.length >= 2 && line[0] == '.' && line[1] == '.' ? 1 : 0;
+            transaction.message.write(line, from, line.length - from);
+        });
+        return next.onLine(session, line);
+    }
+
+    private CompletableFuture<?> startAuthentication(SMTPSession session) {
+        Optional<Transaction> transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction);
+        if (transaction.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Transaction t = transaction.get();
+        t.report = authentication.start(t.message.toByteArray(), t.identity, t.spf,
+            "session " + session.getSessionID());
+        return t.report;
     }
 
     @Override
@@ -86,10 +149,14 @@ public class InboundAuthenticationHook implements JamesMessageHook {
             if (sender.failed()) {
                 verdict = Verdict.defer(TesPolicies.LOOKUP_FAILED);
             } else {
-                SmtpIdentity identity = new SmtpIdentity(session.getRemoteAddress().getAddress(),
-                    session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).orElse(""),
-                    mail.getMaybeSender().asString(""));
-                report = authentication.authenticate(mail, identity);
+                Optional<CompletableFuture<Optional<AuthenticationReport>>> started = report(session, mail);
+                if (started.isEmpty()) {
+                    metrics.generate("tes.inbound.auth.deferred").increment();
+                    LOGGER.info("TES inbound mail {} message-id {}: deferred, authentication still in progress and"
+                        + " the session may not wait", mail.getName(), messageId);
+                    return SmtpReplies.TOO_MANY_PENDING;
+                }
+                report = started.get().join();
                 verdict = report.map(r -> TesPolicies.messageAuthentication(sender.verdict(),
                         sender.domain().orElse(""), AuthenticationOutcome.of(r.dkim(), r.dmarc()), messageId,
                         authentication.dmarcForEveryone()))
@@ -115,5 +182,26 @@ public class InboundAuthenticationHook implements JamesMessageHook {
                 : "non-member", outcome, verdict instanceof Verdict.Accept ? "" : verdict + " ",
             report.map(r -> "[" + AuthenticationResultsHeader.render(authentication.authservId(), r) + "]").orElse(""));
         return SmtpReplies.of(verdict);
+    }
+
+    /**
+     * The authentication started when DATA ended; started here (and waited for) on a session without a gate. Empty
+     * when it is still in progress on a session with a gate: the session was not allowed to wait.
+     */
+    private Optional<CompletableFuture<Optional<AuthenticationReport>>> report(SMTPSession session, Mail mail)
+            throws MessagingException {
+        Optional<Transaction> transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction);
+        if (transaction.isPresent() && transaction.get().report != null) {
+            CompletableFuture<Optional<AuthenticationReport>> started = transaction.get().report;
+            if (!started.isDone() && SessionGate.of(session, pending).isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(started);
+        }
+        SmtpIdentity identity = transaction.map(t -> t.identity).orElseGet(() -> new SmtpIdentity(
+            session.getRemoteAddress().getAddress(),
+            session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).orElse(""),
+            mail.getMaybeSender().asString("")));
+        return Optional.of(CompletableFuture.completedFuture(authentication.authenticate(mail, identity)));
     }
 }

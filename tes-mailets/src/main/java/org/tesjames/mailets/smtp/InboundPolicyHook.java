@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -13,6 +15,7 @@ import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.Response;
@@ -20,6 +23,7 @@ import org.apache.james.protocols.api.handler.LineHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.DataLineFilter;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.MailHook;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
@@ -62,10 +66,12 @@ import org.tesjames.matchers.TesMailAttributes;
  * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
  * {@code tes.inbound.status.forged-removed}; timer {@code tes.inbound.membership}.
  */
-public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessageHook {
+public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundPolicyHook.class);
     private static final AttachmentKey<SenderMembership> SENDER = AttachmentKey.of("tes.inbound.sender",
         SenderMembership.class);
+    private static final AttachmentKey<SenderLookup> LOOKUP = AttachmentKey.of("tes.inbound.lookup",
+        SenderLookup.class);
     private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
         HeaderState.class);
     private static final byte[] STATUS_PREFIX = (TesStatusHeader.NAME + ":").toLowerCase(Locale.ROOT)
@@ -85,12 +91,15 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
     private final MembershipResolver resolver;
     private final Duration deadline;
     private final MetricFactory metrics;
+    private final PendingSessions pending;
 
     @Inject
-    public InboundPolicyHook(MembershipResolver resolver, TesSettings settings, MetricFactory metrics) {
+    public InboundPolicyHook(MembershipResolver resolver, TesSettings settings, MetricFactory metrics,
+                             PendingSessions pending) {
         this.resolver = resolver;
         this.deadline = settings.lookupTimeout();
         this.metrics = metrics;
+        this.pending = pending;
     }
 
     @Override
@@ -98,9 +107,31 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
         HookParameters.requireOnly(getClass(), config);
     }
 
+    /**
+     * Starts the membership lookup of the sender's domain; the next command of the session waits for it on the
+     * session's gate, not on the event loop.
+     */
+    @Override
+    public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        SenderLookup lookup = start(session, sender);
+        Optional<SessionGate> gate = SessionGate.of(session, pending);
+        if (gate.isPresent() && !gate.get().holdNextLineUntil(lookup.verdict())) {
+            metrics.generate("tes.inbound.mail.too-many-pending").increment();
+            return SmtpReplies.TOO_MANY_PENDING;
+        }
+        return HookResult.DECLINED;
+    }
+
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        SenderMembership membership = membership(session, sender);
+        Optional<SenderMembership> known = membership(session, sender);
+        if (known.isEmpty()) {
+            metrics.generate("tes.inbound.rcpt.too-many-pending").increment();
+            LOGGER.info("TES inbound session {} sender {} rcpt {}: deferred, the membership lookup is still in"
+                + " progress and the session may not wait", session.getSessionID(), sender.asString(), rcpt.asString());
+            return SmtpReplies.TOO_MANY_PENDING;
+        }
+        SenderMembership membership = known.get();
         Verdict verdict = TesPolicies.server(SessionFacts.of(session, Optional.empty()), membership.verdict());
         String outcome = verdict instanceof Verdict.Accept ? "accepted"
             : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
@@ -132,7 +163,8 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
             state.statusAdded = true;
             MaybeSender sender = session.getAttachment(SMTPSession.SENDER, ProtocolSession.State.Transaction)
                 .orElse(MaybeSender.nullSender());
-            boolean member = membership(session, sender).verdict() instanceof MembershipVerdict.Member;
+            boolean member = membership(session, sender).map(SenderMembership::verdict)
+                .filter(MembershipVerdict.Member.class::isInstance).isPresent();
             String header = TesStatusHeader.NAME + ": " + (member ? TesStatusHeader.MEMBER : TesStatusHeader.NON_MEMBER);
             Response response = next.onLine(session,
                 (header + session.getLineDelimiter()).getBytes(StandardCharsets.US_ASCII));
@@ -171,7 +203,12 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
         String messageId = MessageIds.of(mail);
-        SenderMembership membership = membership(session, mail.getMaybeSender());
+        Optional<SenderMembership> known = membership(session, mail.getMaybeSender());
+        if (known.isEmpty()) {
+            metrics.generate("tes.inbound.rcpt.deferred").increment();
+            return SmtpReplies.TOO_MANY_PENDING;
+        }
+        SenderMembership membership = known.get();
         if (membership.verdict() instanceof MembershipVerdict.TemporaryFailure) {
             // Only possible when the verdict could not be kept from RCPT time: defer rather than guess.
             metrics.generate("tes.inbound.rcpt.deferred").increment();
@@ -193,21 +230,54 @@ public class InboundPolicyHook implements RcptHook, DataLineFilter, JamesMessage
         return HookResult.DECLINED;
     }
 
-    private SenderMembership membership(SMTPSession session, MaybeSender sender) {
+    /** The lookup of one transaction's sender, started at MAIL FROM. */
+    record SenderLookup(MaybeSender sender, CompletableFuture<MembershipVerdict> verdict) {
+    }
+
+    private SenderLookup start(SMTPSession session, MaybeSender sender) {
+        CompletableFuture<MembershipVerdict> verdict = sender.asOptional()
+            .map(address -> lookup(address.getDomain().asString()))
+            .orElseGet(() -> CompletableFuture.completedFuture(new MembershipVerdict.NotMember("<>",
+                Step.DOMAIN_SYNTAX, "null sender: not a member, no lookup", Duration.ZERO)));
+        SenderLookup lookup = new SenderLookup(sender, verdict);
+        session.setAttachment(LOOKUP, lookup, ProtocolSession.State.Transaction);
+        return lookup;
+    }
+
+    private CompletableFuture<MembershipVerdict> lookup(String domain) {
+        TimeMetric timer = metrics.timer("tes.inbound.membership");
+        return resolver.resolve(domain).toCompletableFuture()
+            .completeOnTimeout(new MembershipVerdict.TemporaryFailure(domain, Step.DEADLINE,
+                "no verdict within " + deadline.toMillis() + " ms"), deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((verdict, error) -> timer.stopAndPublish());
+    }
+
+    /**
+     * The membership of the transaction's sender, from the lookup started at MAIL FROM (started here when there
+     * was none). Empty when the lookup is still in progress on a session that has a gate: the session was not
+     * allowed to wait ({@link PendingSessions}). A session without a gate waits here, up to the deadline.
+     */
+    private Optional<SenderMembership> membership(SMTPSession session, MaybeSender sender) {
         Optional<SenderMembership> known = session.getAttachment(SENDER, ProtocolSession.State.Transaction)
             .filter(membership -> membership.sender().equals(sender));
         if (known.isPresent()) {
-            return known.get();
+            return known;
         }
-        MembershipVerdict verdict = sender.asOptional()
-            .map(address -> metrics.decorateSupplierWithTimerMetric("tes.inbound.membership",
-                () -> resolver.resolveWithin(address.getDomain().asString(), deadline)))
-            .orElseGet(() -> new MembershipVerdict.NotMember("<>", Step.DOMAIN_SYNTAX,
-                "null sender: not a member, no lookup", Duration.ZERO));
+        SenderLookup lookup = session.getAttachment(LOOKUP, ProtocolSession.State.Transaction)
+            .filter(started -> started.sender().equals(sender))
+            .orElseGet(() -> start(session, sender));
+        MembershipVerdict verdict;
+        if (lookup.verdict().isDone()) {
+            verdict = lookup.verdict().join();
+        } else if (SessionGate.of(session, pending).isPresent()) {
+            return Optional.empty();
+        } else {
+            verdict = lookup.verdict().join();
+        }
         SenderMembership membership = new SenderMembership(sender, verdict);
         if (!(verdict instanceof MembershipVerdict.TemporaryFailure)) {
             session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
         }
-        return membership;
+        return Optional.of(membership);
     }
 }

@@ -7,8 +7,11 @@ import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.protocols.smtp.hook.MailHook;
 import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
@@ -20,7 +23,12 @@ import org.tesjames.matchers.TesMailAttributes;
  * Records the facts of the SMTP session on every message it accepts, as the {@code tes.smtp.*} Mail attributes
  * documented in {@link TesMailAttributes}: the listener, whether TLS was started and how (STARTTLS or implicit
  * TLS), the negotiated protocol and cipher suite, and the SASL-authenticated user. Mailets see no TLS state
- * otherwise. It never rejects anything; values a client may have set earlier are overwritten.
+ * otherwise. Values a client may have set earlier are overwritten.
+ *
+ * <p>It also puts the session's {@link SessionGate} in place at MAIL FROM. James drops a line of a
+ * message that is longer than its limit of 8192 octets and would answer {@code 500} in the middle of DATA, then
+ * accept the rest: with the gate, DATA gets one reply, {@code 554 5.6.0 Message refused: a line is longer than 8192
+ * octets}, and nothing is stored. That is the only message it refuses.
  *
  * <p>Parameters (children of the {@code handler} element):
  * <ul>
@@ -40,16 +48,32 @@ import org.tesjames.matchers.TesMailAttributes;
  * <p>Metrics: {@code tes.smtp.tls.none}, {@code tes.smtp.tls.starttls}, {@code tes.smtp.tls.implicit}
  * count the messages accepted in each mode.
  */
-public class SessionFactsHook implements JamesMessageHook {
+public class SessionFactsHook implements MailHook, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionFactsHook.class);
     private static final String LISTENER = "listener";
 
+    /** The reply to DATA when James dropped a line of the message for its length. */
+    static final HookResult LINE_TOO_LONG = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("554")
+        .smtpDescription("5.6.0 Message refused: a line is longer than 8192 octets")
+        .build();
+
     private final MetricFactory metricFactory;
+    private final PendingSessions pending;
     private Optional<String> listener = Optional.empty();
 
     @Inject
-    public SessionFactsHook(MetricFactory metricFactory) {
+    public SessionFactsHook(MetricFactory metricFactory, PendingSessions pending) {
         this.metricFactory = metricFactory;
+        this.pending = pending;
+    }
+
+    /** Puts the session's {@link SessionGate} in place, so that DATA gets one reply whatever its lines. */
+    @Override
+    public HookResult doMail(SMTPSession session, MaybeSender sender) {
+        SessionGate.of(session, pending);
+        return HookResult.DECLINED;
     }
 
     @Override
@@ -64,6 +88,12 @@ public class SessionFactsHook implements JamesMessageHook {
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
+        if (SessionGate.hadLineTooLong(session)) {
+            metricFactory.generate("tes.smtp.line-too-long").increment();
+            LOGGER.info("mail {} session {}: refused, a line was longer than James's limit and was dropped",
+                mail.getName(), session.getSessionID());
+            return LINE_TOO_LONG;
+        }
         SmtpSessionFacts facts = SessionFacts.of(session, listener);
         TesMailAttributes.writeSessionFacts(mail, facts);
         metricFactory.generate("tes.smtp.tls." + facts.tlsMode().token()).increment();

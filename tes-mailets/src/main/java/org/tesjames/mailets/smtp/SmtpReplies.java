@@ -15,6 +15,13 @@ public final class SmtpReplies {
         .smtpDescription("5.7.0 Authentication required")
         .build();
 
+    /** A session that may not wait for a TES lookup in progress ({@link PendingSessions}). */
+    public static final HookResult TOO_MANY_PENDING = HookResult.builder()
+        .hookReturnCode(HookReturnCode.denySoft())
+        .smtpReturnCode("451")
+        .smtpDescription("4.7.0 TES lookups in progress, too many sessions waiting: try again later")
+        .build();
+
     private SmtpReplies() {
     }
 

@@ -9,7 +9,8 @@ import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.junit.jupiter.api.Test;
 
 class SessionFactsHookTest {
-    private final SessionFactsHook hook = new SessionFactsHook(new RecordingMetricFactory());
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
+    private final SessionFactsHook hook = new SessionFactsHook(metrics, new PendingSessions(10, 2, metrics));
 
     @Test
     void acceptsTheListenerParameter() {

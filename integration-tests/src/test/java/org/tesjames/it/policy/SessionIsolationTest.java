@@ -1,0 +1,195 @@
+package org.tesjames.it.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tesjames.it.harness.TesJamesExtension;
+import org.tesjames.it.harness.TesJamesServer;
+import org.tesjames.testing.dns.Fault;
+import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.smtp.SmtpReply;
+import org.tesjames.testing.smtp.SmtpTestClient;
+import org.xbill.DNS.Type;
+
+/**
+ * A session waiting for a TES lookup suspends only itself: through a real James with the shipped inbound listener,
+ * sessions whose sender's DNS answers slowly (at MAIL FROM, or at the end of DATA) do not hold up other clients;
+ * pipelined commands are answered in order after the pending reply; the bound on waiting sessions per client
+ * answers {@code 451 4.7.0} at once; a line over James's limit gives DATA exactly one reply.
+ */
+class SessionIsolationTest {
+    private static final Duration SLOW = Duration.ofSeconds(6);
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    @RegisterExtension
+    static TesJamesExtension extension = new TesJamesExtension(conf -> conf.modify("tes.properties", text -> text
+        + "\ndns.timeout=10s\ndns.retries=0\nsmtp.pending.max-per-client=2\n"));
+
+    private static TesJamesServer james;
+    private static TestDnsServer dns;
+
+    @BeforeAll
+    static void setUp() {
+        james = extension.james();
+        dns = extension.dns();
+    }
+
+    private static String recipient() throws Exception {
+        String user = "iso" + SEQUENCE.incrementAndGet() + "@tes.test";
+        james.addUser(user, "secret-Pa55");
+        return user;
+    }
+
+    /** A fresh sender domain whose membership lookup (tes-master CNAME) answers after {@link #SLOW}. */
+    private static String slowMembershipDomain() {
+        String domain = "slowmember" + SEQUENCE.incrementAndGet() + ".test";
+        dns.fault("tes-master." + domain, Type.CNAME, Fault.delay(SLOW));
+        return domain;
+    }
+
+    /** A fresh From domain whose DMARC record lookup answers after {@link #SLOW}. */
+    private static String slowDmarcDomain() {
+        String domain = "slowdmarc" + SEQUENCE.incrementAndGet() + ".test";
+        dns.fault("_dmarc." + domain, Type.TXT, Fault.delay(SLOW));
+        return domain;
+    }
+
+    private static SmtpTestClient connect(String localAddress) throws Exception {
+        SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort()).localAddress(localAddress)
+            .connect();
+        assertThat(client.ehlo("peer.example").code()).isEqualTo(250);
+        return client;
+    }
+
+    private static String message(String from) {
+        return "From: " + from + "\r\nSubject: isolation\r\nMessage-ID: <" + SEQUENCE.incrementAndGet()
+            + "@peer.example>\r\n\r\nbody\r\n";
+    }
+
+    @Test
+    void sessionsWaitingForSlowDnsDoNotHoldUpOtherClients() throws Exception {
+        String rcpt = recipient();
+        List<SmtpTestClient> waitingAtRcpt = new ArrayList<>();
+        List<SmtpTestClient> waitingAtEndOfData = new ArrayList<>();
+        try {
+            // More slow sessions than James has event loops (2 x cores), each from its own address.
+            for (int i = 0; i < 8; i++) {
+                SmtpTestClient client = connect("127.0.1." + (i + 1));
+                assertThat(client.mailFrom("x@" + slowMembershipDomain()).code()).isEqualTo(250);
+                client.writeLine("RCPT TO:<" + rcpt + ">");
+                waitingAtRcpt.add(client);
+            }
+            for (int i = 0; i < 4; i++) {
+                SmtpTestClient client = connect("127.0.2." + (i + 1));
+                assertThat(client.mailFrom("y@unlisted" + i + ".example").code()).isEqualTo(250);
+                assertThat(client.rcptTo(rcpt).code()).isEqualTo(250);
+                assertThat(client.data().code()).isEqualTo(354);
+                client.writeRaw((message("z@" + slowDmarcDomain()) + ".\r\n").getBytes());
+                waitingAtEndOfData.add(client);
+            }
+
+            long start = System.nanoTime();
+            try (SmtpTestClient ordinary = connect("127.0.3.1")) {
+                assertThat(ordinary.mailFrom("bob@unlisted.example").code()).isEqualTo(250);
+                assertThat(ordinary.rcptTo(rcpt).code()).isEqualTo(250);
+                assertThat(ordinary.data().code()).isEqualTo(354);
+                assertThat(ordinary.message(message("bob@unlisted.example")).code()).isEqualTo(250);
+            }
+            Duration ordinaryTransaction = Duration.ofNanos(System.nanoTime() - start);
+
+            // Were an event loop blocked, the ordinary transaction would take at least SLOW.
+            assertThat(ordinaryTransaction).isLessThan(SLOW.dividedBy(2));
+            for (SmtpTestClient client : waitingAtRcpt) {
+                SmtpReply reply = client.readReply();
+                assertThat(reply.code()).as("the held RCPT, answered once the lookup is done").isEqualTo(250);
+            }
+            for (SmtpTestClient client : waitingAtEndOfData) {
+                assertThat(client.readReply().code()).as("the held end of DATA").isEqualTo(250);
+            }
+        } finally {
+            waitingAtRcpt.forEach(SmtpTestClient::close);
+            waitingAtEndOfData.forEach(SmtpTestClient::close);
+        }
+        assertThat(james.awaitInbox(rcpt, 5, Duration.ofSeconds(30))).hasSize(5)
+            .allSatisfy(message -> assertThat(message.getHeader("X-TES-Status")).containsExactly("non-member"));
+    }
+
+    @Test
+    void pipelinedCommandsDuringAPendingReplyAreAnsweredInOrder() throws Exception {
+        String rcpt = recipient();
+        try (SmtpTestClient client = connect("127.0.4.1")) {
+            client.writeRaw(("MAIL FROM:<a@" + slowMembershipDomain() + ">\r\n"
+                + "RCPT TO:<" + rcpt + ">\r\n"
+                + "NOOP\r\n"
+                + "RSET\r\n"
+                + "MAIL FROM:<b@unlisted.example>\r\n"
+                + "RCPT TO:<" + rcpt + ">\r\n"
+                + "DATA\r\n").getBytes());
+
+            List<SmtpReply> replies = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                replies.add(client.readReply());
+            }
+            assertThat(replies).extracting(SmtpReply::code).containsExactly(250, 250, 250, 250, 250, 250, 354);
+            assertThat(replies.get(0).text()).contains("Sender <a@slowmember");
+            assertThat(replies.get(1).text()).contains("Recipient <" + rcpt + ">");
+            assertThat(replies.get(4).text()).contains("Sender <b@unlisted.example>");
+            assertThat(client.message(message("b@unlisted.example")).code()).isEqualTo(250);
+        }
+        MimeMessage delivered = james.awaitInbox(rcpt, 1, Duration.ofSeconds(30)).get(0);
+        assertThat(delivered.getHeader("X-TES-Status")).containsExactly("non-member");
+        assertThat(delivered.getHeader("Return-Path")[0]).contains("b@unlisted.example");
+    }
+
+    @Test
+    void aClientOverItsBoundOfWaitingSessionsGets451AtOnce() throws Exception {
+        List<SmtpTestClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                SmtpTestClient client = connect("127.0.5.1");
+                assertThat(client.mailFrom("x@" + slowMembershipDomain()).code()).isEqualTo(250);
+                clients.add(client);
+            }
+            SmtpTestClient third = connect("127.0.5.1");
+            clients.add(third);
+            long start = System.nanoTime();
+            SmtpReply refused = third.mailFrom("x@" + slowMembershipDomain());
+
+            assertThat(refused.code()).isEqualTo(451);
+            assertThat(refused.text()).startsWith("4.7.0 ");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLOW.dividedBy(2));
+            try (SmtpTestClient otherAddress = connect("127.0.5.2")) {
+                assertThat(otherAddress.mailFrom("x@" + slowMembershipDomain()).code()).isEqualTo(250);
+            }
+        } finally {
+            clients.forEach(SmtpTestClient::close);
+        }
+    }
+
+    @Test
+    void aLineLongerThanJamesLimitInDataGetsExactlyOneReply() throws Exception {
+        String rcpt = recipient();
+        try (SmtpTestClient client = connect("127.0.6.1")) {
+            assertThat(client.mailFrom("bob@unlisted.example").code()).isEqualTo(250);
+            assertThat(client.rcptTo(rcpt).code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            SmtpReply reply = client.message(message("bob@unlisted.example") + "x".repeat(9000) + "\r\nafter\r\n");
+
+            assertThat(reply.code()).isEqualTo(554);
+            assertThat(reply.text()).isEqualTo("5.6.0 Message refused: a line is longer than 8192 octets");
+            SmtpReply noop = client.noop();
+            assertThat(noop.code()).as("the next reply belongs to the next command").isEqualTo(250);
+            assertThat(noop.text()).doesNotContain("Line length");
+        }
+        assertThat(james.inbox(rcpt)).isEmpty();
+    }
+}
