@@ -2,7 +2,6 @@ package org.tesjames.mailets.smtp;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +22,7 @@ import org.apache.james.protocols.api.handler.LineHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.DataLineFilter;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MailHook;
 import org.apache.james.protocols.smtp.hook.RcptHook;
 import org.apache.james.smtpserver.JamesMessageHook;
@@ -74,14 +74,20 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         SenderLookup.class);
     private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
         HeaderState.class);
-    private static final byte[] STATUS_PREFIX = (TesStatusHeader.NAME + ":").toLowerCase(Locale.ROOT)
-        .getBytes(StandardCharsets.US_ASCII);
+    /** The reply to a message whose header javax.mail would read otherwise than it is written. */
+    private static HookResult malformedHeader(String why) {
+        return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("554")
+            .smtpDescription("5.6.0 Message refused: malformed header (" + why + ")").build();
+    }
 
     /** Per-transaction state of the header rewriting while DATA streams in. */
     static final class HeaderState {
         boolean statusAdded;
         boolean droppingStatus;
+        boolean headerEnded;
+        int lines;
         int removed;
+        String malformed;
     }
 
     /** The membership of one transaction's sender. */
@@ -172,11 +178,23 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
                 return response;
             }
         }
+        if (state.headerEnded) {
+            return next.onLine(session, line);
+        }
+        boolean first = state.lines++ == 0;
         boolean continuation = line.length > 0 && (line[0] == ' ' || line[0] == '\t');
+        if (isEmptyLine(line) || (line.length == 3 && line[0] == '.')) {
+            state.headerEnded = true;
+            return next.onLine(session, line);
+        }
+        if (state.malformed == null) {
+            state.malformed = first && continuation ? "the header starts with a continuation line"
+                : malformation(line);
+        }
         if (state.droppingStatus && continuation) {
             return null;
         }
-        state.droppingStatus = startsWithIgnoreCase(line, STATUS_PREFIX);
+        state.droppingStatus = !continuation && isStatusField(line);
         if (state.droppingStatus) {
             state.removed++;
             return null;
@@ -184,20 +202,57 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         return next.onLine(session, line);
     }
 
-    private static boolean startsWithIgnoreCase(byte[] line, byte[] lowerCasePrefix) {
-        if (line.length < lowerCasePrefix.length) {
+    private static boolean isEmptyLine(byte[] line) {
+        return (line.length == 2 && line[0] == '\r' && line[1] == '\n') || (line.length == 1 && line[0] == '\n');
+    }
+
+    /**
+     * Why a header line is one that javax.mail, which James uses to store the message, would read otherwise than
+     * the line itself says: a NUL, or a CR that does not end the line (javax.mail ends a line there, so the rest
+     * becomes a field of its own). Null for a well-formed line.
+     */
+    static String malformation(byte[] line) {
+        int end = line.length;
+        if (end >= 2 && line[end - 2] == '\r' && line[end - 1] == '\n') {
+            end -= 2;
+        } else if (end >= 1 && line[end - 1] == '\n') {
+            end -= 1;
+        }
+        for (int i = 0; i < end; i++) {
+            if (line[i] == '\r') {
+                return "a CR inside a header line";
+            }
+            if (line[i] == 0) {
+                return "a NUL in the header";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether javax.mail would read the line as an {@code X-TES-Status} field: its name is the text before the
+     * first colon (or the whole line) with every character up to U+0020 trimmed from both ends (so
+     * {@code X-TES-Status : x} counts), compared ignoring case, whether the octets are read as ISO-8859-1 or as
+     * UTF-8 (where non-ASCII letters can fold onto ASCII ones).
+     */
+    static boolean isStatusField(byte[] line) {
+        int colon = 0;
+        while (colon < line.length && line[colon] != ':') {
+            colon++;
+        }
+        int start = 0;
+        int end = colon;
+        while (start < end && (line[start] & 0xff) <= ' ') {
+            start++;
+        }
+        while (end > start && (line[end - 1] & 0xff) <= ' ') {
+            end--;
+        }
+        if (end - start < TesStatusHeader.NAME.length() - 2 || end - start > 4 * TesStatusHeader.NAME.length()) {
             return false;
         }
-        for (int i = 0; i < lowerCasePrefix.length; i++) {
-            byte b = line[i];
-            if (b >= 'A' && b <= 'Z') {
-                b = (byte) (b + ('a' - 'A'));
-            }
-            if (b != lowerCasePrefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return new String(line, start, end - start, StandardCharsets.ISO_8859_1).equalsIgnoreCase(TesStatusHeader.NAME)
+            || new String(line, start, end - start, StandardCharsets.UTF_8).equalsIgnoreCase(TesStatusHeader.NAME);
     }
 
     @Override
@@ -215,8 +270,14 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             return SmtpReplies.of(Verdict.defer(TesPolicies.LOOKUP_FAILED));
         }
         boolean member = membership.verdict() instanceof MembershipVerdict.Member;
-        int removed = session.getAttachment(HEADER, ProtocolSession.State.Transaction).map(state -> state.removed)
-            .orElse(0);
+        Optional<HeaderState> header = session.getAttachment(HEADER, ProtocolSession.State.Transaction);
+        if (header.isPresent() && header.get().malformed != null) {
+            metrics.generate("tes.inbound.malformed-header").increment();
+            LOGGER.info("TES inbound mail {} message-id {} sender {}: refused, malformed header ({})", mail.getName(),
+                messageId, mail.getMaybeSender().asString(), header.get().malformed);
+            return malformedHeader(header.get().malformed);
+        }
+        int removed = header.map(state -> state.removed).orElse(0);
         if (removed > 0) {
             metrics.generate("tes.inbound.status.forged-removed").increment();
             LOGGER.info("TES inbound mail {} message-id {}: removed {} forged {} header(s)", mail.getName(),
