@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +89,31 @@ class SubmissionAuthLimitTest {
             assertThat(client.authPlain(USER, "wrong-3").code())
                 .as("a success reset nothing, but 3 failures of 5 do not lock the address").isEqualTo(535);
         }
+    }
+
+    @Test
+    void anExchangeBegunBeforeTheLockIsRefusedAtThePasswordEvenWhenItIsRight() throws Exception {
+        String address = "127.0.0.15";
+        try (SmtpTestClient waiting = submission(address)) {
+            assertThat(waiting.raw("AUTH LOGIN").code()).isEqualTo(334);
+            assertThat(waiting.raw(base64(USER)).code()).isEqualTo(334);
+
+            try (SmtpTestClient guesser = submission(address)) {
+                guesser.authPlain(USER, "wrong-1");
+                guesser.authPlain(USER, "wrong-2");
+                assertClosedWith421(guesser.authPlain(USER, "wrong-3"), guesser);
+            }
+            try (SmtpTestClient guesser = submission(address)) {
+                guesser.authPlain(USER, "wrong-4");
+                assertClosedWith421(guesser.authPlain(USER, "wrong-5"), guesser);
+            }
+
+            assertClosedWith421(waiting.raw(base64(PASSWORD)), waiting);
+        }
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
