@@ -36,6 +36,8 @@ import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.submission.AuthFailureLimiter;
+import org.tesjames.core.submission.AuthFailureLimits;
 import org.tesjames.core.dns.CachingDnsClient;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsJavaClient;
@@ -269,6 +271,20 @@ public class TesModule extends AbstractModule {
             throw new IllegalStateException("auth.authserv-id is empty and this host's name cannot be found ("
                 + e.getMessage() + "): set auth.authserv-id in " + SETTINGS_FILE, e);
         }
+    }
+
+    /**
+     * The failed-AUTH counters of the submission listeners ({@code submission.auth.*}): one instance shared by
+     * both submission listeners' {@code SubmissionAuthLimitHook}.
+     */
+    @Provides
+    @Singleton
+    AuthFailureLimiter authFailureLimiter(TesSettings settings) {
+        AuthFailureLimits limits = settings.submissionAuth();
+        LOGGER.info("TES submission AUTH limits: {} failures per session, {} per client address within {},"
+            + " table of {} addresses", limits.perSession(), limits.perAddress(), limits.addressWindow(),
+            limits.addressTableSize());
+        return new AuthFailureLimiter(limits, Clock.systemUTC());
     }
 
     @Provides

@@ -24,6 +24,7 @@ import org.tesjames.core.dnssec.DnssecClients;
 import org.tesjames.core.dnssec.DnssecMode;
 import org.tesjames.core.dnssec.TrustAnchorSource;
 import org.tesjames.core.membership.DomainNames;
+import org.tesjames.core.submission.AuthFailureLimits;
 
 /**
  * The server-wide TES settings, read from {@code conf/tes.properties}. Parsing is strict: an unknown key or a
@@ -80,6 +81,16 @@ import org.tesjames.core.membership.DomainNames;
  *   <tr><td>{@code smtp.pending.max-per-client}</td><td>{@code 10}</td><td>most SMTP sessions of one client
  *       address that may wait for a TES lookup at the same time (1 to {@code smtp.pending.max}); one more gets
  *       {@code 451 4.7.0} at once</td></tr>
+ *   <tr><td>{@code submission.auth.max-failures-per-session}</td><td>{@code 3}</td><td>failed {@code AUTH}
+ *       attempts after which a submission session is closed with {@code 421 4.7.0} (1-100)</td></tr>
+ *   <tr><td>{@code submission.auth.max-failures-per-address}</td><td>{@code 10}</td><td>failed {@code AUTH}
+ *       attempts of one client address (IPv6: one /64) within {@code submission.auth.address-window} after which
+ *       every {@code AUTH} from it is refused with {@code 421 4.7.0} until the oldest of them leaves the window
+ *       (1-1000)</td></tr>
+ *   <tr><td>{@code submission.auth.address-window}</td><td>{@code 10m}</td><td>the window of
+ *       {@code submission.auth.max-failures-per-address} (at most {@code 1d})</td></tr>
+ *   <tr><td>{@code submission.auth.address-table-size}</td><td>{@code 10000}</td><td>most client addresses whose
+ *       failures are remembered at once (1-10000000)</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
@@ -88,7 +99,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                           boolean dnssecTrustAdAllowRemote, Optional<Path> dkimKeys,
                           Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors,
                           int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
-                          boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient) {
+                          boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient,
+                          AuthFailureLimits submissionAuth) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -109,6 +121,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DMARC_REJECT_NON_MEMBERS = "dmarc.reject-non-members";
     public static final String SMTP_PENDING_MAX = "smtp.pending.max";
     public static final String SMTP_PENDING_MAX_PER_CLIENT = "smtp.pending.max-per-client";
+    public static final String SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION = "submission.auth.max-failures-per-session";
+    public static final String SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS = "submission.auth.max-failures-per-address";
+    public static final String SUBMISSION_AUTH_ADDRESS_WINDOW = "submission.auth.address-window";
+    public static final String SUBMISSION_AUTH_ADDRESS_TABLE_SIZE = "submission.auth.address-table-size";
     /** The {@code dkim.keys} value that disables signing. */
     public static final String NONE = "none";
 
@@ -133,7 +149,11 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(AUTH_AUTHSERV_ID, ""),
         Map.entry(DMARC_REJECT_NON_MEMBERS, "false"),
         Map.entry(SMTP_PENDING_MAX, "1000"),
-        Map.entry(SMTP_PENDING_MAX_PER_CLIENT, "10"));
+        Map.entry(SMTP_PENDING_MAX_PER_CLIENT, "10"),
+        Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION, "3"),
+        Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, "10"),
+        Map.entry(SUBMISSION_AUTH_ADDRESS_WINDOW, "10m"),
+        Map.entry(SUBMISSION_AUTH_ADDRESS_TABLE_SIZE, "10000"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -161,6 +181,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Objects.requireNonNull(authservId, AUTH_AUTHSERV_ID);
         requireRange(SMTP_PENDING_MAX, smtpPendingMax, 1, 1_000_000);
         requireRange(SMTP_PENDING_MAX_PER_CLIENT, smtpPendingMaxPerClient, 1, smtpPendingMax);
+        Objects.requireNonNull(submissionAuth, "submissionAuth");
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
@@ -242,6 +263,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(DMARC_REJECT_NON_MEMBERS, String.valueOf(dmarcRejectNonMembers));
         values.put(SMTP_PENDING_MAX, String.valueOf(smtpPendingMax));
         values.put(SMTP_PENDING_MAX_PER_CLIENT, String.valueOf(smtpPendingMaxPerClient));
+        values.put(SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION, String.valueOf(submissionAuth.perSession()));
+        values.put(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, String.valueOf(submissionAuth.perAddress()));
+        values.put(SUBMISSION_AUTH_ADDRESS_WINDOW, submissionAuth.addressWindow().toMillis() + "ms");
+        values.put(SUBMISSION_AUTH_ADDRESS_TABLE_SIZE, String.valueOf(submissionAuth.addressTableSize()));
         return values;
     }
 
@@ -291,7 +316,31 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, AUTH_AUTHSERV_ID, TesSettings::parseOptionalDomain),
             value(properties, DMARC_REJECT_NON_MEMBERS, TesSettings::parseBoolean),
             value(properties, SMTP_PENDING_MAX, TesSettings::parseInt),
-            value(properties, SMTP_PENDING_MAX_PER_CLIENT, TesSettings::parseInt));
+            value(properties, SMTP_PENDING_MAX_PER_CLIENT, TesSettings::parseInt),
+            new AuthFailureLimits(
+                value(properties, SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION,
+                    text -> parseInt(text, 1, AuthFailureLimits.MAX_PER_SESSION)),
+                value(properties, SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS,
+                    text -> parseInt(text, 1, AuthFailureLimits.MAX_PER_ADDRESS)),
+                value(properties, SUBMISSION_AUTH_ADDRESS_WINDOW, TesSettings::parseAuthWindow),
+                value(properties, SUBMISSION_AUTH_ADDRESS_TABLE_SIZE,
+                    text -> parseInt(text, 1, AuthFailureLimits.MAX_TABLE_SIZE))));
+    }
+
+    private static int parseInt(String value, int min, int max) {
+        int number = parseInt(value);
+        if (number < min || number > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+        }
+        return number;
+    }
+
+    private static Duration parseAuthWindow(String value) {
+        Duration window = Durations.parse(value);
+        if (window.isZero() || window.compareTo(AuthFailureLimits.MAX_WINDOW) > 0) {
+            throw new IllegalArgumentException("must be positive and at most 1d");
+        }
+        return window;
     }
 
     /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */

@@ -11,6 +11,7 @@ import java.util.Properties;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.tesjames.core.submission.AuthFailureLimits;
 
 class TesSettingsTest {
 
@@ -120,6 +121,46 @@ class TesSettingsTest {
                 .hasMessageContaining("dkim.reload-interval");
             assertThatThrownBy(() -> TesSettings.parse(properties("dkim.keys", " ")))
                 .hasMessageContaining("dkim.keys");
+        }
+    }
+
+    @Nested
+    class SubmissionAuth {
+        @Test
+        void limitsFailedAuthenticationByDefault() {
+            assertThat(TesSettings.defaults().submissionAuth())
+                .isEqualTo(new AuthFailureLimits(3, 10, Duration.ofMinutes(10), 10_000));
+        }
+
+        @Test
+        void parsesTheLimits() {
+            TesSettings settings = TesSettings.parse(properties("submission.auth.max-failures-per-session", "5",
+                "submission.auth.max-failures-per-address", "20", "submission.auth.address-window", "1h",
+                "submission.auth.address-table-size", "500"));
+
+            assertThat(settings.submissionAuth()).isEqualTo(new AuthFailureLimits(5, 20, Duration.ofHours(1), 500));
+            Properties effective = new Properties();
+            effective.putAll(settings.effectiveValues());
+            assertThat(TesSettings.parse(effective)).isEqualTo(settings);
+        }
+
+        @Test
+        void rejectsMalformedLimitsNamingTheKey() {
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.max-failures-per-session", "0")))
+                .hasMessageContaining("Invalid value '0' for submission.auth.max-failures-per-session")
+                .hasMessageContaining("between 1 and 100");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.max-failures-per-address", "x")))
+                .hasMessageContaining("submission.auth.max-failures-per-address");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.max-failures-per-address",
+                "1001"))).hasMessageContaining("between 1 and 1000");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.address-window", "10")))
+                .hasMessageContaining("submission.auth.address-window").hasMessageContaining("not a duration");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.address-window", "0s")))
+                .hasMessageContaining("submission.auth.address-window").hasMessageContaining("positive");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.address-window", "2d")))
+                .hasMessageContaining("at most 1d");
+            assertThatThrownBy(() -> TesSettings.parse(properties("submission.auth.address-table-size", "0")))
+                .hasMessageContaining("submission.auth.address-table-size");
         }
     }
 

@@ -1,5 +1,7 @@
 package org.tesjames.mailets.smtp;
 
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.smtp.SMTPResponse;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.tesjames.core.policy.Verdict;
@@ -22,7 +24,31 @@ public final class SmtpReplies {
         .smtpDescription("4.7.0 TES lookups in progress, too many sessions waiting: try again later")
         .build();
 
+    /** The text of the {@code 421} that closes a session for failed {@code AUTH} attempts. */
+    public static final String TOO_MANY_AUTH_FAILURES_TEXT = "4.7.0 Too many failed authentication attempts";
+
+    /** Wrong credentials, below the limits of failed {@code AUTH}: {@code 535 5.7.8} (RFC 4954). */
+    public static final HookResult AUTH_CREDENTIALS_INVALID = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("535")
+        .smtpDescription("5.7.8 Authentication credentials invalid")
+        .build();
+
+    /** A failed {@code AUTH} reached a limit, or came from a locked address: {@code 421 4.7.0}, session closed. */
+    public static final HookResult TOO_MANY_AUTH_FAILURES = HookResult.builder()
+        .hookReturnCode(HookReturnCode.disconnected(HookReturnCode.Action.DENYSOFT))
+        .smtpReturnCode("421")
+        .smtpDescription(TOO_MANY_AUTH_FAILURES_TEXT)
+        .build();
+
     private SmtpReplies() {
+    }
+
+    /** {@code AUTH} from a locked address, refused before any exchange: {@code 421 4.7.0}, session closed. */
+    public static Response tooManyAuthFailures() {
+        SMTPResponse response = new SMTPResponse("421", TOO_MANY_AUTH_FAILURES_TEXT);
+        response.setEndSession(true);
+        return response.immutable();
     }
 
     public static HookResult of(Verdict verdict) {
