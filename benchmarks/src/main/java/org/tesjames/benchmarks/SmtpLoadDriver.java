@@ -1,8 +1,6 @@
 package org.tesjames.benchmarks;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +45,6 @@ import org.tesjames.testing.smtp.SmtpTestClient;
  */
 public final class SmtpLoadDriver {
     private static final String SENDER = "loadtest@sender.nonmember.test";
-    private static final String LOCAL_DOMAIN = "bench.test";
-    private static final String PASSWORD = "secret";
     private static final String TES_FACTS_HANDLER =
         "<handler class=\"org\\.tesjames\\.mailets\\.smtp\\.SessionFactsHook\">\\s*<listener>inbound</listener>\\s*</handler>";
     private static final String TES_POLICY_HANDLER = "<handler class=\"org.tesjames.mailets.smtp.InboundPolicyHook\"/>";
@@ -74,11 +70,9 @@ public final class SmtpLoadDriver {
             int users = 8;
             int timeLimit = 120;
             for (int i = 0; i < args.length; i += 2) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
-                }
-                int value = args[i].equals("--discard-rounds") ? nonNegative(args[i], args[i + 1])
-                    : positive(args[i], args[i + 1]);
+                String text = LoadHarness.value(args, i);
+                int value = args[i].equals("--discard-rounds") ? LoadHarness.nonNegative(args[i], text)
+                    : LoadHarness.positive(args[i], text);
                 switch (args[i]) {
                     case "--messages" -> messages = value;
                     case "--warmup" -> warmup = value;
@@ -93,22 +87,6 @@ public final class SmtpLoadDriver {
             }
             return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
                 Duration.ofSeconds(timeLimit));
-        }
-
-        private static int nonNegative(String option, String text) {
-            return "0".equals(text) ? 0 : positive(option, text);
-        }
-
-        private static int positive(String option, String text) {
-            try {
-                int value = Integer.parseInt(text);
-                if (value > 0) {
-                    return value;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException(option + " must be a positive integer: '" + text + "'");
         }
     }
 
@@ -145,21 +123,9 @@ public final class SmtpLoadDriver {
             System.exit(64);
             return;
         }
-        locateShippedConfiguration();
-        System.setProperty("james.exit.on.startup.error", "false");
+        LoadHarness.prepareJvm();
         boolean ok = new SmtpLoadDriver(settings).run();
         System.exit(ok ? 0 : 1);
-    }
-
-    private static void locateShippedConfiguration() {
-        if (System.getProperty(JamesConf.CONF_DIR_PROPERTY) == null) {
-            Path conf = Path.of("james-conf/src/main/conf").toAbsolutePath();
-            if (!Files.isDirectory(conf)) {
-                throw new IllegalStateException("no " + conf + ": run from the project root or set -D"
-                    + JamesConf.CONF_DIR_PROPERTY);
-            }
-            System.setProperty(JamesConf.CONF_DIR_PROPERTY, conf.toString());
-        }
     }
 
     /**
@@ -197,22 +163,17 @@ public final class SmtpLoadDriver {
                 }
             }
         }
-        double medianWith = median(with);
-        double medianWithout = median(without);
+        double medianWith = LoadHarness.median(with);
+        double medianWithout = LoadHarness.median(without);
         System.out.printf(Locale.ROOT, "%nmedian with TES:    %8.1f msg/s%nmedian without TES: %8.1f msg/s%n"
                 + "ratio of medians with/without: %.3f; median of the per-round ratios: %.3f (goal >= 0.9)%n",
-            medianWith, medianWithout, medianWith / medianWithout, median(ratios));
+            medianWith, medianWithout, medianWith / medianWithout, LoadHarness.median(ratios));
         return ok;
     }
 
     private Load runOnce(TestDnsServer dns, Variant variant) throws Exception {
         try (TesJamesServer james = TesJamesServer.start(dns, variant.overlay)) {
-            List<String> users = new ArrayList<>();
-            for (int i = 1; i <= settings.users(); i++) {
-                String user = "user" + i + "@" + LOCAL_DOMAIN;
-                james.addUser(user, PASSWORD);
-                users.add(user);
-            }
+            List<String> users = LoadHarness.addUsers(james, settings.users());
             Load warmup = load(james.inboundPort(), users, settings.warmup());
             awaitDelivered(james, users, warmup.accepted());
             Load measured = load(james.inboundPort(), users, settings.messages());
@@ -228,7 +189,7 @@ public final class SmtpLoadDriver {
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger sequence = new AtomicInteger();
-        byte[] body = ("x".repeat(76) + "\r\n").repeat(12).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = LoadHarness.smallBody();
         ExecutorService pool = Executors.newFixedThreadPool(settings.connections());
         long start = System.nanoTime();
         try {
@@ -261,24 +222,19 @@ public final class SmtpLoadDriver {
     private void session(int port, List<String> users, AtomicInteger remaining, AtomicInteger accepted,
                          AtomicInteger refused, AtomicInteger sequence, byte[] body) throws IOException {
         try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", port)) {
-            expect(client.greeting(), 220, "greeting");
-            expect(client.ehlo("load.sender.nonmember.test"), 250, "EHLO");
+            LoadHarness.expect(client.greeting(), 220, "greeting");
+            LoadHarness.expect(client.ehlo("load.sender.nonmember.test"), 250, "EHLO");
             for (int i = 0; i < settings.perSession() && remaining.getAndDecrement() > 0; i++) {
                 int n = sequence.incrementAndGet();
-                expect(client.mailFrom(SENDER), 250, "MAIL");
+                LoadHarness.expect(client.mailFrom(SENDER), 250, "MAIL");
                 SmtpReply rcpt = client.rcptTo(users.get(n % users.size()));
                 if (rcpt.code() != 250) {
                     refused.incrementAndGet();
-                    expect(client.rset(), 250, "RSET");
+                    LoadHarness.expect(client.rset(), 250, "RSET");
                     continue;
                 }
-                expect(client.data(), 354, "DATA");
-                String headers = "From: <" + SENDER + ">\r\nTo: <" + users.get(n % users.size()) + ">\r\n"
-                    + "Subject: load " + n + "\r\nMessage-ID: <load-" + n + "@sender.nonmember.test>\r\n\r\n";
-                byte[] head = headers.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                byte[] message = new byte[head.length + body.length];
-                System.arraycopy(head, 0, message, 0, head.length);
-                System.arraycopy(body, 0, message, head.length, body.length);
+                LoadHarness.expect(client.data(), 354, "DATA");
+                byte[] message = LoadHarness.message(SENDER, users.get(n % users.size()), n, body);
                 if (client.message(message).code() == 250) {
                     accepted.incrementAndGet();
                 } else {
@@ -286,12 +242,6 @@ public final class SmtpLoadDriver {
                 }
             }
             client.quit();
-        }
-    }
-
-    private static void expect(SmtpReply reply, int code, String step) {
-        if (reply.code() != code) {
-            throw new IllegalStateException(step + ": expected " + code + ", got " + reply);
         }
     }
 
@@ -323,11 +273,5 @@ public final class SmtpLoadDriver {
             throw new IllegalStateException(variant.label + ": unexpected X-TES-Status "
                 + (status == null ? "(none)" : String.join(", ", status)));
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int middle = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 }

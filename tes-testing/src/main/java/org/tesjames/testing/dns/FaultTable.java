@@ -1,14 +1,21 @@
 package org.tesjames.testing.dns;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.Name;
 
-/** The faults in force, by (name, type), by name for every type, and for every query. */
+/**
+ * The faults in force, by (name, type), by name for every type, by subtree (a name and every name below it),
+ * and for every query.
+ */
 final class FaultTable {
 
     /** Type used in keys for "every type". */
     static final int ALL_TYPES = -1;
+    /** Type used in keys for "every type of this name and of every name below it". */
+    private static final int SUBTREE = -2;
     private static final String ALL_NAMES = "*all*";
 
     private static final class Entry {
@@ -59,6 +66,10 @@ final class FaultTable {
         entries.put(new Key(Names.key(name), type), new Entry(fault));
     }
 
+    void putBelow(Name name, Fault fault) {
+        entries.put(new Key(Names.key(name), SUBTREE), new Entry(fault));
+    }
+
     void putForAll(Fault fault) {
         entries.put(new Key(ALL_NAMES, ALL_TYPES), new Entry(fault));
     }
@@ -82,12 +93,20 @@ final class FaultTable {
 
     /**
      * The fault that applies to a query, using it up if count-limited; {@code null} for none. The most
-     * specific entry wins: (name, type), then (name, every type), then every query. A truncation fault
-     * only applies (and is only used up) over UDP.
+     * specific entry wins: (name, type), then (name, every type), then the subtree fault of the closest
+     * enclosing name (the name itself first), then every query. A truncation fault only applies (and is only
+     * used up) over UDP.
      */
     Fault take(Name name, int type, Transport transport) {
         String key = Names.key(name);
-        for (Key candidate : new Key[] {new Key(key, type), new Key(key, ALL_TYPES), new Key(ALL_NAMES, ALL_TYPES)}) {
+        List<Key> candidates = new ArrayList<>(name.labels() + 3);
+        candidates.add(new Key(key, type));
+        candidates.add(new Key(key, ALL_TYPES));
+        for (int strip = 0; strip < name.labels(); strip++) {
+            candidates.add(new Key(Names.key(new Name(name, strip)), SUBTREE));
+        }
+        candidates.add(new Key(ALL_NAMES, ALL_TYPES));
+        for (Key candidate : candidates) {
             Entry entry = entries.get(candidate);
             if (entry == null) {
                 continue;

@@ -59,7 +59,8 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * <h2>Faults, counters</h2>
  *
  * <p>{@link #fault(String, int, Fault)} makes the answers to one name and type misbehave (no answer,
- * SERVFAIL, truncation, garbage, latency...), for ever or for the next <i>n</i> queries, until cleared.
+ * SERVFAIL, truncation, garbage, latency...), for ever or for the next <i>n</i> queries, until cleared;
+ * {@link #faultBelow(String, Fault)} does so for a whole subtree.
  * Every query received is counted per (name, type) and per transport ({@link #queryCount(String, int)}).
  *
  * <h2>Example</h2>
@@ -321,6 +322,21 @@ public final class TestDnsServer implements AutoCloseable {
     }
 
     /**
+     * Sets the fault applied to queries for this name and every name below it, of any type, that have no fault
+     * of their own by name (a slow or broken zone, say, whatever names a client makes up in it). The closest
+     * enclosing subtree fault wins; {@link #faultAll} applies only to queries outside every subtree fault.
+     * A count-limited subtree fault counts the queries of the whole subtree.
+     *
+     * @param name the top of the subtree, e.g. a zone's apex
+     * @param fault the fault
+     * @return this server
+     */
+    public TestDnsServer faultBelow(String name, Fault fault) {
+        faults.putBelow(Names.absolute(name), Objects.requireNonNull(fault, "fault"));
+        return this;
+    }
+
+    /**
      * Sets the fault applied to every query without a more specific fault (a whole DNS outage, say).
      *
      * @param fault the fault
@@ -344,7 +360,7 @@ public final class TestDnsServer implements AutoCloseable {
     }
 
     /**
-     * Removes every fault set for this name (per type and for any type).
+     * Removes every fault set for this name (per type, for any type, and for its subtree).
      *
      * @param name the query name
      * @return this server

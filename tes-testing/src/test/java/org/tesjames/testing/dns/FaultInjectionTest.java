@@ -210,6 +210,17 @@ class FaultInjectionTest {
         }
 
         @Test
+        void delaysEveryNameOfASubtreeEvenMadeUpOnes() throws IOException {
+            dns.faultBelow("example.com", Fault.delay(Duration.ofMillis(150)));
+
+            long start = System.nanoTime();
+            Message answer = send(resolver, "x7f3a.example.com", Type.TXT);
+
+            assertThat(answer.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+        }
+
+        @Test
         void beyondTheClientTimeoutIsATimeout() {
             dns.fault("www.example.com", Type.A, Fault.delay(Duration.ofMillis(700)));
 
@@ -287,6 +298,41 @@ class FaultInjectionTest {
 
             assertThat(send(resolver, "www.example.com", Type.A).getRcode()).isEqualTo(Rcode.SERVFAIL);
             assertThat(send(resolver, "example.com", Type.MX).getRcode()).isEqualTo(Rcode.SERVFAIL);
+        }
+
+        @Test
+        void appliesASubtreeFaultToTheNameAndEveryNameBelowIt() throws IOException {
+            dns.zone("example.net").a("www", "192.0.2.3");
+            dns.faultBelow("example.com", Fault.servfail());
+
+            assertThat(send(resolver, "example.com", Type.MX).getRcode()).isEqualTo(Rcode.SERVFAIL);
+            assertThat(send(resolver, "www.example.com", Type.A).getRcode()).isEqualTo(Rcode.SERVFAIL);
+            assertThat(send(resolver, "made.up.example.com", Type.TXT).getRcode()).isEqualTo(Rcode.SERVFAIL);
+            assertThat(send(resolver, "www.example.net", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
+            assertThat(send(resolver, "www.notexample.com", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+        }
+
+        @Test
+        void prefersTheFaultsOfTheNameThenTheClosestSubtreeThenTheGlobalOne() throws IOException {
+            dns.faultAll(Fault.rcode(Rcode.NOTIMP))
+                    .faultBelow("example.com", Fault.servfail())
+                    .faultBelow("www.example.com", Fault.refused())
+                    .fault("other.example.com", Type.A, Fault.rcode(Rcode.FORMERR));
+
+            assertThat(send(resolver, "a.www.example.com", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+            assertThat(send(resolver, "www.example.com", Type.A).getRcode()).isEqualTo(Rcode.REFUSED);
+            assertThat(send(resolver, "other.example.com", Type.A).getRcode()).isEqualTo(Rcode.FORMERR);
+            assertThat(send(resolver, "other.example.com", Type.MX).getRcode()).isEqualTo(Rcode.SERVFAIL);
+            assertThat(send(resolver, "example.org", Type.A).getRcode()).isEqualTo(Rcode.NOTIMP);
+        }
+
+        @Test
+        void clearsASubtreeFaultWithItsName() throws IOException {
+            dns.faultBelow("example.com", Fault.servfail());
+
+            dns.clearFault("example.com");
+
+            assertThat(send(resolver, "www.example.com", Type.A).getRcode()).isEqualTo(Rcode.NOERROR);
         }
 
         @Test
