@@ -222,8 +222,13 @@ public final class SlowDnsLoadDriver {
         try {
             for (int i = 0; i < slow; i++) {
                 String user = users.get(i % users.size());
+                // Each attacker connection from its own loopback address, as from many hosts: neither James's
+                // connectionLimitPerIP nor TES's smtp.pending.max-per-client stops them, so the phase measures
+                // isolation alone.
+                SmtpTestClient.Builder attackerConnection = SmtpTestClient.builder("127.0.0.1", port)
+                    .timeout(clientTimeout).localAddress("127.0." + (10 + i / 250) + "." + (i % 250 + 1));
                 workers.add(pool.submit(() -> {
-                    attacker(connection, user, stop, open, slowAnswered);
+                    attacker(attackerConnection, user, stop, open, slowAnswered);
                     return null;
                 }));
             }
