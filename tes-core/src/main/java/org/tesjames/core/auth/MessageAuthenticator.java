@@ -15,6 +15,7 @@ import org.apache.james.mime4j.field.address.DefaultAddressParser;
 import org.apache.james.mime4j.field.address.ParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.core.dkim.verify.DkimVerification;
 import org.tesjames.core.dkim.verify.DkimVerifier;
@@ -35,7 +36,9 @@ import org.tesjames.core.mail.HeaderFields;
  * are valid UTF-8 are read as UTF-8 (RFC 6532), others as ISO-8859-1.
  *
  * <p>DMARC gets the {@code d=} domains of the passing signatures, the SPF result and the domain SPF evaluated
- * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2). Temporary DNS failures
+ * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2), and the {@code d=} domains
+ * of the signatures whose key lookup failed temporarily (an aligned one makes DMARC {@code temperror} when
+ * nothing else passes aligned). Temporary DNS failures
  * are {@code temperror} results in the report; the stage always completes normally.
  */
 public final class MessageAuthenticator {
@@ -72,7 +75,11 @@ public final class MessageAuthenticator {
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
                 .map(DkimSignatureResult::domain).toList();
-            AuthenticationFacts facts = new AuthenticationFacts(passing, pair.spf.result(), pair.spf.domain());
+            List<String> tempErrors = pair.dkim.signatures().stream()
+                .filter(signature -> signature.result() == DkimResult.TEMPERROR)
+                .map(DkimSignatureResult::domain).toList();
+            AuthenticationFacts facts = new AuthenticationFacts(passing, tempErrors, pair.spf.result(),
+                pair.spf.domain());
             if (author instanceof AuthorDomain.Single single) {
                 return discovery.discover(single.domain()).thenApply(outcome -> report(pair, author,
                     dmarc.evaluate(single.domain(), facts, outcome), Optional.of(outcome), messageId));
