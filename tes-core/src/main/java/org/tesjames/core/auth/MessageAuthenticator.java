@@ -25,6 +25,7 @@ import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.mail.HeaderFields;
+import org.tesjames.core.mail.SafeText;
 
 /**
  * Inbound message authentication: DKIM and SPF run concurrently, then DMARC over their results and the
@@ -43,6 +44,8 @@ import org.tesjames.core.mail.HeaderFields;
  */
 public final class MessageAuthenticator {
     private static final Logger LOGGER = LoggerFactory.getLogger(MessageAuthenticator.class);
+    /** The longest Message-ID kept in the report (for logs). */
+    private static final int MESSAGE_ID_LENGTH = 200;
 
     private final DkimVerifier dkim;
     private final SpfVerifier spf;
@@ -69,7 +72,7 @@ public final class MessageAuthenticator {
         HeaderFields header = HeaderFields.parse(rfc822Message);
         AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
-            .map(HeaderFields.Field::unfoldedValue);
+            .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
         CompletableFuture<DkimVerification> dkimStage = dkim.verify(header).toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spf.check(identity).toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {

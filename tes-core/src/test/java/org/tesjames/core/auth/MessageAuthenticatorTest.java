@@ -174,6 +174,19 @@ class MessageAuthenticatorTest {
     }
 
     @Test
+    void theReportsMessageIdIsSafeForALogLine() throws Exception {
+        String hostile = MESSAGE.replace("Message-ID: <1@example.com>",
+            "Message-ID: <1@example.com>\r INFO forged\u0000 " + "x".repeat(10_000));
+
+        AuthenticationReport report = authenticate(hostile, "192.0.2.1", "alice@example.com");
+
+        assertThat(report.messageId()).hasValueSatisfying(id -> {
+            assertThat(id).startsWith("<1@example.com> INFO forged").endsWith("...").hasSize(200);
+            assertThat(id.chars()).allMatch(c -> c >= 0x20 && c < 0x7f);
+        });
+    }
+
+    @Test
     void theReportCarriesTheSignatureValue() throws Exception {
         String message = signed(MESSAGE);
         java.util.regex.Matcher b = java.util.regex.Pattern.compile("[;\\s]b=([^;]*)").matcher(message);
