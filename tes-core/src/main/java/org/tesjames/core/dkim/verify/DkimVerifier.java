@@ -341,8 +341,10 @@ public final class DkimVerifier {
 
     /**
      * The canonicalised header data (RFC 6376 section 3.7): the fields of {@code h=}, each name taking the
-     * bottom-most instance not yet used (a name listed more often than it occurs adds nothing), then this
-     * signature field with the value of {@code b=} emptied and without a final CRLF.
+     * bottom-most instance not yet used (section 5.4.2; a name listed more often than it occurs adds nothing),
+     * then this signature field with the value of {@code b=} emptied and without a final CRLF. Linear in the
+     * header and {@code h=}: the fields of a name come from the message's index by lower-case name, and one
+     * bottom-up cursor per name counts the instances used.
      */
     private static String headerData(HeaderFields message, HeaderFields.Field field, ParsedSignature signature) {
         StringBuilder data = new StringBuilder();
