@@ -61,8 +61,13 @@ import org.xbill.DNS.Type;
  *       {@link DkimResult#NEUTRAL}, RFC 8601 section 2.7.1 "not otherwise able to be processed"; permerror is
  *       kept for malformed or missing data.</li>
  *   <li>{@code h=} without {@code From}, a revoked key, an RSA key under 1024 bits (RFC 8301 section 3.2), an
- *       {@code x=} in the past, a key whose {@code k=}, {@code h=} or {@code s=} does not fit the signature:
- *       {@link DkimResult#FAIL} with the reason.</li>
+ *       {@code x=} in the past: {@link DkimResult#FAIL} with the reason.</li>
+ *   <li>A key record whose {@code k=}, {@code h=} or {@code s=} excludes the signature (another key type, a
+ *       hash list without {@code sha256}, a service list with neither {@code email} nor {@code *}):
+ *       {@link DkimResult#PERMERROR} ({@link DkimFailureReason#KEY_TYPE_MISMATCH},
+ *       {@link DkimFailureReason#KEY_HASH_NOT_ALLOWED}, {@link DkimFailureReason#KEY_SERVICE_NOT_EMAIL}):
+ *       RFC 6376 section 6.1.2 has the verifier ignore such a key record, so nothing says the message was
+ *       altered.</li>
  *   <li>{@code l=}: only that many octets of the canonicalised body are hashed; the octets after them are
  *       reported ({@link DkimSignatureResult#unsignedBodyOctets()}) so policy can distrust them. An {@code l=}
  *       larger than the canonicalised body fails ({@link DkimFailureReason#BODY_SHORTER_THAN_LENGTH}).</li>
@@ -246,15 +251,15 @@ public final class DkimVerifier {
             throw new Rejected(DkimFailureReason.KEY_REVOKED, "empty p= at " + signature.keyName);
         }
         if (!record.keyTag().equals(signature.type.keyTag())) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "k=" + record.keyTag() + " but a="
+            throw new Rejected(DkimFailureReason.KEY_TYPE_MISMATCH, "key k=" + record.keyTag() + " but a="
                 + signature.algorithm);
         }
         if (!record.hashAlgorithms().isEmpty() && !record.hashAlgorithms().contains("sha256")) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "key h=" + record.hashAlgorithms()
+            throw new Rejected(DkimFailureReason.KEY_HASH_NOT_ALLOWED, "key h=" + record.hashAlgorithms()
                 + " does not allow sha256");
         }
         if (!record.serviceTypes().contains("*") && !record.serviceTypes().contains("email")) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "key s=" + record.serviceTypes()
+            throw new Rejected(DkimFailureReason.KEY_SERVICE_NOT_EMAIL, "key s=" + record.serviceTypes()
                 + " is not for email");
         }
         return publicKey(signature.type, record.publicKey());

@@ -247,16 +247,6 @@ class DkimVerifierTest {
         }
 
         @Test
-        void keyTypeDifferentFromAlgorithmFails() throws Exception {
-            zone.replace("rsa1._domainkey", Type.TXT, "\"" + ed25519.keyRecord().text() + "\"");
-
-            DkimSignatureResult result = only(signed(MESSAGE, rsa1024));
-
-            assertThat(result.result()).isEqualTo(DkimResult.FAIL);
-            assertThat(result.reason()).isEqualTo(DkimFailureReason.KEY_ALGORITHM_MISMATCH);
-        }
-
-        @Test
         void signatureNotCoveringFromFails() throws Exception {
             String message = "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa1; h=subject:to; bh=AAAA; b=AAAA\r\n"
                 + MESSAGE;
@@ -374,6 +364,65 @@ class DkimVerifierTest {
                 + MESSAGE;
 
             assertThat(only(message).reason()).isEqualTo(DkimFailureReason.UNSUPPORTED_VERSION);
+        }
+    }
+
+    /** RFC 6376 section 6.1.2: a key record that excludes the signature is ignored: permerror, not fail. */
+    @Nested
+    class KeyRecordsThatExcludeTheSignature {
+        private void publishRsa1024As(String recordText) {
+            zone.remove("rsa1._domainkey", Type.TXT);
+            zone.txt("rsa1._domainkey", recordText);
+        }
+
+        private String rsa1024Record(String extraTags) {
+            return rsa1024.keyRecord().text().replace("; p=", "; " + extraTags + "; p=");
+        }
+
+        @Test
+        void keyTypeDifferentFromAlgorithmIsPermerrorNotFail() throws Exception {
+            zone.replace("rsa1._domainkey", Type.TXT, "\"" + ed25519.keyRecord().text() + "\"");
+
+            DkimSignatureResult result = only(signed(MESSAGE, rsa1024));
+
+            assertThat(result.result()).isEqualTo(DkimResult.PERMERROR);
+            assertThat(result.reason()).isEqualTo(DkimFailureReason.KEY_TYPE_MISMATCH);
+        }
+
+        @Test
+        void keyHashListWithoutSha256IsPermerrorNotFail() throws Exception {
+            publishRsa1024As(rsa1024Record("h=sha1"));
+
+            DkimSignatureResult result = only(signed(MESSAGE, rsa1024));
+
+            assertThat(result.result()).isEqualTo(DkimResult.PERMERROR);
+            assertThat(result.reason()).isEqualTo(DkimFailureReason.KEY_HASH_NOT_ALLOWED);
+        }
+
+        @Test
+        void keyHashListWithSha256Passes() throws Exception {
+            publishRsa1024As(rsa1024Record("h=sha1:sha256"));
+
+            assertThat(only(signed(MESSAGE, rsa1024)).result()).isEqualTo(DkimResult.PASS);
+        }
+
+        @Test
+        void keyServiceListWithoutEmailIsPermerrorNotFail() throws Exception {
+            publishRsa1024As(rsa1024Record("s=other"));
+
+            DkimSignatureResult result = only(signed(MESSAGE, rsa1024));
+
+            assertThat(result.result()).isEqualTo(DkimResult.PERMERROR);
+            assertThat(result.reason()).isEqualTo(DkimFailureReason.KEY_SERVICE_NOT_EMAIL);
+        }
+
+        @Test
+        void keyServiceListWithEmailOrStarPasses() throws Exception {
+            publishRsa1024As(rsa1024Record("s=other:email"));
+            assertThat(only(signed(MESSAGE, rsa1024)).result()).isEqualTo(DkimResult.PASS);
+
+            publishRsa1024As(rsa1024Record("s=*"));
+            assertThat(only(signed(MESSAGE, rsa1024)).result()).isEqualTo(DkimResult.PASS);
         }
     }
 
