@@ -36,6 +36,9 @@ import org.tesjames.core.mail.SafeText;
  * Domain {@link AuthorDomain.Unparsable}), classified by {@link AuthorDomain#fromDomains(List)}. Field octets that
  * are valid UTF-8 are read as UTF-8 (RFC 6532), others as ISO-8859-1.
  *
+ * <p>DKIM: when a message has more signatures than the verifier evaluates, those of the envelope sender's domain
+ * (the signature the TES member policy needs) are evaluated first.
+ *
  * <p>DMARC gets the {@code d=} domains of the passing signatures, the SPF result and the domain SPF evaluated
  * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2), and the {@code d=} domains
  * of the signatures whose key lookup failed temporarily (an aligned one makes DMARC {@code temperror} when
@@ -73,7 +76,8 @@ public final class MessageAuthenticator {
         AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
             .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
-        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header).toCompletableFuture();
+        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header,
+            identity.isNullSender() ? "" : identity.mailFromDomain()).toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spf.check(identity).toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)

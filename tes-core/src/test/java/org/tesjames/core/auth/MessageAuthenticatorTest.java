@@ -187,6 +187,20 @@ class MessageAuthenticatorTest {
     }
 
     @Test
+    void theEnvelopeSendersSignatureIsVerifiedEvenBehindMoreSignaturesThanTheMaximum() throws Exception {
+        StringBuilder prepended = new StringBuilder();
+        for (int i = 0; i < DkimVerifier.Settings.DEFAULTS.maxSignatures(); i++) {
+            prepended.append("DKIM-Signature: v=1; a=rsa-sha256; d=evil").append(i)
+                .append(".example; s=x; h=from; bh=AAAA; b=AAAA\r\n");
+        }
+
+        AuthenticationReport report = authenticate(prepended + signed(MESSAGE), "203.0.113.5", "alice@example.com");
+
+        assertThat(report.hasPassingSignatureFor("example.com")).isTrue();
+        assertThat(report.dkim().notEvaluated()).isEqualTo(1);
+    }
+
+    @Test
     void theReportCarriesTheSignatureValue() throws Exception {
         String message = signed(MESSAGE);
         java.util.regex.Matcher b = java.util.regex.Pattern.compile("[;\\s]b=([^;]*)").matcher(message);

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +42,7 @@ import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.mail.HeaderFields;
+import org.tesjames.core.membership.DomainNames;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -68,6 +70,11 @@ import org.xbill.DNS.Type;
  *       {@link DkimFailureReason#KEY_HASH_NOT_ALLOWED}, {@link DkimFailureReason#KEY_SERVICE_NOT_EMAIL}):
  *       RFC 6376 section 6.1.2 has the verifier ignore such a key record, so nothing says the message was
  *       altered.</li>
+ *   <li>More signatures than {@link Settings#maxSignatures()}: those whose {@code d=} is the preferred domain
+ *       given to {@link #verify(HeaderFields, String)} (the envelope sender's domain, whose signature the TES
+ *       policy needs) are evaluated first, then the others top to bottom, up to the maximum; the results stay
+ *       in the order of the fields. An attacker cannot push the sender's signature out of reach by prepending
+ *       signatures.</li>
  *   <li>{@code l=}: only that many octets of the canonicalised body are hashed; the octets after them are
  *       reported ({@link DkimSignatureResult#unsignedBodyOctets()}) so policy can distrust them. An {@code l=}
  *       larger than the canonicalised body fails ({@link DkimFailureReason#BODY_SHORTER_THAN_LENGTH}).</li>
@@ -133,15 +140,80 @@ public final class DkimVerifier {
 
     /** Verifies the signatures of a message already split into header fields and body. */
     public CompletionStage<DkimVerification> verify(HeaderFields parsed) {
+        return verify(parsed, "");
+    }
+
+    /**
+     * Verifies the signatures of a message already split into header fields and body; when there are more than
+     * {@link Settings#maxSignatures()}, those whose {@code d=} is {@code preferredDomain} (compared normalised:
+     * case, final dot, IDN) are evaluated first.
+     *
+     * @param preferredDomain the domain whose signatures matter most (the envelope sender's), or empty
+     */
+    public CompletionStage<DkimVerification> verify(HeaderFields parsed, String preferredDomain) {
+        Objects.requireNonNull(preferredDomain, "preferredDomain");
         List<HeaderFields.Field> fields = parsed.fields(HEADER);
-        int evaluated = Math.min(fields.size(), settings.maxSignatures());
+        List<HeaderFields.Field> chosen = choose(fields, preferredDomain);
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
-        for (int i = 0; i < evaluated; i++) {
-            results.add(verify(parsed, fields.get(i)).toCompletableFuture());
+        for (HeaderFields.Field field : chosen) {
+            results.add(verify(parsed, field).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
             .thenApply(done -> new DkimVerification(results.stream().map(CompletableFuture::join).toList(),
-                fields.size() - evaluated));
+                fields.size() - chosen.size()));
+    }
+
+    /** The signature fields to evaluate, in field order (see the class comment). */
+    private List<HeaderFields.Field> choose(List<HeaderFields.Field> fields, String preferredDomain) {
+        int max = settings.maxSignatures();
+        if (fields.size() <= max) {
+            return fields;
+        }
+        Optional<String> preferred = normalised(preferredDomain);
+        if (preferred.isEmpty()) {
+            return fields.subList(0, max);
+        }
+        boolean[] take = new boolean[fields.size()];
+        int taken = 0;
+        for (int i = 0; i < fields.size() && taken < max; i++) {
+            if (signingDomain(fields.get(i)).equals(preferred)) {
+                take[i] = true;
+                taken++;
+            }
+        }
+        for (int i = 0; i < fields.size() && taken < max; i++) {
+            if (!take[i]) {
+                take[i] = true;
+                taken++;
+            }
+        }
+        List<HeaderFields.Field> chosen = new ArrayList<>(max);
+        for (int i = 0; i < fields.size(); i++) {
+            if (take[i]) {
+                chosen.add(fields.get(i));
+            }
+        }
+        return chosen;
+    }
+
+    /** The normalised {@code d=} of a signature field; empty when the field does not parse that far. */
+    private static Optional<String> signingDomain(HeaderFields.Field field) {
+        try {
+            return normalised(DkimTags.parse(field.value()).getOrDefault("d", ""));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> normalised(String domain) {
+        String name = domain.strip();
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        return DomainNames.normalise(name).domain().map(d -> d.toLowerCase(Locale.ROOT));
     }
 
     private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field) {

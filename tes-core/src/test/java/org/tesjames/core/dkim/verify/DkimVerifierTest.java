@@ -454,6 +454,43 @@ class DkimVerifierTest {
             assertThat(verification.notEvaluated()).isEqualTo(1);
         }
 
+        /** Signatures a relay or an attacker prepended, each of another domain. */
+        private String othersPrepended(String message, int count) {
+            StringBuilder others = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                others.append("DKIM-Signature: v=1; a=rsa-sha256; d=other").append(i)
+                    .append(".example; s=x; h=from; bh=AAAA; b=AAAA\r\n");
+            }
+            return others + message;
+        }
+
+        @Test
+        void pastTheMaximumTheSignaturesOfThePreferredDomainAreEvaluatedFirst() throws Exception {
+            DkimVerifier two = new DkimVerifier(DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0),
+                CLOCK, new DkimVerifier.Settings(2, 4096));
+            String message = othersPrepended(signed(MESSAGE, rsa1024), 3);
+
+            DkimVerification preferring = two.verify(org.tesjames.core.mail.HeaderFields.parse(bytes(message)),
+                "EXAMPLE.com.").toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(preferring.signatures()).extracting(DkimSignatureResult::domain)
+                .containsExactly("other0.example", "example.com");
+            assertThat(preferring.signatures().get(1).result()).isEqualTo(DkimResult.PASS);
+            assertThat(preferring.notEvaluated()).isEqualTo(2);
+        }
+
+        @Test
+        void withoutAPreferredDomainTheTopSignaturesAreEvaluated() throws Exception {
+            DkimVerifier two = new DkimVerifier(DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(2), 0),
+                CLOCK, new DkimVerifier.Settings(2, 4096));
+            String message = othersPrepended(signed(MESSAGE, rsa1024), 3);
+
+            DkimVerification verification = two.verify(bytes(message)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            assertThat(verification.signatures()).extracting(DkimSignatureResult::domain)
+                .containsExactly("other0.example", "other1.example");
+        }
+
         @Test
         void unsignedMessageHasNoResults() throws Exception {
             assertThat(verify(MESSAGE).signatures()).isEmpty();
