@@ -42,7 +42,10 @@ import org.tesjames.matchers.TesMailAttributes;
  *       signing domain; a user name without a domain may sign for nothing;</li>
  *   <li>the signing domain has an active key; otherwise {@code noKey} decides.</li>
  * </ol>
- * Signing is idempotent: a key whose {@code d=} and {@code s=} already sign the message is not used again. With
+ * Signing is idempotent: a key that already signs the message is not used again; a signature counts as made with
+ * the key only when it has the key's {@code d=} and {@code s=} and verifies with the key's own public key (a
+ * client-supplied {@code DKIM-Signature} with our {@code d=} and {@code s=} never does, see
+ * {@link org.tesjames.core.dkim.sign.DkimSigner}). With
  * {@code dkim.keys=none} the mailet does nothing. Place it after every mailet that changes headers or the body
  * and right before delivery.
  *

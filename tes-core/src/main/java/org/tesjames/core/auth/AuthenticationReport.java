@@ -22,7 +22,8 @@ import org.tesjames.core.membership.DomainNames;
  * @param dmarc the DMARC verdict
  * @param policy the DMARC policy discovery outcome (the record and where it was found); empty when no discovery
  *     was made (no single Author Domain)
- * @param messageId the Message-ID field value (unfolded, stripped), for logs; empty when the message has none
+ * @param messageId the Message-ID field value made safe for a log line ({@link org.tesjames.core.mail.SafeText}: one
+ *     line of printable ASCII, at most 200 characters), for logs; empty when the message has none
  */
 public record AuthenticationReport(DkimVerification dkim, SpfCheck spf, AuthorDomain author, DmarcResult dmarc,
                                    Optional<DmarcPolicyDiscovery.Outcome> policy, Optional<String> messageId) {

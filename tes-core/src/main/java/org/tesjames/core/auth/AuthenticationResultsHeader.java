@@ -1,5 +1,6 @@
 package org.tesjames.core.auth;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,21 +32,32 @@ import org.tesjames.core.dmarc.SpfResult;
  * MAIL FROM domain) or {@code smtp.helo} (null sender); {@code dmarc} with {@code header.from} for a single
  * Author Domain, the requested policy {@code p=} and the applied disposition {@code dis=} as a comment when a
  * record was found. Results other than {@code pass} and {@code none} carry {@code reason="..."} (section 2.3).
- * Quoted strings and comments escape {@code "}, {@code \}, {@code (} and {@code )} with a backslash; control
- * characters and non-ASCII characters in reasons are replaced by {@code ?}. Values that are not RFC 2045 tokens
- * (a {@code header.b} with {@code /}, for instance) are quoted.
+ * Reasons (SPF, DKIM and DMARC text, which may quote a DNS record or a header field) are cut to
+ * {@value #REASON_LENGTH} characters (ending with {@code ...}), and keep {@code (} and {@code )} only in balanced
+ * pairs; property values are cut to {@value #VALUE_LENGTH} characters likewise. Quoted strings escape {@code "}
+ * and {@code \} with a backslash; a tab becomes a space, other control characters (CR, LF, NUL, ...) and
+ * non-ASCII characters become {@code ?}. Values that are not RFC 2045 tokens (a {@code header.b} with
+ * {@code /}, for instance) are quoted. The rendered value is therefore one line of printable ASCII.
  *
- * <p>Folding: {@link #fold(String)} folds a rendered value at the {@code ;} result boundaries (CRLF and a tab),
- * never inside a result, so that each line of the field {@code Authentication-Results: value} stays within 78
- * characters where the results allow. Callers that hand the value to JavaMail's {@code addHeader} may fold with
- * it or leave the line unfolded (a field line may be up to 998 octets).
+ * <p>Folding: {@link #fold(String)} folds a rendered value (CRLF and a tab in place of a space) at the {@code ;}
+ * result boundaries, so that each line of the field {@code Authentication-Results: value} stays within 78
+ * characters where the results allow; a result longer than a line of its own is folded between its elements
+ * (method, reason, properties: RFC 8601 allows folding white space there), never inside a quoted string. With
+ * the limits above no element is longer than about 530 characters, so no line of a folded field passes the 998
+ * octets of RFC 5322 section 2.1.1. Callers hand the folded value to JavaMail's {@code addHeader}.
  */
 public final class AuthenticationResultsHeader {
     public static final String NAME = "Authentication-Results";
     /** How many characters of {@code b=} {@code header.b} carries (RFC 6008 section 4: at least 8). */
     public static final int HEADER_B_LENGTH = 8;
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
+    /** The longest reason rendered, in characters before quoting. */
+    public static final int REASON_LENGTH = 200;
+    /** The longest property value rendered ({@code header.d}, {@code smtp.mailfrom}, ...), before quoting. */
+    public static final int VALUE_LENGTH = 255;
+    private static final String ELLIPSIS = "...";
     private static final int LINE_LIMIT = 78;
+    private static final int CONTINUATION_COLUMN = 8;
 
     private AuthenticationResultsHeader() {
     }
@@ -72,7 +84,7 @@ public final class AuthenticationResultsHeader {
     private static String dkim(DkimSignatureResult signature) {
         StringBuilder result = new StringBuilder("dkim=").append(signature.result().keyword());
         if (signature.reason() != DkimFailureReason.NONE) {
-            result.append(" reason=").append(quoted(describe(signature.reason())));
+            result.append(" reason=").append(reason(describe(signature.reason())));
         }
         property(result, "header.d", signature.domain());
         property(result, "header.s", signature.selector());
@@ -89,7 +101,7 @@ public final class AuthenticationResultsHeader {
     private static String spf(SpfCheck spf) {
         StringBuilder result = new StringBuilder("spf=").append(spf.result().keyword());
         if (spf.result() != SpfResult.PASS && spf.result() != SpfResult.NONE && !spf.reason().isEmpty()) {
-            result.append(" reason=").append(quoted(spf.reason()));
+            result.append(" reason=").append(reason(spf.reason()));
         }
         property(result, SpfCheck.HELO.equals(spf.identity()) ? "smtp.helo" : "smtp.mailfrom", spf.domain());
         return result.toString();
@@ -105,7 +117,7 @@ public final class AuthenticationResultsHeader {
                 .append(" dis=").append(dmarc.disposition().token()).append(')');
         }
         if (dmarc.result() == DmarcResult.Result.TEMPERROR || dmarc.result() == DmarcResult.Result.PERMERROR) {
-            result.append(" reason=").append(quoted(dmarc.reason()));
+            result.append(" reason=").append(reason(dmarc.reason()));
         }
         if (report.author() instanceof AuthorDomain.Single single) {
             property(result, "header.from", single.domain());
@@ -121,7 +133,49 @@ public final class AuthenticationResultsHeader {
         if (value == null || value.isEmpty()) {
             return;
         }
-        result.append(' ').append(name).append('=').append(TOKEN.matcher(value).matches() ? value : quoted(value));
+        String bounded = cut(value, VALUE_LENGTH);
+        result.append(' ').append(name).append('=')
+            .append(TOKEN.matcher(bounded).matches() ? bounded : quoted(bounded));
+    }
+
+    /** A reason as a quoted string: cut to {@link #REASON_LENGTH}, unbalanced parentheses dropped. */
+    static String reason(String text) {
+        return quoted(balanced(cut(text, REASON_LENGTH)));
+    }
+
+    private static String cut(String text, int length) {
+        return text.length() <= length ? text : text.substring(0, length - ELLIPSIS.length()) + ELLIPSIS;
+    }
+
+    /** The text without the {@code )} that close nothing and the {@code (} that are never closed. */
+    static String balanced(String text) {
+        if (text.indexOf('(') < 0 && text.indexOf(')') < 0) {
+            return text;
+        }
+        boolean[] drop = new boolean[text.length()];
+        ArrayDeque<Integer> open = new ArrayDeque<>();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(') {
+                open.push(i);
+            } else if (c == ')') {
+                if (open.isEmpty()) {
+                    drop[i] = true;
+                } else {
+                    open.pop();
+                }
+            }
+        }
+        for (int i : open) {
+            drop[i] = true;
+        }
+        StringBuilder kept = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            if (!drop[i]) {
+                kept.append(text.charAt(i));
+            }
+        }
+        return kept.toString();
     }
 
     /** An RFC 5322 quoted-string of printable ASCII: {@code "} and {@code \} escaped, others replaced by '?'. */
@@ -143,34 +197,60 @@ public final class AuthenticationResultsHeader {
     }
 
     /**
-     * Folds a value made by {@link #render(String, AuthenticationReport)} for a field named {@link #NAME}: after a
-     * {@code ;} that separates results (not one inside a quoted string or comment), a line break (CRLF, tab)
-     * replaces the following space when the line would otherwise pass 78 characters. A result longer than a line
-     * stays whole.
+     * Folds a value made by {@link #render(String, AuthenticationReport)} for a field named {@link #NAME}: a line
+     * break (CRLF, tab) replaces the space after a {@code ;} that separates results (not one inside a quoted
+     * string or comment) when the line would otherwise pass 78 characters. A result that does not fit on a line
+     * of its own starts a new line and is folded at the spaces between its elements (outside quoted strings and
+     * comments) likewise, and the next result starts a new line; an element longer than a line stays whole.
+     * Replacing each CRLF and tab by a space gives
+     * the value back.
      */
     public static String fold(String value) {
-        List<String> parts = splitAtSemicolons(value);
+        List<String> parts = splitOutside(value, ';');
         StringBuilder folded = new StringBuilder();
         int column = NAME.length() + 2;
+        boolean split = false;
         for (int i = 0; i < parts.size(); i++) {
             String part = i == 0 ? parts.get(i) : parts.get(i).stripLeading();
             String piece = part + (i < parts.size() - 1 ? ";" : "");
+            boolean fitsAlone = CONTINUATION_COLUMN + piece.length() <= LINE_LIMIT;
             if (i > 0) {
-                if (column + 1 + piece.length() > LINE_LIMIT) {
+                if (split || column + 1 + piece.length() > LINE_LIMIT) {
                     folded.append("\r\n\t");
-                    column = 8;
+                    column = CONTINUATION_COLUMN;
                 } else {
                     folded.append(' ');
                     column++;
                 }
             }
-            folded.append(piece);
-            column += piece.length();
+            split = false;
+            if (fitsAlone || column + piece.length() <= LINE_LIMIT) {
+                folded.append(piece);
+                column += piece.length();
+                continue;
+            }
+            split = true;
+            List<String> words = splitOutside(piece, ' ');
+            for (int j = 0; j < words.size(); j++) {
+                String word = words.get(j);
+                if (j > 0) {
+                    if (column + 1 + word.length() > LINE_LIMIT && column > CONTINUATION_COLUMN) {
+                        folded.append("\r\n\t");
+                        column = CONTINUATION_COLUMN;
+                    } else {
+                        folded.append(' ');
+                        column++;
+                    }
+                }
+                folded.append(word);
+                column += word.length();
+            }
         }
         return folded.toString();
     }
 
-    private static List<String> splitAtSemicolons(String value) {
+    /** Splits at every {@code separator} outside quoted strings and comments (the separators are dropped). */
+    private static List<String> splitOutside(String value, char separator) {
         List<String> parts = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean quoted = false;
@@ -187,7 +267,7 @@ public final class AuthenticationResultsHeader {
                 depth++;
             } else if (c == ')' && !quoted && depth > 0) {
                 depth--;
-            } else if (c == ';' && !quoted && depth == 0) {
+            } else if (c == separator && !quoted && depth == 0) {
                 parts.add(current.toString());
                 current.setLength(0);
                 continue;

@@ -15,6 +15,7 @@ import org.apache.james.mime4j.field.address.DefaultAddressParser;
 import org.apache.james.mime4j.field.address.ParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.core.dkim.verify.DkimVerification;
 import org.tesjames.core.dkim.verify.DkimVerifier;
@@ -24,6 +25,7 @@ import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.mail.HeaderFields;
+import org.tesjames.core.mail.SafeText;
 
 /**
  * Inbound message authentication: DKIM and SPF run concurrently, then DMARC over their results and the
@@ -34,12 +36,19 @@ import org.tesjames.core.mail.HeaderFields;
  * Domain {@link AuthorDomain.Unparsable}), classified by {@link AuthorDomain#fromDomains(List)}. Field octets that
  * are valid UTF-8 are read as UTF-8 (RFC 6532), others as ISO-8859-1.
  *
+ * <p>DKIM: when a message has more signatures than the verifier evaluates, those of the envelope sender's domain
+ * (the signature the TES member policy needs) are evaluated first.
+ *
  * <p>DMARC gets the {@code d=} domains of the passing signatures, the SPF result and the domain SPF evaluated
- * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2). Temporary DNS failures
+ * (the MAIL FROM domain, or the HELO name for the null sender, RFC 7489 section 3.1.2), and the {@code d=} domains
+ * of the signatures whose key lookup failed temporarily (an aligned one makes DMARC {@code temperror} when
+ * nothing else passes aligned). Temporary DNS failures
  * are {@code temperror} results in the report; the stage always completes normally.
  */
 public final class MessageAuthenticator {
     private static final Logger LOGGER = LoggerFactory.getLogger(MessageAuthenticator.class);
+    /** The longest Message-ID kept in the report (for logs). */
+    private static final int MESSAGE_ID_LENGTH = 200;
 
     private final DkimVerifier dkim;
     private final SpfVerifier spf;
@@ -80,13 +89,18 @@ public final class MessageAuthenticator {
         HeaderFields header = HeaderFields.parse(rfc822Message);
         AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
-            .map(HeaderFields.Field::unfoldedValue);
-        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header).toCompletableFuture();
+            .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
+        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header,
+            identity.isNullSender() ? "" : identity.mailFromDomain()).toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spfCheck.toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
                 .map(DkimSignatureResult::domain).toList();
-            AuthenticationFacts facts = new AuthenticationFacts(passing, pair.spf.result(), pair.spf.domain());
+            List<String> tempErrors = pair.dkim.signatures().stream()
+                .filter(signature -> signature.result() == DkimResult.TEMPERROR)
+                .map(DkimSignatureResult::domain).toList();
+            AuthenticationFacts facts = new AuthenticationFacts(passing, tempErrors, pair.spf.result(),
+                pair.spf.domain());
             if (author instanceof AuthorDomain.Single single) {
                 return discovery.discover(single.domain()).thenApply(outcome -> report(pair, author,
                     dmarc.evaluate(single.domain(), facts, outcome), Optional.of(outcome), messageId));

@@ -68,7 +68,8 @@ import org.tesjames.core.submission.AuthFailureLimits;
  *       {@code domain:selector,domain:selector}; a domain may be named twice (one RSA and one Ed25519
  *       selector); a domain not named uses its greatest selector name per key type</td></tr>
  *   <tr><td>{@code dkim.verify.max-signatures}</td><td>{@code 5}</td><td>most DKIM signatures of one inbound
- *       message that are verified (1-50); further ones are reported as not evaluated</td></tr>
+ *       message that are verified (1-50): those whose {@code d=} is the envelope sender's domain first; further
+ *       ones are reported as not evaluated</td></tr>
  *   <tr><td>{@code dkim.verify.max-key-record-bytes}</td><td>{@code 4096}</td><td>largest DKIM key record
  *       accepted (256-65535 bytes); a larger one is a {@code permerror}</td></tr>
  *   <tr><td>{@code auth.authserv-id}</td><td>(empty)</td><td>the authserv-id of the

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class DkimTags {
     private static final Pattern TAG_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
     private static final Pattern TAG_VALUE = Pattern.compile("[\\x21-\\x3a\\x3c-\\x7e \\t\\r\\n]*");
+    private static final Pattern WHITESPACE = Pattern.compile("[ \\t\\r\\n]");
 
     private DkimTags() {
     }
@@ -54,6 +55,6 @@ public final class DkimTags {
 
     /** Removes every whitespace character (space, tab, CR, LF), as base64 tag values allow folding. */
     public static String withoutWhitespace(String value) {
-        return value.replaceAll("[ \\t\\r\\n]", "");
+        return WHITESPACE.matcher(value).replaceAll("");
     }
 }

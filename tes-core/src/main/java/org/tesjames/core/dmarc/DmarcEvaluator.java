@@ -1,5 +1,7 @@
 package org.tesjames.core.dmarc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +22,10 @@ import org.slf4j.LoggerFactory;
  *       {@code none}: section 6.6.3 step 5 applies no DMARC processing;</li>
  *   <li>{@link DmarcPolicyDiscovery.None}: {@code none}, disposition {@code none};</li>
  *   <li>a record: {@code pass} when a passing DKIM {@code d=} domain is aligned under {@code adkim}, or SPF
- *       passed with a MAIL FROM domain aligned under {@code aspf} (section 4.2); otherwise {@code fail} with
+ *       passed with a MAIL FROM domain aligned under {@code aspf} (section 4.2); otherwise {@code temperror},
+ *       disposition {@code none} (the caller defers), when an SPF {@code temperror} of an aligned MAIL FROM domain
+ *       or a DKIM {@code temperror} (the key lookup failed) of an aligned {@code d=} could have produced
+ *       alignment (section 6.6.2: a result must not rest on a lookup that failed); otherwise {@code fail} with
  *       the applied policy ({@code sp} for a subdomain found by Organizational Domain fallback, else {@code p})
  *       as disposition, subject to {@code pct} sampling.</li>
  * </ul>
@@ -114,6 +119,11 @@ public final class DmarcEvaluator {
             return log(new DmarcResult(DmarcResult.Result.PASS, Policy.NONE, authorDomain, dkimAligned, spfAligned,
                 false, "aligned " + (dkimAligned ? "DKIM" : "SPF") + " pass"));
         }
+        String unknown = couldHaveAligned(authorDomain, facts, record);
+        if (!unknown.isEmpty()) {
+            return log(new DmarcResult(DmarcResult.Result.TEMPERROR, Policy.NONE, authorDomain, false, false, false,
+                "no aligned DKIM or SPF pass, but " + unknown + " failed temporarily and could have aligned"));
+        }
         Policy requested = found.appliedPolicy();
         String source = (found.organisationalFallback() && record.subdomainPolicy().isPresent() ? "sp=" : "p=")
             + requested.token() + " of _dmarc." + found.domainQueried();
@@ -133,6 +143,20 @@ public final class DmarcEvaluator {
             + (sampledOut ? ", sampled out by pct=" + record.percent() + " to " + disposition.token() : "");
         return log(new DmarcResult(DmarcResult.Result.FAIL, disposition, authorDomain, false, false, sampledOut,
             reason));
+    }
+
+    /** The aligned identifiers whose check failed temporarily, described; empty when there is none. */
+    private static String couldHaveAligned(String authorDomain, AuthenticationFacts facts, DmarcRecord record) {
+        List<String> unknown = new ArrayList<>();
+        facts.dkimTempErrorDomains().stream()
+            .filter(d -> Alignment.aligned(record.dkimAlignment(), d, authorDomain))
+            .distinct()
+            .forEach(d -> unknown.add("DKIM of d=" + d));
+        if (facts.spf() == SpfResult.TEMPERROR
+            && Alignment.aligned(record.spfAlignment(), facts.mailFromDomain(), authorDomain)) {
+            unknown.add("SPF of " + facts.mailFromDomain());
+        }
+        return String.join(" and ", unknown);
     }
 
     private static DmarcResult log(DmarcResult result) {

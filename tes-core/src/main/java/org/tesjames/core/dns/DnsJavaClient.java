@@ -56,6 +56,10 @@ import org.xbill.DNS.WireParseException;
  * section gives {@link DnsResult.Answer} (TTL: the minimum of that RRset and of the CNAMEs followed);
  * NOERROR without them gives {@link DnsResult.NoData}, NXDOMAIN {@link DnsResult.NxDomain}, both with the
  * negative TTL {@code min(SOA TTL, SOA minimum)} of the authority section's SOA (RFC 2308), zero without SOA.
+ * A CNAME chain in the answer that leads back to a name already in it is a {@link DnsResult.Failure.Kind#CNAME_LOOP}
+ * failure, one of more than {@value #MAX_CNAME_CHAIN} CNAMEs a {@link DnsResult.Failure.Kind#CNAME_CHAIN_TOO_LONG}
+ * failure: temporary, like the SERVFAIL a recursive resolver answers for either (see {@link DnsResult.Failure}),
+ * never NODATA.
  * The reason TXT (class 65280) dnsjava's {@code ValidatingResolver} adds to bogus answers is not a record of
  * the answer; it (and any extended DNS error) only goes into the failure's detail.
  *
@@ -71,7 +75,8 @@ public final class DnsJavaClient implements DnsClient {
     static final int VALIDATION_REASON_CLASS = 65280;
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsJavaClient.class);
-    private static final int MAX_CNAME_CHAIN = 16;
+    /** The most CNAMEs followed in one answer; a longer chain is a failure. */
+    public static final int MAX_CNAME_CHAIN = 16;
 
     /**
      * One upstream: a dnsjava resolver and the label that names it in failure details and logs.
@@ -229,7 +234,7 @@ public final class DnsJavaClient implements DnsClient {
         boolean authenticated = response.getHeader().getFlag(Flags.AD);
         switch (rcode) {
             case Rcode.NOERROR:
-                return positive(name, type, response, authenticated);
+                return positive(upstream, name, type, response, authenticated);
             case Rcode.NXDOMAIN:
                 return new DnsResult.NxDomain(name, type, negativeTtl(response), authenticated);
             case Rcode.SERVFAIL:
@@ -242,12 +247,14 @@ public final class DnsJavaClient implements DnsClient {
         }
     }
 
-    private static DnsResult positive(Name name, int type, Message response, boolean authenticated) {
+    private static DnsResult positive(Upstream upstream, Name name, int type, Message response,
+                                      boolean authenticated) {
         List<Record> answers = response.getSection(Section.ANSWER);
         Name owner = name;
         long ttl = Long.MAX_VALUE;
-        Set<Name> seen = new HashSet<>();
-        for (int step = 0; step <= MAX_CNAME_CHAIN; step++) {
+        List<Name> chain = new ArrayList<>(List.of(name));
+        Set<Name> seen = new HashSet<>(chain);
+        while (true) {
             List<Record> rrset = new ArrayList<>();
             CNAMERecord cname = null;
             for (Record record : answers) {
@@ -266,13 +273,31 @@ public final class DnsJavaClient implements DnsClient {
                 }
                 return new DnsResult.Answer(name, type, rrset, Duration.ofSeconds(ttl), authenticated);
             }
-            if (cname == null || !seen.add(owner)) {
-                break;
+            if (cname == null) {
+                return new DnsResult.NoData(name, type, negativeTtl(response), authenticated);
+            }
+            Name target = cname.getTarget();
+            chain.add(target);
+            if (!seen.add(target)) {
+                return failure(upstream, name, type, DnsResult.Failure.Kind.CNAME_LOOP, ": " + describe(chain));
+            }
+            if (chain.size() - 1 > MAX_CNAME_CHAIN) {
+                return failure(upstream, name, type, DnsResult.Failure.Kind.CNAME_CHAIN_TOO_LONG,
+                        ": more than " + MAX_CNAME_CHAIN + " CNAMEs: " + describe(chain));
             }
             ttl = Math.min(ttl, cname.getTTL());
-            owner = cname.getTarget();
+            owner = target;
         }
-        return new DnsResult.NoData(name, type, negativeTtl(response), authenticated);
+    }
+
+    /** A CNAME chain for a failure's detail, its middle elided when long. */
+    private static String describe(List<Name> chain) {
+        List<String> names = chain.stream().map(Name::toString).toList();
+        if (names.size() > 6) {
+            names = List.of(names.get(0), names.get(1), names.get(2), "...", names.get(names.size() - 2),
+                    names.get(names.size() - 1));
+        }
+        return String.join(" -> ", names);
     }
 
     /** RFC 2308: the TTL of a negative answer is min(SOA TTL, SOA minimum); zero without a SOA. */

@@ -3,9 +3,12 @@ package org.tesjames.core.mail;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A message (RFC 5322 octets) split into its header fields and body, as DKIM signing and verification, SPF/DMARC
@@ -18,6 +21,8 @@ import java.util.Objects;
  * (an mbox {@code From } line, garbage) is dropped: it is never signed, verified or read.
  */
 public final class HeaderFields {
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("[ \\t]+");
+
     /**
      * One header field.
      *
@@ -47,10 +52,18 @@ public final class HeaderFields {
     }
 
     private final List<Field> fields;
+    /** The fields by lower-case name, each list top to bottom: one look-up per name, however many fields. */
+    private final Map<String, List<Field>> byName;
     private final byte[] body;
 
     private HeaderFields(List<Field> fields, byte[] body) {
         this.fields = fields;
+        Map<String, List<Field>> index = new HashMap<>();
+        for (Field field : fields) {
+            index.computeIfAbsent(field.lowerName(), name -> new ArrayList<>()).add(field);
+        }
+        index.replaceAll((name, list) -> List.copyOf(list));
+        this.byName = index;
         this.body = body;
     }
 
@@ -124,9 +137,13 @@ public final class HeaderFields {
         return fields;
     }
 
-    /** The fields with this name (case-insensitive), top to bottom. */
+    /**
+     * The fields with this name (case-insensitive), top to bottom. Costs one look-up in an index built when the
+     * message was parsed, not a scan of the header, so a caller may ask once per name of a long list (a DKIM
+     * {@code h=}) and stay linear.
+     */
     public List<Field> fields(String name) {
-        return fields.stream().filter(field -> field.name().equalsIgnoreCase(name)).toList();
+        return byName.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
     }
 
     /** A copy of the body octets (CRLF line ends). */
@@ -140,7 +157,7 @@ public final class HeaderFields {
      * removed.
      */
     public static String relaxed(String name, String value) {
-        String collapsed = value.replace("\r\n", "").replaceAll("[ \\t]+", " ").strip();
+        String collapsed = WHITESPACE_RUN.matcher(value.replace("\r\n", "")).replaceAll(" ").strip();
         return name.strip().toLowerCase(Locale.ROOT) + ":" + collapsed;
     }
 

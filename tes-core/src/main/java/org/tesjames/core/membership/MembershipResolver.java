@@ -25,8 +25,8 @@ import org.xbill.DNS.Type;
  *   <li>TXT {@code M.tes-member.R} exists.</li>
  * </ol>
  * Steps 2 and 3 depend only on M and run concurrently. NXDOMAIN or NODATA at a step means "not a member";
- * every other outcome of the DNS (SERVFAIL, REFUSED, timeout, network error, malformed answer) is a temporary
- * failure. When step 2 or 3 gives a definite "no" while the other fails temporarily, the verdict is "not a
+ * every other outcome of the DNS (SERVFAIL, REFUSED, timeout, network error, malformed answer, a CNAME chain
+ * that loops or is longer than the DNS client follows: see {@link DnsResult.Failure}) is a temporary failure. When step 2 or 3 gives a definite "no" while the other fails temporarily, the verdict is "not a
  * member": the definite answer alone settles it, and an outage cannot turn a non-member into a member nor a
  * member into a non-member. An invalid domain is "not a member" without any query.
  */

@@ -158,6 +158,16 @@ class AuthenticationResultsHeaderTest {
         }
 
         @Test
+        void aResultTooLongForALineIsFoldedBetweenItsElementsAndTheNextStartsALine() {
+            String value = "mx.example.net; dkim=pass header.d=example.com header.s=selector2024 header.b=abcdefgh "
+                + "header.a=rsa-sha256; spf=none smtp.mailfrom=example.com";
+            assertThat(AuthenticationResultsHeader.fold(value)).isEqualTo("mx.example.net;\r\n"
+                + "\tdkim=pass header.d=example.com header.s=selector2024 header.b=abcdefgh\r\n"
+                + "\theader.a=rsa-sha256;\r\n"
+                + "\tspf=none smtp.mailfrom=example.com");
+        }
+
+        @Test
         void shortValueStaysOnOneLine() {
             assertThat(AuthenticationResultsHeader.fold("mx.example.net; dkim=none; spf=none; dmarc=none"))
                 .isEqualTo("mx.example.net; dkim=none; spf=none; dmarc=none");
@@ -167,6 +177,124 @@ class AuthenticationResultsHeaderTest {
         void unfoldingGivesTheValueBack() {
             String value = "mx.example.net; dkim=fail reason=\"x (y); z\" header.d=example.com header.s=s1; "
                 + "spf=pass smtp.mailfrom=example.com; dmarc=fail (p=reject dis=reject) header.from=example.com";
+            assertThat(AuthenticationResultsHeader.fold(value).replace("\r\n\t", " ")).isEqualTo(value);
+        }
+    }
+
+    /** RFC 5322 section 2.1.1: no line over 998 octets, 78 where folding allows; reasons made safe and short. */
+    @Nested
+    class HostileInput {
+        /** About 2.5 kB like the regular expression jSPF quotes in its syntax-error reason. */
+        private static final String JSPF_LIKE_REASON = "Not a valid SPF record: does not match "
+            + "^(?i)(?:\\s+(?:[+\\-?~])?(?:all|include:(?:(?:%\\{[slodipvh]\\d*r?[.\\-+,/_=]*\\}|%%|%_)*)"
+                .repeat(30)
+            + " (unclosed";
+
+        private final AuthenticationReport spfPermerror(String reason) {
+            return new AuthenticationReport(new DkimVerification(List.of(), 0),
+                new SpfCheck(SpfResult.PERMERROR, SpfCheck.MAILFROM, "example.com", reason),
+                new AuthorDomain.Single("example.com"),
+                dmarc(DmarcResult.Result.FAIL, Policy.NONE, "no aligned DKIM or SPF pass"));
+        }
+
+        private List<String> fieldLines(AuthenticationReport report) {
+            String field = AuthenticationResultsHeader.NAME + ": "
+                + AuthenticationResultsHeader.fold(AuthenticationResultsHeader.render(ID, report));
+            return List.of(field.split("\r\n", -1));
+        }
+
+        /** Every line within 998 octets of printable ASCII; a line over 78 holds one element only. */
+        private void assertWellFolded(List<String> lines) {
+            assertThat(lines).allSatisfy(line -> {
+                assertThat(line.length()).as(line).isLessThanOrEqualTo(998);
+                assertThat(line.chars()).as(line).allMatch(c -> c == '\t' || c >= 0x20 && c < 0x7f);
+                if (line.length() > 78) {
+                    assertThat(spacesOutsideQuotes(line.strip())).as(line).isZero();
+                }
+            });
+        }
+
+        private int spacesOutsideQuotes(String line) {
+            int spaces = 0;
+            boolean quoted = false;
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\\' && quoted) {
+                    i++;
+                } else if (c == '"') {
+                    quoted = !quoted;
+                } else if (c == ' ' && !quoted) {
+                    spaces++;
+                }
+            }
+            return spaces;
+        }
+
+        @Test
+        void aKilobytesLongSpfReasonIsCutAndTheFieldStaysWithinTheLineLimits() {
+            assertThat(JSPF_LIKE_REASON.length()).isGreaterThan(2_400);
+
+            String rendered = AuthenticationResultsHeader.render(ID, spfPermerror(JSPF_LIKE_REASON));
+
+            String reason = rendered.substring(rendered.indexOf("reason=\"") + 8);
+            reason = reason.substring(0, reason.indexOf("\" smtp.mailfrom="));
+            assertThat(reason.replace("\\\\", "\\"))
+                .hasSizeLessThanOrEqualTo(AuthenticationResultsHeader.REASON_LENGTH)
+                .startsWith("Not a valid SPF record").endsWith("...");
+            assertWellFolded(fieldLines(spfPermerror(JSPF_LIKE_REASON)));
+        }
+
+        @Test
+        void theRealJspfSyntaxErrorReasonStaysWithinTheLineLimits() throws Exception {
+            try (org.tesjames.testing.dns.TestDnsServer dns = org.tesjames.testing.dns.TestDnsServer.builder()
+                .unknownNames(org.tesjames.testing.dns.UnknownNamePolicy.NXDOMAIN).start()) {
+                dns.zone("example.com").txt("@", "v=spf1 ip4:192.0.2.0/24 frobnicate:(x -all");
+                SpfCheck check = new SpfVerifier(org.tesjames.core.dns.DnsJavaClient.create(List.of(dns.address()),
+                        java.time.Duration.ofSeconds(2), 0))
+                    .check(new SmtpIdentity(java.net.InetAddress.getByName("192.0.2.10"), "h.example.org",
+                        "alice@example.com"))
+                    .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(check.result()).isEqualTo(SpfResult.PERMERROR);
+                assertThat(check.reason()).as("jSPF quotes its grammar").hasSizeGreaterThan(998);
+
+                AuthenticationReport report = spfPermerror(check.reason());
+
+                assertWellFolded(fieldLines(report));
+                assertThat(AuthenticationResultsHeader.render(ID, report).length())
+                    .isLessThan(ID.length() + 2 * AuthenticationResultsHeader.REASON_LENGTH + 200);
+            }
+        }
+
+        @Test
+        void reasonsLoseLineBreaksControlCharactersAndUnbalancedParentheses() {
+            String rendered = AuthenticationResultsHeader.render(ID,
+                spfPermerror("a) b\r\nc\u0000 (d (e) f"));
+
+            assertThat(rendered).contains("spf=permerror reason=\"a b??c? d (e) f\"");
+        }
+
+        @Test
+        void hostileSignatureDomainsAndSelectorsAreCutAndFolded() {
+            List<DkimSignatureResult> signatures = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                signatures.add(failed(DkimFailureReason.SIGNATURE_MISMATCH, "d" + i + "x".repeat(3_000) + ".example", "s(" + "y".repeat(3_000), "abc/defghij"));
+            }
+            AuthenticationReport report = new AuthenticationReport(new DkimVerification(signatures, 5),
+                new SpfCheck(SpfResult.PERMERROR, SpfCheck.MAILFROM, "z".repeat(3_000), JSPF_LIKE_REASON),
+                new AuthorDomain.Single("example.com"),
+                dmarc(DmarcResult.Result.PERMERROR, Policy.NONE, JSPF_LIKE_REASON));
+
+            List<String> lines = fieldLines(report);
+
+            assertWellFolded(lines);
+            assertThat(String.join("", lines)).contains("header.d=d0xxx", "...");
+        }
+
+        @Test
+        void foldingAtElementsKeepsTheValue() {
+            AuthenticationReport report = spfPermerror(JSPF_LIKE_REASON);
+            String value = AuthenticationResultsHeader.render(ID, report);
+
             assertThat(AuthenticationResultsHeader.fold(value).replace("\r\n\t", " ")).isEqualTo(value);
         }
     }

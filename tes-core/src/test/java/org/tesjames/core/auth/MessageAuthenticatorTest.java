@@ -33,6 +33,11 @@ import org.tesjames.core.dmarc.SpfResult;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsJavaClient;
 import org.tesjames.core.mail.HeaderFields;
+import org.tesjames.core.membership.MembershipVerdict;
+import org.tesjames.core.membership.Step;
+import org.tesjames.core.policy.AuthenticationOutcome;
+import org.tesjames.core.policy.TesPolicies;
+import org.tesjames.core.policy.Verdict;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.dns.UnknownNamePolicy;
@@ -169,6 +174,33 @@ class MessageAuthenticatorTest {
     }
 
     @Test
+    void theReportsMessageIdIsSafeForALogLine() throws Exception {
+        String hostile = MESSAGE.replace("Message-ID: <1@example.com>",
+            "Message-ID: <1@example.com>\r INFO forged\u0000 " + "x".repeat(10_000));
+
+        AuthenticationReport report = authenticate(hostile, "192.0.2.1", "alice@example.com");
+
+        assertThat(report.messageId()).hasValueSatisfying(id -> {
+            assertThat(id).startsWith("<1@example.com> INFO forged").endsWith("...").hasSize(200);
+            assertThat(id.chars()).allMatch(c -> c >= 0x20 && c < 0x7f);
+        });
+    }
+
+    @Test
+    void theEnvelopeSendersSignatureIsVerifiedEvenBehindMoreSignaturesThanTheMaximum() throws Exception {
+        StringBuilder prepended = new StringBuilder();
+        for (int i = 0; i < DkimVerifier.Settings.DEFAULTS.maxSignatures(); i++) {
+            prepended.append("DKIM-Signature: v=1; a=rsa-sha256; d=evil").append(i)
+                .append(".example; s=x; h=from; bh=AAAA; b=AAAA\r\n");
+        }
+
+        AuthenticationReport report = authenticate(prepended + signed(MESSAGE), "203.0.113.5", "alice@example.com");
+
+        assertThat(report.hasPassingSignatureFor("example.com")).isTrue();
+        assertThat(report.dkim().notEvaluated()).isEqualTo(1);
+    }
+
+    @Test
     void theReportCarriesTheSignatureValue() throws Exception {
         String message = signed(MESSAGE);
         java.util.regex.Matcher b = java.util.regex.Pattern.compile("[;\\s]b=([^;]*)").matcher(message);
@@ -230,6 +262,33 @@ class MessageAuthenticatorTest {
             AuthenticationReport report = authenticate(MESSAGE, "192.0.2.1", "alice@example.com");
 
             assertThat(report.spf().result()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void anAlignedDkimKeyTimeoutMakesDmarcTemperrorAndDefersInsteadOfRejecting() throws Exception {
+            dns.fault("sel._domainkey.example.com", Type.TXT, Fault.noAnswer());
+            AuthenticationReport report = authenticate(signed(MESSAGE), "203.0.113.5", "alice@example.com");
+
+            assertThat(report.spf().result()).isEqualTo(SpfResult.FAIL);
+            assertThat(report.dmarc().result()).isEqualTo(DmarcResult.Result.TEMPERROR);
+            assertThat(policyVerdict(report)).isEqualTo(Verdict.defer("TES lookup failed: DMARC policy (<1@example.com>)"));
+        }
+
+        @Test
+        void anAlignedSpfServfailMakesDmarcTemperrorAndDefersInsteadOfRejecting() throws Exception {
+            dns.fault("example.com", Type.TXT, Fault.servfail());
+            AuthenticationReport report = authenticate(MESSAGE, "192.0.2.1", "alice@example.com");
+
+            assertThat(report.dkim().signatures()).isEmpty();
+            assertThat(report.dmarc().result()).isEqualTo(DmarcResult.Result.TEMPERROR);
+            assertThat(policyVerdict(report)).isEqualTo(Verdict.defer("TES lookup failed: DMARC policy (<1@example.com>)"));
+        }
+
+        /** The verdict for a sender held to DMARC (not a member: only the DMARC rule applies). */
+        private Verdict policyVerdict(AuthenticationReport report) {
+            return TesPolicies.messageAuthentication(new MembershipVerdict.NotMember("example.com",
+                    Step.TES_MASTER, "NXDOMAIN", Duration.ZERO), "example.com",
+                AuthenticationOutcome.of(report.dkim(), report.dmarc()), "<1@example.com>", true);
         }
 
         @Test

@@ -85,8 +85,9 @@ class DmarcEvaluatorTest {
             assertThat(result.disposition()).isEqualTo(Policy.QUARANTINE);
         }
 
+        /** An aligned SPF {@code temperror} is no fail: see {@link TemporaryErrorsThatCouldHaveAligned}. */
         @ParameterizedTest
-        @CsvSource({"SOFTFAIL", "NEUTRAL", "NONE", "FAIL", "TEMPERROR", "PERMERROR"})
+        @CsvSource({"SOFTFAIL", "NEUTRAL", "NONE", "FAIL", "PERMERROR"})
         void onlyAnSpfPassCounts(SpfResult spf) {
             DmarcResult result = evaluator.evaluate("example.com", facts(List.of(), spf, "example.com"),
                 found("v=DMARC1; p=reject", "example.com", false));
@@ -181,6 +182,66 @@ class DmarcEvaluatorTest {
             assertThatThrownBy(() -> evaluator.evaluate("example.com", NOTHING_PASSES,
                 found("v=DMARC1; p=reject; pct=50", "example.com", false)))
                 .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    /** RFC 7489 section 6.6.2: a check that failed temporarily and could have aligned leaves the result open. */
+    @Nested
+    class TemporaryErrorsThatCouldHaveAligned {
+        private final DmarcEvaluator evaluator = new DmarcEvaluator(NEVER_DRAWN, Policy.REJECT);
+
+        private DmarcResult evaluate(AuthenticationFacts facts, String record) {
+            return evaluator.evaluate("example.com", facts, found(record, "example.com", false));
+        }
+
+        @Test
+        void anAlignedSpfTemperrorIsTemperrorNotFail() {
+            DmarcResult result = evaluate(new AuthenticationFacts(List.of(), SpfResult.TEMPERROR, "bounce.example.com"),
+                "v=DMARC1; p=reject");
+            assertThat(result.result()).isEqualTo(DmarcResult.Result.TEMPERROR);
+            assertThat(result.disposition()).isEqualTo(Policy.NONE);
+            assertThat(result.reason()).contains("SPF of bounce.example.com");
+        }
+
+        @Test
+        void anAlignedDkimTemperrorIsTemperrorNotFail() {
+            DmarcResult result = evaluate(new AuthenticationFacts(List.of("other.example"),
+                List.of("mail.example.com"), SpfResult.FAIL, "example.com"), "v=DMARC1; p=reject");
+            assertThat(result.result()).isEqualTo(DmarcResult.Result.TEMPERROR);
+            assertThat(result.disposition()).isEqualTo(Policy.NONE);
+            assertThat(result.reason()).contains("DKIM of d=mail.example.com");
+        }
+
+        @Test
+        void aDkimTemperrorOfAnUnalignedDomainStaysAFail() {
+            DmarcResult result = evaluate(new AuthenticationFacts(List.of(), List.of("example.net"), SpfResult.FAIL,
+                "example.com"), "v=DMARC1; p=reject");
+            assertThat(result.result()).isEqualTo(DmarcResult.Result.FAIL);
+            assertThat(result.disposition()).isEqualTo(Policy.REJECT);
+        }
+
+        @Test
+        void strictAlignmentDecidesWhetherATemperrorCouldHaveAligned() {
+            DmarcResult dkim = evaluate(new AuthenticationFacts(List.of(), List.of("mail.example.com"),
+                SpfResult.FAIL, "example.com"), "v=DMARC1; p=reject; adkim=s");
+            DmarcResult spf = evaluate(new AuthenticationFacts(List.of(), SpfResult.TEMPERROR, "bounce.example.com"),
+                "v=DMARC1; p=reject; aspf=s");
+            assertThat(dkim.result()).isEqualTo(DmarcResult.Result.FAIL);
+            assertThat(spf.result()).isEqualTo(DmarcResult.Result.FAIL);
+        }
+
+        @Test
+        void anSpfTemperrorOfAnUnalignedMailFromStaysAFail() {
+            DmarcResult result = evaluate(new AuthenticationFacts(List.of(), SpfResult.TEMPERROR, "example.net"),
+                "v=DMARC1; p=reject");
+            assertThat(result.result()).isEqualTo(DmarcResult.Result.FAIL);
+        }
+
+        @Test
+        void anAlignedPassOutweighsATemperror() {
+            DmarcResult result = evaluate(new AuthenticationFacts(List.of("example.com"), List.of("example.com"),
+                SpfResult.TEMPERROR, "example.com"), "v=DMARC1; p=reject");
+            assertThat(result.result()).isEqualTo(DmarcResult.Result.PASS);
         }
     }
 

@@ -301,15 +301,79 @@ class DnsJavaClientTest implements DnsClientContract {
         }
 
         @Test
-        void stopsAtACnameLoop() throws Exception {
+        void aCnameLoopIsAFailureNotNoData() throws Exception {
             Message m = response(Rcode.NOERROR);
             m.addRecord(Record.fromString(name("q.example."), Type.CNAME, DClass.IN, 60, "r.example.", Name.root),
                     Section.ANSWER);
             m.addRecord(Record.fromString(name("r.example."), Type.CNAME, DClass.IN, 60, "q.example.", Name.root),
                     Section.ANSWER);
 
+            DnsResult result = DnsJavaClient.fromMessage(upstream, name("q.example."), Type.A, m);
+
+            assertFailure(result, DnsResult.Failure.Kind.CNAME_LOOP);
+            assertThat(result.isTemporaryFailure()).isTrue();
+            assertThat(((DnsResult.Failure) result).detail()).contains("q.example. -> r.example. -> q.example.");
+        }
+
+        @Test
+        void aCnameToItselfIsALoop() throws Exception {
+            Message m = response(Rcode.NOERROR);
+            m.addRecord(Record.fromString(name("q.example."), Type.CNAME, DClass.IN, 60, "q.example.", Name.root),
+                    Section.ANSWER);
+
+            assertFailure(DnsJavaClient.fromMessage(upstream, name("q.example."), Type.A, m),
+                    DnsResult.Failure.Kind.CNAME_LOOP);
+        }
+
+        private Message chainOf(int cnames) throws Exception {
+            Message m = response(Rcode.NOERROR);
+            for (int i = 0; i < cnames; i++) {
+                Name owner = i == 0 ? name("q.example.") : name("c" + i + ".example.");
+                m.addRecord(Record.fromString(owner, Type.CNAME, DClass.IN, 60, "c" + (i + 1) + ".example.",
+                        Name.root), Section.ANSWER);
+            }
+            m.addRecord(Record.fromString(name("c" + cnames + ".example."), Type.A, DClass.IN, 60, "192.0.2.1",
+                    Name.root), Section.ANSWER);
+            return m;
+        }
+
+        @Test
+        void aChainLongerThanTheLimitIsAFailureNotNoData() throws Exception {
+            DnsResult result = DnsJavaClient.fromMessage(upstream, name("q.example."), Type.A,
+                    chainOf(DnsJavaClient.MAX_CNAME_CHAIN + 1));
+
+            assertFailure(result, DnsResult.Failure.Kind.CNAME_CHAIN_TOO_LONG);
+            assertThat(result.isTemporaryFailure()).isTrue();
+        }
+
+        @Test
+        void aChainAtTheLimitIsFollowed() throws Exception {
+            assertThat(DnsJavaClient.fromMessage(upstream, name("q.example."), Type.A,
+                    chainOf(DnsJavaClient.MAX_CNAME_CHAIN))).isInstanceOf(DnsResult.Answer.class);
+        }
+
+        @Test
+        void aChainEndingWithoutRecordsOfTheTypeIsNoData() throws Exception {
+            Message m = response(Rcode.NOERROR);
+            m.addRecord(Record.fromString(name("q.example."), Type.CNAME, DClass.IN, 60, "r.example.", Name.root),
+                    Section.ANSWER);
+
             assertThat(DnsJavaClient.fromMessage(upstream, name("q.example."), Type.A, m))
                     .isInstanceOf(DnsResult.NoData.class);
+        }
+
+        @Test
+        void aLoopingAnswerFromTheFirstResolverTriesTheNext() throws Exception {
+            CannedResolver looping = new CannedResolver((query, response) -> {
+                Name q = query.getQuestion().getName();
+                response.addRecord(new org.xbill.DNS.CNAMERecord(q, DClass.IN, 60, q), Section.ANSWER);
+            });
+            DnsJavaClient twoUpstreams = DnsJavaClient.overResolvers(List.of(looping.upstream(),
+                    DnsJavaClient.Upstream.server(dns.address(), Duration.ofSeconds(2))), 0);
+
+            assertThat(resolveWith(twoUpstreams, "www.example.com.", Type.A)).isInstanceOf(DnsResult.Answer.class);
+            assertFailure(resolveWith(DnsJavaClient.overResolvers(List.of(looping.upstream()), 0),
+                    "www.example.com.", Type.A), DnsResult.Failure.Kind.CNAME_LOOP);
         }
 
         @Test

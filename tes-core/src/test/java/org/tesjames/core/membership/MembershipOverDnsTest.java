@@ -94,4 +94,14 @@ class MembershipOverDnsTest {
             notMember -> assertThat(notMember.step()).isEqualTo(Step.TES_MASTER));
         assertThat(dns.queryCount(chain.tesMaster(), Type.CNAME)).isEqualTo(2);
     }
+
+    @Test
+    void aCnameLoopAtTheMemberStepIsATemporaryFailureNotNotAMember() {
+        dns.zone("master.example.net").remove("example.com.tes-member", Type.TXT)
+            .cname("example.com.tes-member", "loop.master.example.net.")
+            .cname("loop", "example.com.tes-member.master.example.net.");
+
+        assertThat(resolve()).isInstanceOfSatisfying(MembershipVerdict.TemporaryFailure.class,
+            failure -> assertThat(failure.step()).isEqualTo(Step.MEMBER_OF_MASTER));
+    }
 }

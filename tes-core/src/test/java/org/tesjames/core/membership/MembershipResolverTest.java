@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tesjames.core.dns.CannedResolver;
 import org.tesjames.core.dns.DnsClient;
+import org.tesjames.core.dns.DnsJavaClient;
 import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.dns.DnsResult.Failure.Kind;
 import org.xbill.DNS.CNAMERecord;
@@ -203,6 +205,61 @@ class MembershipResolverTest {
 
             assertThat(resolve(dns, "example.com")).isInstanceOfSatisfying(MembershipVerdict.TemporaryFailure.class,
                 failure -> assertThat(failure.step()).isEqualTo(Step.MASTER_IN_REGISTRY));
+        }
+    }
+
+    /**
+     * A CNAME chain at step 2 or 3 that loops or is too long is a DNS failure: a temporary failure of the
+     * membership, never "not a member" (the real client, over a resolver giving such NOERROR answers).
+     */
+    @Nested
+    class BrokenCnameChains {
+        private MembershipVerdict resolveOver(java.util.function.BiConsumer<org.xbill.DNS.Message,
+            org.xbill.DNS.Message> memberStepAnswer) {
+            CannedResolver resolver = new CannedResolver((query, response) -> {
+                Name q = query.getQuestion().getName();
+                if (query.getQuestion().getType() == Type.CNAME) {
+                    response.addRecord(new CNAMERecord(q, DClass.IN, 60, name("master.example.net.")),
+                        org.xbill.DNS.Section.ANSWER);
+                } else if (q.equals(name(MEMBER_QUERY))) {
+                    memberStepAnswer.accept(query, response);
+                } else {
+                    response.addRecord(new TXTRecord(q, DClass.IN, 60, "member"), org.xbill.DNS.Section.ANSWER);
+                }
+            });
+            return new MembershipResolver(DnsJavaClient.overResolvers(List.of(resolver.upstream()), 0),
+                MembershipResolver.DEFAULT_REGISTRY_ROOT).resolveWithin("example.com", Duration.ofSeconds(10));
+        }
+
+        @Test
+        void aCnameLoopIsATemporaryFailureNotNotAMember() {
+            MembershipVerdict verdict = resolveOver((query, response) -> {
+                response.addRecord(new CNAMERecord(name(MEMBER_QUERY), DClass.IN, 60, name("loop.example.net.")),
+                    org.xbill.DNS.Section.ANSWER);
+                response.addRecord(new CNAMERecord(name("loop.example.net."), DClass.IN, 60, name(MEMBER_QUERY)),
+                    org.xbill.DNS.Section.ANSWER);
+            });
+
+            assertThat(verdict).isInstanceOfSatisfying(MembershipVerdict.TemporaryFailure.class, failure -> {
+                assertThat(failure.step()).isEqualTo(Step.MEMBER_OF_MASTER);
+                assertThat(failure.reason()).contains("CNAME_LOOP");
+            });
+        }
+
+        @Test
+        void aCnameChainLongerThanTheClientFollowsIsATemporaryFailureNotNotAMember() {
+            MembershipVerdict verdict = resolveOver((query, response) -> {
+                Name owner = name(MEMBER_QUERY);
+                for (int i = 0; i <= DnsJavaClient.MAX_CNAME_CHAIN; i++) {
+                    Name target = name("c" + i + ".example.net.");
+                    response.addRecord(new CNAMERecord(owner, DClass.IN, 60, target), org.xbill.DNS.Section.ANSWER);
+                    owner = target;
+                }
+                response.addRecord(new TXTRecord(owner, DClass.IN, 60, "member"), org.xbill.DNS.Section.ANSWER);
+            });
+
+            assertThat(verdict).isInstanceOfSatisfying(MembershipVerdict.TemporaryFailure.class, failure ->
+                assertThat(failure.reason()).contains("CNAME_CHAIN_TOO_LONG"));
         }
     }
 

@@ -10,12 +10,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Signature;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -24,7 +26,16 @@ import org.apache.james.jdkim.canon.DigestOutputStream;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dkim.RelaxedBody;
+import org.tesjames.core.dkim.verify.DkimSignatureResult;
+import org.tesjames.core.dkim.verify.DkimVerifier;
+import org.tesjames.core.dns.DnsClient;
+import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.mail.HeaderFields;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
 
 /**
  * Signs outbound mail with DKIM (RFC 6376): {@code rsa-sha256} and {@code ed25519-sha256} (RFC 8463),
@@ -32,8 +43,14 @@ import org.tesjames.core.mail.HeaderFields;
  * the header fields of {@link SignedHeaders} ({@code From} oversigned). A domain with an active RSA and an
  * active Ed25519 key gets two signatures (RSA first).
  *
- * <p>Idempotent: a key whose {@code d=} and {@code s=} already appear in a {@code DKIM-Signature} of the
- * message is skipped, so signing a message twice (a retry, a second pass through the processor) adds nothing.
+ * <p>Idempotent: a key is skipped when the message already carries a {@code DKIM-Signature} made with it, so
+ * signing a message twice (a retry, a second pass through the processor) adds nothing. "Made with it" means a
+ * signature with the key's {@code d=} and {@code s=} that verifies with the key's own public key (no DNS
+ * lookup) over the message as it is: a client can write any {@code DKIM-Signature} with our {@code d=} and
+ * {@code s=} into a submitted message, and such a field is never taken for ours (the message is signed; the
+ * client's field stays and fails wherever it is checked). Our signature that no longer verifies (the message
+ * changed after it was made) does not count either, so the message is signed again. At most
+ * {@value #MAX_CHECKED_SIGNATURES} signatures are checked, those of the signing domain first.
  *
  * <p>The body hash uses jDKIM's relaxed body canonicaliser (through {@link RelaxedBody}, which hashes an empty
  * body as empty); the header hash and the signature are computed
@@ -50,13 +67,15 @@ import org.tesjames.core.mail.HeaderFields;
 public final class DkimSigner {
     private static final String FOLD = "\r\n\t";
     private static final int BASE64_LINE = 72;
+    /** The most {@code DKIM-Signature} fields verified to tell whether the message is already signed. */
+    static final int MAX_CHECKED_SIGNATURES = 50;
 
     /**
      * What signing a message did.
      *
      * @param signatures the new signatures to add, in order (empty: nothing to add)
-     * @param alreadySigned the active keys skipped because the message already carries their {@code d=} and
-     *     {@code s=}, as {@code d/s}
+     * @param alreadySigned the active keys skipped because the message already carries a signature made with
+     *     them (their {@code d=} and {@code s=}, verifying with their public key), as {@code d/s}
      */
     public record Result(List<DkimSignature> signatures, List<String> alreadySigned) {
         public Result {
@@ -109,11 +128,12 @@ public final class DkimSigner {
             return new Result(List.of(), List.of());
         }
         HeaderFields raw = HeaderFields.parse(message);
+        List<DkimSignatureResult> ours = verifiedWithOurKeys(raw, domain, active);
         List<DkimSignature> signatures = new ArrayList<>();
         List<String> alreadySigned = new ArrayList<>();
         byte[] bodyHash = null;
         for (DkimKey key : active) {
-            if (alreadySignedBy(raw, key)) {
+            if (ours.stream().anyMatch(result -> result.isPass() && sameKey(result.domain(), result.selector(), key))) {
                 alreadySigned.add(key.domain() + "/" + key.selector());
                 continue;
             }
@@ -125,22 +145,50 @@ public final class DkimSigner {
         return new Result(signatures, alreadySigned);
     }
 
-    private static boolean alreadySignedBy(HeaderFields raw, DkimKey key) {
-        for (HeaderFields.Field field : raw.fields(DkimSignature.HEADER)) {
-            Map<String, String> tags;
+    /**
+     * The results of verifying the message's signatures with the public keys of {@code active} in place of DNS
+     * (any other key name is NXDOMAIN); none when no signature has the {@code d=} and {@code s=} of an active key.
+     */
+    private List<DkimSignatureResult> verifiedWithOurKeys(HeaderFields raw, String domain, List<DkimKey> active) {
+        List<HeaderFields.Field> fields = raw.fields(DkimSignature.HEADER);
+        if (fields.stream().noneMatch(field -> claimsAnyOf(field, active))) {
+            return List.of();
+        }
+        Map<Name, DkimKey> byKeyName = new HashMap<>();
+        for (DkimKey key : active) {
             try {
-                tags = DkimTags.parse(field.value());
-            } catch (IllegalArgumentException e) {
-                continue; // a malformed signature is nobody's signature
-            }
-            String d = tags.get("d");
-            String s = tags.get("s");
-            if (d != null && s != null && d.strip().equalsIgnoreCase(key.domain())
-                && s.strip().equalsIgnoreCase(key.selector())) {
-                return true;
+                byKeyName.put(Name.fromString(key.selector() + "._domainkey." + key.domain(), Name.root), key);
+            } catch (TextParseException e) {
+                throw new IllegalStateException("the key " + key + " has no valid key name: " + e.getMessage(), e);
             }
         }
-        return false;
+        DnsClient ourKeys = (name, type) -> {
+            DkimKey key = type == Type.TXT ? byKeyName.get(name) : null;
+            if (key == null) {
+                return CompletableFuture.completedFuture(new DnsResult.NxDomain(name, type, Duration.ZERO, false));
+            }
+            return CompletableFuture.completedFuture(new DnsResult.Answer(name, type,
+                List.of(new TXTRecord(name, DClass.IN, 0, key.keyRecord().txtStrings())), Duration.ZERO, false));
+        };
+        DkimVerifier verifier = new DkimVerifier(ourKeys, clock, new DkimVerifier.Settings(
+            Math.min(fields.size(), MAX_CHECKED_SIGNATURES), DkimVerifier.Settings.DEFAULTS.maxKeyRecordBytes()));
+        return verifier.verify(raw, domain).toCompletableFuture().join().signatures();
+    }
+
+    private static boolean claimsAnyOf(HeaderFields.Field field, List<DkimKey> active) {
+        Map<String, String> tags;
+        try {
+            tags = DkimTags.parse(field.value());
+        } catch (IllegalArgumentException e) {
+            return false; // a malformed signature is nobody's signature
+        }
+        String d = tags.get("d");
+        String s = tags.get("s");
+        return d != null && s != null && active.stream().anyMatch(key -> sameKey(d, s, key));
+    }
+
+    private static boolean sameKey(String d, String s, DkimKey key) {
+        return d.strip().equalsIgnoreCase(key.domain()) && s.strip().equalsIgnoreCase(key.selector());
     }
 
     private DkimSignature sign(HeaderFields raw, DkimKey key, byte[] bodyHash) {

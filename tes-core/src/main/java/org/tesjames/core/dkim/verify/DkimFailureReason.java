@@ -15,11 +15,7 @@ public enum DkimFailureReason {
     SIGNATURE_EXPIRED(DkimResult.FAIL),
     /** {@code h=} does not list {@code From} (RFC 6376 section 5.4). */
     FROM_NOT_SIGNED(DkimResult.FAIL),
-    /**
-     * The key does not fit the signature: {@code k=} is not the key type of {@code a=}, the key record's
-     * {@code h=} does not allow the hash of {@code a=}, its {@code s=} excludes {@code email}, or the key bytes
-     * are not a key of that type.
-     */
+    /** The key bytes of the record are not a key the algorithm of {@code a=} can use. */
     KEY_ALGORITHM_MISMATCH(DkimResult.FAIL),
     /** {@code l=} is larger than the canonicalised body (RFC 6376 section 3.4.5): the signature cannot hold. */
     BODY_SHORTER_THAN_LENGTH(DkimResult.FAIL),
@@ -46,7 +42,22 @@ public enum DkimFailureReason {
     /** The key record is malformed (tag list, {@code v=}, {@code p=}, key encoding). */
     MALFORMED_KEY_RECORD(DkimResult.PERMERROR),
     /** The key record is larger than the configured maximum. */
-    KEY_RECORD_TOO_LARGE(DkimResult.PERMERROR);
+    KEY_RECORD_TOO_LARGE(DkimResult.PERMERROR),
+    /**
+     * The key record's {@code k=} is not the key type of {@code a=} (RFC 6376 section 6.1.2: the key record is
+     * ignored, "inappropriate key algorithm").
+     */
+    KEY_TYPE_MISMATCH(DkimResult.PERMERROR),
+    /**
+     * The key record's {@code h=} does not list the hash of {@code a=} (RFC 6376 section 6.1.2: the key record
+     * is ignored, "inappropriate hash algorithm").
+     */
+    KEY_HASH_NOT_ALLOWED(DkimResult.PERMERROR),
+    /**
+     * The key record's {@code s=} lists neither {@code email} nor {@code *} (RFC 6376 section 3.6.1: the key is
+     * not for email, so it is ignored).
+     */
+    KEY_SERVICE_NOT_EMAIL(DkimResult.PERMERROR);
 
     private final DkimResult result;
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +42,7 @@ import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.mail.HeaderFields;
+import org.tesjames.core.membership.DomainNames;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -61,8 +63,18 @@ import org.xbill.DNS.Type;
  *       {@link DkimResult#NEUTRAL}, RFC 8601 section 2.7.1 "not otherwise able to be processed"; permerror is
  *       kept for malformed or missing data.</li>
  *   <li>{@code h=} without {@code From}, a revoked key, an RSA key under 1024 bits (RFC 8301 section 3.2), an
- *       {@code x=} in the past, a key whose {@code k=}, {@code h=} or {@code s=} does not fit the signature:
- *       {@link DkimResult#FAIL} with the reason.</li>
+ *       {@code x=} in the past: {@link DkimResult#FAIL} with the reason.</li>
+ *   <li>A key record whose {@code k=}, {@code h=} or {@code s=} excludes the signature (another key type, a
+ *       hash list without {@code sha256}, a service list with neither {@code email} nor {@code *}):
+ *       {@link DkimResult#PERMERROR} ({@link DkimFailureReason#KEY_TYPE_MISMATCH},
+ *       {@link DkimFailureReason#KEY_HASH_NOT_ALLOWED}, {@link DkimFailureReason#KEY_SERVICE_NOT_EMAIL}):
+ *       RFC 6376 section 6.1.2 has the verifier ignore such a key record, so nothing says the message was
+ *       altered.</li>
+ *   <li>More signatures than {@link Settings#maxSignatures()}: those whose {@code d=} is the preferred domain
+ *       given to {@link #verify(HeaderFields, String)} (the envelope sender's domain, whose signature the TES
+ *       policy needs) are evaluated first, then the others top to bottom, up to the maximum; the results stay
+ *       in the order of the fields. An attacker cannot push the sender's signature out of reach by prepending
+ *       signatures.</li>
  *   <li>{@code l=}: only that many octets of the canonicalised body are hashed; the octets after them are
  *       reported ({@link DkimSignatureResult#unsignedBodyOctets()}) so policy can distrust them. An {@code l=}
  *       larger than the canonicalised body fails ({@link DkimFailureReason#BODY_SHORTER_THAN_LENGTH}).</li>
@@ -128,15 +140,80 @@ public final class DkimVerifier {
 
     /** Verifies the signatures of a message already split into header fields and body. */
     public CompletionStage<DkimVerification> verify(HeaderFields parsed) {
+        return verify(parsed, "");
+    }
+
+    /**
+     * Verifies the signatures of a message already split into header fields and body; when there are more than
+     * {@link Settings#maxSignatures()}, those whose {@code d=} is {@code preferredDomain} (compared normalised:
+     * case, final dot, IDN) are evaluated first.
+     *
+     * @param preferredDomain the domain whose signatures matter most (the envelope sender's), or empty
+     */
+    public CompletionStage<DkimVerification> verify(HeaderFields parsed, String preferredDomain) {
+        Objects.requireNonNull(preferredDomain, "preferredDomain");
         List<HeaderFields.Field> fields = parsed.fields(HEADER);
-        int evaluated = Math.min(fields.size(), settings.maxSignatures());
+        List<HeaderFields.Field> chosen = choose(fields, preferredDomain);
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
-        for (int i = 0; i < evaluated; i++) {
-            results.add(verify(parsed, fields.get(i)).toCompletableFuture());
+        for (HeaderFields.Field field : chosen) {
+            results.add(verify(parsed, field).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
             .thenApply(done -> new DkimVerification(results.stream().map(CompletableFuture::join).toList(),
-                fields.size() - evaluated));
+                fields.size() - chosen.size()));
+    }
+
+    /** The signature fields to evaluate, in field order (see the class comment). */
+    private List<HeaderFields.Field> choose(List<HeaderFields.Field> fields, String preferredDomain) {
+        int max = settings.maxSignatures();
+        if (fields.size() <= max) {
+            return fields;
+        }
+        Optional<String> preferred = normalised(preferredDomain);
+        if (preferred.isEmpty()) {
+            return fields.subList(0, max);
+        }
+        boolean[] take = new boolean[fields.size()];
+        int taken = 0;
+        for (int i = 0; i < fields.size() && taken < max; i++) {
+            if (signingDomain(fields.get(i)).equals(preferred)) {
+                take[i] = true;
+                taken++;
+            }
+        }
+        for (int i = 0; i < fields.size() && taken < max; i++) {
+            if (!take[i]) {
+                take[i] = true;
+                taken++;
+            }
+        }
+        List<HeaderFields.Field> chosen = new ArrayList<>(max);
+        for (int i = 0; i < fields.size(); i++) {
+            if (take[i]) {
+                chosen.add(fields.get(i));
+            }
+        }
+        return chosen;
+    }
+
+    /** The normalised {@code d=} of a signature field; empty when the field does not parse that far. */
+    private static Optional<String> signingDomain(HeaderFields.Field field) {
+        try {
+            return normalised(DkimTags.parse(field.value()).getOrDefault("d", ""));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> normalised(String domain) {
+        String name = domain.strip();
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        return DomainNames.normalise(name).domain().map(d -> d.toLowerCase(Locale.ROOT));
     }
 
     private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field) {
@@ -246,15 +323,15 @@ public final class DkimVerifier {
             throw new Rejected(DkimFailureReason.KEY_REVOKED, "empty p= at " + signature.keyName);
         }
         if (!record.keyTag().equals(signature.type.keyTag())) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "k=" + record.keyTag() + " but a="
+            throw new Rejected(DkimFailureReason.KEY_TYPE_MISMATCH, "key k=" + record.keyTag() + " but a="
                 + signature.algorithm);
         }
         if (!record.hashAlgorithms().isEmpty() && !record.hashAlgorithms().contains("sha256")) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "key h=" + record.hashAlgorithms()
+            throw new Rejected(DkimFailureReason.KEY_HASH_NOT_ALLOWED, "key h=" + record.hashAlgorithms()
                 + " does not allow sha256");
         }
         if (!record.serviceTypes().contains("*") && !record.serviceTypes().contains("email")) {
-            throw new Rejected(DkimFailureReason.KEY_ALGORITHM_MISMATCH, "key s=" + record.serviceTypes()
+            throw new Rejected(DkimFailureReason.KEY_SERVICE_NOT_EMAIL, "key s=" + record.serviceTypes()
                 + " is not for email");
         }
         return publicKey(signature.type, record.publicKey());
@@ -341,8 +418,10 @@ public final class DkimVerifier {
 
     /**
      * The canonicalised header data (RFC 6376 section 3.7): the fields of {@code h=}, each name taking the
-     * bottom-most instance not yet used (a name listed more often than it occurs adds nothing), then this
-     * signature field with the value of {@code b=} emptied and without a final CRLF.
+     * bottom-most instance not yet used (section 5.4.2; a name listed more often than it occurs adds nothing),
+     * then this signature field with the value of {@code b=} emptied and without a final CRLF. Linear in the
+     * header and {@code h=}: the fields of a name come from the message's index by lower-case name, and one
+     * bottom-up cursor per name counts the instances used.
      */
     private static String headerData(HeaderFields message, HeaderFields.Field field, ParsedSignature signature) {
         StringBuilder data = new StringBuilder();

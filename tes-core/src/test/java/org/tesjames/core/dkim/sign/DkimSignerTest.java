@@ -251,6 +251,62 @@ class DkimSignerTest {
         }
 
         @Test
+        void aClientSuppliedSignatureWithOurDomainAndSelectorIsNotTakenForOurs() throws Exception {
+            TestKeys.write(keys, "example.com", "rsa1", TestKeys.RSA_2048.getPrivate());
+            byte[] forged = bytes("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=rsa1;"
+                + " h=from; bh=AAAA; b=AAAA\r\n" + MESSAGE);
+
+            DkimSigner.Result result = new DkimSigner(store(), CLOCK).sign("example.com", forged);
+
+            assertThat(result.signatures()).singleElement()
+                .satisfies(signature -> assertThat(signature.selector()).isEqualTo("rsa1"));
+            assertThat(result.alreadySigned()).isEmpty();
+        }
+
+        @Test
+        void aValidSignatureWithOurDomainAndSelectorButAnotherKeyIsNotOurs(@TempDir Path otherKeys) throws Exception {
+            TestKeys.write(keys, "example.com", "rsa1", TestKeys.RSA_2048.getPrivate());
+            TestKeys.write(otherKeys, "example.com", "rsa1", TestKeys.RSA_1024_B.getPrivate());
+            byte[] signedElsewhere = signed(bytes(MESSAGE),
+                new DkimSigner(DkimKeyStore.load(otherKeys), CLOCK).sign("example.com", bytes(MESSAGE)));
+
+            DkimSigner.Result result = new DkimSigner(store(), CLOCK).sign("example.com", signedElsewhere);
+
+            assertThat(result.signatures()).hasSize(1);
+            assertThat(result.alreadySigned()).isEmpty();
+        }
+
+        @Test
+        void ourSignatureThatNoLongerVerifiesDoesNotCount() throws Exception {
+            TestKeys.write(keys, "example.com", "rsa1", TestKeys.RSA_2048.getPrivate());
+            DkimSigner signer = new DkimSigner(store(), CLOCK);
+            String once = new String(signed(bytes(MESSAGE), signer.sign("example.com", bytes(MESSAGE))),
+                StandardCharsets.ISO_8859_1);
+            byte[] changed = bytes(once.replace("Subject:   Hello    world", "Subject: Changed"));
+
+            DkimSigner.Result again = signer.sign("example.com", changed);
+
+            assertThat(again.signatures()).hasSize(1);
+            assertThat(again.alreadySigned()).isEmpty();
+        }
+
+        @Test
+        void ourSignatureIsRecognisedAmongManyForgedOnes() throws Exception {
+            TestKeys.write(keys, "example.com", "rsa1", TestKeys.RSA_2048.getPrivate());
+            DkimSigner signer = new DkimSigner(store(), CLOCK);
+            StringBuilder forged = new StringBuilder();
+            for (int i = 0; i < 10; i++) {
+                forged.append("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa1; h=from; bh=AAAA; b=AAAA\r\n");
+            }
+            byte[] once = signed(bytes(forged + MESSAGE), signer.sign("example.com", bytes(forged + MESSAGE)));
+
+            DkimSigner.Result again = signer.sign("example.com", once);
+
+            assertThat(again.signatures()).isEmpty();
+            assertThat(again.alreadySigned()).containsExactly("example.com/rsa1");
+        }
+
+        @Test
         void aSignatureWithAnotherSelectorDoesNotPreventSigning() throws Exception {
             TestKeys.write(keys, "example.com", "rsa1", TestKeys.RSA_2048.getPrivate());
             byte[] foreign = bytes("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=old; h=from; bh=x; b=y\r\n"
