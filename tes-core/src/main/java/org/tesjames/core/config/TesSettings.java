@@ -82,6 +82,10 @@ import org.tesjames.core.submission.AuthFailureLimits;
  *   <tr><td>{@code smtp.pending.max-per-client}</td><td>{@code 10}</td><td>most SMTP sessions of one client
  *       address that may wait for a TES lookup at the same time (1 to {@code smtp.pending.max}); one more gets
  *       {@code 451 4.7.0} at once</td></tr>
+ *   <tr><td>{@code smtp.max-header-bytes}</td><td>{@code 262144}</td><td>largest header section of a message on
+ *       the inbound listener (1024-16777216 octets); a larger one is refused with {@code 552 5.3.4}</td></tr>
+ *   <tr><td>{@code smtp.max-header-fields}</td><td>{@code 1000}</td><td>most header fields of a message on the
+ *       inbound listener (10-1000000); more are refused with {@code 552 5.3.4}</td></tr>
  *   <tr><td>{@code submission.auth.max-failures-per-session}</td><td>{@code 3}</td><td>failed {@code AUTH}
  *       attempts after which a submission session is closed with {@code 421 4.7.0} (1-100)</td></tr>
  *   <tr><td>{@code submission.auth.max-failures-per-address}</td><td>{@code 10}</td><td>failed {@code AUTH}
@@ -101,6 +105,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                           Duration dkimReloadInterval, Map<String, List<String>> dkimSelectors,
                           int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
                           boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient,
+                          int smtpMaxHeaderBytes, int smtpMaxHeaderFields,
                           AuthFailureLimits submissionAuth) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
@@ -122,6 +127,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String DMARC_REJECT_NON_MEMBERS = "dmarc.reject-non-members";
     public static final String SMTP_PENDING_MAX = "smtp.pending.max";
     public static final String SMTP_PENDING_MAX_PER_CLIENT = "smtp.pending.max-per-client";
+    public static final String SMTP_MAX_HEADER_BYTES = "smtp.max-header-bytes";
+    public static final String SMTP_MAX_HEADER_FIELDS = "smtp.max-header-fields";
     public static final String SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION = "submission.auth.max-failures-per-session";
     public static final String SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS = "submission.auth.max-failures-per-address";
     public static final String SUBMISSION_AUTH_ADDRESS_WINDOW = "submission.auth.address-window";
@@ -151,6 +158,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(DMARC_REJECT_NON_MEMBERS, "false"),
         Map.entry(SMTP_PENDING_MAX, "1000"),
         Map.entry(SMTP_PENDING_MAX_PER_CLIENT, "10"),
+        Map.entry(SMTP_MAX_HEADER_BYTES, "262144"),
+        Map.entry(SMTP_MAX_HEADER_FIELDS, "1000"),
         Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION, "3"),
         Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, "10"),
         Map.entry(SUBMISSION_AUTH_ADDRESS_WINDOW, "10m"),
@@ -182,6 +191,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Objects.requireNonNull(authservId, AUTH_AUTHSERV_ID);
         requireRange(SMTP_PENDING_MAX, smtpPendingMax, 1, 1_000_000);
         requireRange(SMTP_PENDING_MAX_PER_CLIENT, smtpPendingMaxPerClient, 1, smtpPendingMax);
+        requireRange(SMTP_MAX_HEADER_BYTES, smtpMaxHeaderBytes, 1024, 16 * 1024 * 1024);
+        requireRange(SMTP_MAX_HEADER_FIELDS, smtpMaxHeaderFields, 10, 1_000_000);
         Objects.requireNonNull(submissionAuth, "submissionAuth");
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
@@ -264,6 +275,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(DMARC_REJECT_NON_MEMBERS, String.valueOf(dmarcRejectNonMembers));
         values.put(SMTP_PENDING_MAX, String.valueOf(smtpPendingMax));
         values.put(SMTP_PENDING_MAX_PER_CLIENT, String.valueOf(smtpPendingMaxPerClient));
+        values.put(SMTP_MAX_HEADER_BYTES, String.valueOf(smtpMaxHeaderBytes));
+        values.put(SMTP_MAX_HEADER_FIELDS, String.valueOf(smtpMaxHeaderFields));
         values.put(SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION, String.valueOf(submissionAuth.perSession()));
         values.put(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, String.valueOf(submissionAuth.perAddress()));
         values.put(SUBMISSION_AUTH_ADDRESS_WINDOW, submissionAuth.addressWindow().toMillis() + "ms");
@@ -318,6 +331,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, DMARC_REJECT_NON_MEMBERS, TesSettings::parseBoolean),
             value(properties, SMTP_PENDING_MAX, TesSettings::parseInt),
             value(properties, SMTP_PENDING_MAX_PER_CLIENT, TesSettings::parseInt),
+            value(properties, SMTP_MAX_HEADER_BYTES, TesSettings::parseInt),
+            value(properties, SMTP_MAX_HEADER_FIELDS, TesSettings::parseInt),
             new AuthFailureLimits(
                 value(properties, SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION,
                     text -> parseInt(text, 1, AuthFailureLimits.MAX_PER_SESSION)),

@@ -130,7 +130,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
 
     private CompletableFuture<?> startAuthentication(SMTPSession session) {
         Optional<Transaction> transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction);
-        if (transaction.isEmpty()) {
+        if (transaction.isEmpty() || InboundPolicyHook.refusal(session).isPresent()) {
             return CompletableFuture.completedFuture(null);
         }
         Transaction t = transaction.get();

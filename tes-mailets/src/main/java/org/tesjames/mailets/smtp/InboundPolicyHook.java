@@ -86,8 +86,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         boolean droppingStatus;
         boolean headerEnded;
         int lines;
+        int fields;
+        long size;
         int removed;
-        String malformed;
+        HookResult refusal;
     }
 
     /** The membership of one transaction's sender. */
@@ -98,6 +100,8 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     private final Duration deadline;
     private final MetricFactory metrics;
     private final PendingSessions pending;
+    private final int maxHeaderBytes;
+    private final int maxHeaderFields;
 
     @Inject
     public InboundPolicyHook(MembershipResolver resolver, TesSettings settings, MetricFactory metrics,
@@ -106,6 +110,8 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         this.deadline = settings.lookupTimeout();
         this.metrics = metrics;
         this.pending = pending;
+        this.maxHeaderBytes = settings.smtpMaxHeaderBytes();
+        this.maxHeaderFields = settings.smtpMaxHeaderFields();
     }
 
     @Override
@@ -157,9 +163,6 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
      */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        if (session.headerComplete()) {
-            return next.onLine(session, line);
-        }
         HeaderState state = session.getAttachment(HEADER, ProtocolSession.State.Transaction).orElseGet(() -> {
             HeaderState fresh = new HeaderState();
             session.setAttachment(HEADER, fresh, ProtocolSession.State.Transaction);
@@ -178,18 +181,37 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
                 return response;
             }
         }
-        if (state.headerEnded) {
+        boolean end = line.length == 3 && line[0] == '.';
+        if (end) {
+            return next.onLine(session, line);
+        }
+        if (state.refusal != null) {
+            return null;
+        }
+        state.size += line.length;
+        long maxSize = session.getConfiguration().getMaxMessageSize();
+        if (maxSize > 0 && state.size > maxSize) {
+            return refuse(state, limit("Message refused: larger than the limit of " + maxSize + " octets"));
+        }
+        if (state.headerEnded || session.headerComplete()) {
             return next.onLine(session, line);
         }
         boolean first = state.lines++ == 0;
         boolean continuation = line.length > 0 && (line[0] == ' ' || line[0] == '\t');
-        if (isEmptyLine(line) || (line.length == 3 && line[0] == '.')) {
+        if (isEmptyLine(line)) {
             state.headerEnded = true;
             return next.onLine(session, line);
         }
-        if (state.malformed == null) {
-            state.malformed = first && continuation ? "the header starts with a continuation line"
-                : malformation(line);
+        if (state.size > maxHeaderBytes) {
+            return refuse(state, limit("Message refused: header section larger than " + maxHeaderBytes
+                + " octets"));
+        }
+        if (!continuation && ++state.fields > maxHeaderFields) {
+            return refuse(state, limit("Message refused: more than " + maxHeaderFields + " header fields"));
+        }
+        String malformed = first && continuation ? "the header starts with a continuation line" : malformation(line);
+        if (malformed != null) {
+            return refuse(state, malformedHeader(malformed));
         }
         if (state.droppingStatus && continuation) {
             return null;
@@ -200,6 +222,25 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             return null;
         }
         return next.onLine(session, line);
+    }
+
+    /**
+     * Refuses the message being received: the rest of it is dropped (never stored nor kept), and the end of DATA
+     * gets the reply.
+     */
+    private static Response refuse(HeaderState state, HookResult refusal) {
+        state.refusal = refusal;
+        return null;
+    }
+
+    /** The refusal of the message being received, when the inbound policy refuses it whatever its authentication. */
+    static Optional<HookResult> refusal(SMTPSession session) {
+        return session.getAttachment(HEADER, ProtocolSession.State.Transaction).map(state -> state.refusal);
+    }
+
+    private static HookResult limit(String text) {
+        return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("552")
+            .smtpDescription("5.3.4 " + text).build();
     }
 
     private static boolean isEmptyLine(byte[] line) {
@@ -271,11 +312,13 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         }
         boolean member = membership.verdict() instanceof MembershipVerdict.Member;
         Optional<HeaderState> header = session.getAttachment(HEADER, ProtocolSession.State.Transaction);
-        if (header.isPresent() && header.get().malformed != null) {
-            metrics.generate("tes.inbound.malformed-header").increment();
-            LOGGER.info("TES inbound mail {} message-id {} sender {}: refused, malformed header ({})", mail.getName(),
-                messageId, mail.getMaybeSender().asString(), header.get().malformed);
-            return malformedHeader(header.get().malformed);
+        if (header.isPresent() && header.get().refusal != null) {
+            HookResult refusal = header.get().refusal;
+            metrics.generate("tes.inbound.refused." + (refusal.getSmtpRetCode().equals("552") ? "limit" : "malformed"))
+                .increment();
+            LOGGER.info("TES inbound mail {} message-id {} sender {}: {} {}", mail.getName(), messageId,
+                mail.getMaybeSender().asString(), refusal.getSmtpRetCode(), refusal.getSmtpDescription());
+            return refusal;
         }
         int removed = header.map(state -> state.removed).orElse(0);
         if (removed > 0) {
