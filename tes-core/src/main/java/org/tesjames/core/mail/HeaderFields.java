@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * A message (RFC 5322 octets) split into its header fields and body, as DKIM signing and verification, SPF/DMARC
@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  * (an mbox {@code From } line, garbage) is dropped: it is never signed, verified or read.
  */
 public final class HeaderFields {
-    private static final Pattern WHITESPACE_RUN = Pattern.compile("[ \\t]+");
-
     /**
      * One header field.
      *
@@ -51,12 +49,21 @@ public final class HeaderFields {
         }
     }
 
+    /** Receives a range of an array of octets, which it must not change. */
+    @FunctionalInterface
+    public interface OctetRange {
+        void accept(byte[] octets, int offset, int length);
+    }
+
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("[ \\t]+");
+
     private final List<Field> fields;
     /** The fields by lower-case name, each list top to bottom: one look-up per name, however many fields. */
     private final Map<String, List<Field>> byName;
-    private final byte[] body;
+    private final byte[] message;
+    private final int bodyStart;
 
-    private HeaderFields(List<Field> fields, byte[] body) {
+    private HeaderFields(List<Field> fields, byte[] message, int bodyStart) {
         this.fields = fields;
         Map<String, List<Field>> index = new HashMap<>();
         for (Field field : fields) {
@@ -64,28 +71,47 @@ public final class HeaderFields {
         }
         index.replaceAll((name, list) -> List.copyOf(list));
         this.byName = index;
-        this.body = body;
+        this.message = message;
+        this.bodyStart = bodyStart;
     }
 
-    /** Splits a message; never fails (whatever does not look like a field is dropped, see the class comment). */
+    /**
+     * Splits a message; never fails (whatever does not look like a field is dropped, see the class comment). Only
+     * the header is copied (into the fields); the body stays in {@code message}, which must not change afterwards.
+     */
     public static HeaderFields parse(byte[] message) {
-        byte[] crlf = toCrlf(message);
         int headerEnd;
         int bodyStart;
-        int blank = indexOfBlankLine(crlf);
-        if (crlf.length >= 2 && crlf[0] == '\r' && crlf[1] == '\n') {
+        if (message.length >= 1 && message[0] == '\n') {
+            headerEnd = 0;
+            bodyStart = 1;
+        } else if (message.length >= 2 && message[0] == '\r' && message[1] == '\n') {
             headerEnd = 0;
             bodyStart = 2;
-        } else if (blank < 0) {
-            headerEnd = crlf.length;
-            bodyStart = crlf.length;
         } else {
-            headerEnd = blank + 2;
-            bodyStart = blank + 4;
+            headerEnd = message.length;
+            bodyStart = message.length;
+            // the empty line: an LF followed by LF or by CRLF (a bare LF is a CRLF)
+            for (int i = 0; i < message.length - 1; i++) {
+                if (message[i] != '\n') {
+                    continue;
+                }
+                if (message[i + 1] == '\n') {
+                    headerEnd = i + 1;
+                    bodyStart = i + 2;
+                    break;
+                }
+                if (message[i + 1] == '\r' && i + 2 < message.length && message[i + 2] == '\n') {
+                    headerEnd = i + 1;
+                    bodyStart = i + 3;
+                    break;
+                }
+            }
         }
         List<Field> fields = new ArrayList<>();
         StringBuilder current = null;
-        for (String line : new String(crlf, 0, headerEnd, StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
+        byte[] header = toCrlf(message, 0, headerEnd);
+        for (String line : new String(header, StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
             if (line.isEmpty()) {
                 continue;
             }
@@ -97,9 +123,7 @@ public final class HeaderFields {
             current = new StringBuilder(line);
         }
         add(fields, current);
-        byte[] body = new byte[crlf.length - bodyStart];
-        System.arraycopy(crlf, bodyStart, body, 0, body.length);
-        return new HeaderFields(List.copyOf(fields), body);
+        return new HeaderFields(List.copyOf(fields), message, bodyStart);
     }
 
     private static void add(List<Field> fields, StringBuilder raw) {
@@ -112,24 +136,19 @@ public final class HeaderFields {
         }
     }
 
-    private static byte[] toCrlf(byte[] message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + 64);
-        for (int i = 0; i < message.length; i++) {
+    /** {@code message[from, to)} with every LF that has no CR before it (in the message) made CRLF. */
+    private static byte[] toCrlf(byte[] message, int from, int to) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from + 64);
+        int copied = from;
+        for (int i = from; i < to; i++) {
             if (message[i] == '\n' && (i == 0 || message[i - 1] != '\r')) {
+                out.write(message, copied, i - copied);
                 out.write('\r');
+                copied = i;
             }
-            out.write(message[i]);
         }
+        out.write(message, copied, to - copied);
         return out.toByteArray();
-    }
-
-    private static int indexOfBlankLine(byte[] data) {
-        for (int i = 0; i + 4 <= data.length; i++) {
-            if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** All header fields, top to bottom. */
@@ -148,7 +167,15 @@ public final class HeaderFields {
 
     /** A copy of the body octets (CRLF line ends). */
     public byte[] body() {
-        return body.clone();
+        return toCrlf(message, bodyStart, message.length);
+    }
+
+    /**
+     * Hands the body to {@code consumer} without copying it: the octets as received, in one range of the message
+     * array, bare LF line ends not yet made CRLF (DKIM's {@code BodyHasher} reads a bare LF as CRLF).
+     */
+    public void body(OctetRange consumer) {
+        consumer.accept(message, bodyStart, message.length - bodyStart);
     }
 
     /**

@@ -3,8 +3,12 @@ package org.tesjames.core.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HeaderFieldsTest {
     private static HeaderFields parse(String text) {
@@ -58,6 +62,37 @@ class HeaderFieldsTest {
         message.body()[0] = 'X';
 
         assertThat(new String(message.body(), StandardCharsets.ISO_8859_1)).isEqualTo("abc");
+    }
+
+    @Test
+    void theBodyRangeIsTheMessageArrayItselfAsReceived() {
+        byte[] octets = "Subject: x\n\nline 1\nline 2\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        HeaderFields message = HeaderFields.parse(octets);
+        List<Object> seen = new ArrayList<>();
+        message.body((array, offset, length) -> {
+            seen.add(array);
+            seen.add(new String(array, offset, length, StandardCharsets.ISO_8859_1));
+        });
+
+        assertThat(seen.get(0)).isSameAs(octets);
+        assertThat(seen.get(1)).isEqualTo("line 1\nline 2\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\r\n\r\n", "\n\n", "\r\n\n", "\n\r\n"})
+    void anyMixOfCrlfAndBareLfEndsTheHeader(String blankLine) {
+        HeaderFields message = parse("Subject: x\r\n y" + blankLine + "\nbody\r\n\r\n");
+
+        assertThat(message.fields("Subject").get(0).raw()).isEqualTo("Subject: x\r\n y");
+        assertThat(new String(message.body(), StandardCharsets.ISO_8859_1)).isEqualTo("\r\nbody\r\n\r\n");
+    }
+
+    @Test
+    void messageStartingWithBareLineFeedHasNoFields() {
+        HeaderFields message = parse("\nSubject: x\r\n");
+
+        assertThat(message.fields()).isEmpty();
+        assertThat(new String(message.body(), StandardCharsets.ISO_8859_1)).isEqualTo("Subject: x\r\n");
     }
 
     @Test

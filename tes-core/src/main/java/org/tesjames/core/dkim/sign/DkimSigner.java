@@ -2,12 +2,9 @@ package org.tesjames.core.dkim.sign;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,14 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
-import org.apache.james.jdkim.canon.DigestOutputStream;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
-import org.tesjames.core.dkim.RelaxedBody;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.dkim.BodyHasher;
 import org.tesjames.core.mail.HeaderFields;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
@@ -52,9 +48,8 @@ import org.xbill.DNS.Type;
  * changed after it was made) does not count either, so the message is signed again. At most
  * {@value #MAX_CHECKED_SIGNATURES} signatures are checked, those of the signing domain first.
  *
- * <p>The body hash uses jDKIM's relaxed body canonicaliser (through {@link RelaxedBody}, which hashes an empty
- * body as empty); the header hash and the signature are computed
- * here, because jDKIM 0.3's {@code DKIMSigner} only knows RSA (it asks the JDK for
+ * <p>The body hash is the relaxed one of {@link BodyHasher} (which hashes an empty body as empty), over the
+ * message array itself; the header hash and the signature are computed here, because jDKIM 0.3's {@code DKIMSigner} only knows RSA (it asks the JDK for
  * {@code SHA256withED25519}) and writes its tags unfolded in hash-map order. For Ed25519 the signed data is
  * the SHA-256 hash of the canonicalised header data (RFC 8463 section 3), signed with PureEdDSA; for RSA the
  * canonicalised header data itself with {@code SHA256withRSA}. The {@code b=} tag is written before
@@ -138,7 +133,7 @@ public final class DkimSigner {
                 continue;
             }
             if (bodyHash == null) {
-                bodyHash = relaxedBodyHash(raw.body());
+                bodyHash = relaxedBodyHash(raw);
             }
             signatures.add(sign(raw, key, bodyHash));
         }
@@ -248,18 +243,10 @@ public final class DkimSigner {
         return folded.toString();
     }
 
-    private static byte[] relaxedBodyHash(byte[] body) {
-        try {
-            DigestOutputStream digest = new DigestOutputStream(MessageDigest.getInstance("SHA-256"));
-            try (OutputStream out = RelaxedBody.canonicalizer(digest)) {
-                out.write(body);
-            }
-            return digest.getDigest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static byte[] relaxedBodyHash(HeaderFields message) {
+        BodyHasher hasher = BodyHasher.create(BodyHasher.Canonicalization.RELAXED);
+        message.body(hasher::update);
+        return hasher.finish();
     }
 
     /** The header list this signer uses. */

@@ -1,8 +1,5 @@
 package org.tesjames.core.dkim.verify;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -31,12 +28,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
-import org.apache.james.jdkim.canon.DigestOutputStream;
-import org.apache.james.jdkim.canon.SimpleBodyCanonicalizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dkim.DkimKeyRecord;
-import org.tesjames.core.dkim.RelaxedBody;
+import org.tesjames.core.dkim.BodyHasher;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.DkimTags;
 import org.tesjames.core.dns.DnsClient;
@@ -52,7 +47,7 @@ import org.xbill.DNS.Type;
  * Verifies the {@code DKIM-Signature} header fields of a message (RFC 6376), fetching keys with the project's
  * asynchronous {@link DnsClient}. Algorithms {@code rsa-sha256} and {@code ed25519-sha256} (RFC 8463: Ed25519
  * over the SHA-256 hash of the canonicalised header data); canonicalisations {@code simple} and {@code relaxed}
- * for header and body (the body ones are jDKIM's).
+ * for header and body (the body ones by {@link BodyHasher}, over the message array itself).
  *
  * <p>Decisions where the RFCs leave room (each has a test):
  * <ul>
@@ -245,7 +240,7 @@ public final class DkimVerifier {
 
     private DkimSignatureResult check(HeaderFields message, HeaderFields.Field field, Map<String, String> tags,
                                       ParsedSignature signature, PublicKey key) throws Rejected {
-        BodyHash body = bodyHash(message.body(), signature);
+        BodyHash body = bodyHash(message, signature);
         long unsigned = signature.length.isPresent() ? body.canonicalLength - signature.length.getAsLong() : 0;
         if (unsigned < 0) {
             throw new Rejected(DkimFailureReason.BODY_SHORTER_THAN_LENGTH, "l=" + signature.length.getAsLong()
@@ -366,54 +361,12 @@ public final class DkimVerifier {
     private record BodyHash(byte[] digest, long canonicalLength) {
     }
 
-    private static BodyHash bodyHash(byte[] body, ParsedSignature signature) {
-        try {
-            DigestOutputStream digest = new DigestOutputStream(MessageDigest.getInstance("SHA-256"));
-            CountingLimiter limiter = new CountingLimiter(digest, signature.length.orElse(Long.MAX_VALUE));
-            try (OutputStream out = signature.relaxedBody ? RelaxedBody.canonicalizer(limiter)
-                : new SimpleBodyCanonicalizer(limiter)) {
-                out.write(body);
-            }
-            return new BodyHash(digest.getDigest(), limiter.count);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Counts every octet, passes on the first {@code limit}. */
-    private static final class CountingLimiter extends OutputStream {
-        private final OutputStream out;
-        private final long limit;
-        private long count;
-
-        CountingLimiter(OutputStream out, long limit) {
-            this.out = out;
-            this.limit = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (count < limit) {
-                out.write(b);
-            }
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            long room = Math.max(0, limit - count);
-            if (room > 0) {
-                out.write(b, off, (int) Math.min(len, room));
-            }
-            count += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
+    private static BodyHash bodyHash(HeaderFields message, ParsedSignature signature) {
+        BodyHasher hasher = BodyHasher.create(signature.relaxedBody ? BodyHasher.Canonicalization.RELAXED
+            : BodyHasher.Canonicalization.SIMPLE, signature.length.orElse(Long.MAX_VALUE));
+        message.body(hasher::update);
+        byte[] digest = hasher.finish();
+        return new BodyHash(digest, hasher.canonicalLength());
     }
 
     /**

@@ -1,0 +1,397 @@
+package org.tesjames.core.dkim;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
+
+/**
+ * The SHA-256 body hash of DKIM (RFC 6376 section 3.7), computed while the body is canonicalised: "simple"
+ * (section 3.4.3) or "relaxed" (section 3.4.4), with an optional {@code l=} limit (section 3.5) on the
+ * canonicalised octets that are hashed. Incremental: the body may come in chunks of any size, split anywhere
+ * (inside a CRLF, inside a run of white space, between empty lines), as an SMTP server receives it:
+ * <pre>{@code
+ * BodyHasher hasher = BodyHasher.create(BodyHasher.Canonicalization.RELAXED);
+ * hasher.update(chunk, 0, n);   // as often as needed
+ * byte[] bh = hasher.finish();  // then hasher.canonicalLength() for l=
+ * }</pre>
+ *
+ * <p>Works in bulk over the caller's arrays and never copies the body: the input is scanned for the few octets
+ * that canonicalisation changes (white space runs, line ends), and each stretch whose canonical form is the
+ * input itself goes to the digest as one range of the caller's array; a stretch shorter than {@value #DIRECT}
+ * octets is first gathered into a small fixed buffer, so that a line with a few double spaces does not cost a
+ * digest call per word. Line ends and white space that may turn out to be trailing are held back as counters,
+ * not buffered octets.
+ *
+ * <p>Line ends are CRLF; a bare LF counts as CRLF (the form a message has on the wire, RFC 6376 section 5.3). A
+ * CR not followed by LF is an ordinary octet, except that a CR ending the body ends its last line. Rules that
+ * match jDKIM 0.3's canonicalisers and dkimpy:
+ * <ul>
+ *   <li>relaxed: white space before a CR is dropped (it is trailing white space when the CR starts a CRLF);
+ *       white space at the very end of a body without a final line end becomes one space, then a CRLF is
+ *       added;</li>
+ *   <li>relaxed: a body that is empty after canonicalisation hashes as empty (no CRLF is added), as dkimpy and
+ *       OpenDKIM compute it (jDKIM 0.3 adds one CRLF); simple: an empty body is one CRLF.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: one instance per body. {@link #update} after {@link #finish} fails.
+ */
+public final class BodyHasher {
+    /** The body canonicalisations of RFC 6376 section 3.4. */
+    public enum Canonicalization {
+        SIMPLE,
+        RELAXED
+    }
+
+    /** Stretches at least this long go to the digest straight from the caller's array. */
+    static final int DIRECT = 256;
+    private static final int STAGE = 8192;
+    private static final int CRLFS_AT_ONCE = 32;
+    private static final byte[] CRLFS = "\r\n".repeat(CRLFS_AT_ONCE).getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle OCTETS_AS_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+    private static final long TOP = 0x8080808080808080L;
+    private static final long EACH = 0x0101010101010101L;
+
+    private final MessageDigest digest;
+    private final boolean relaxed;
+    private final byte[] stage = new byte[STAGE + Long.BYTES];
+    private int staged;
+    /** Canonical octets produced so far (hashed or beyond the limit). */
+    private long canonicalLength;
+    /** How many more canonical octets the digest takes ({@code l=} less what it has had). */
+    private long unhashed;
+    /** Line ends seen after the last content, not yet produced: they are dropped if the body ends here. */
+    private long pendingLineEnds;
+    /** Relaxed: a run of white space after the last content, not yet produced (one space, or nothing). */
+    private boolean pendingSpace;
+    /** The last octet seen was a CR, maybe the first half of a CRLF. */
+    private boolean pendingCr;
+    /** During {@link #update}: where the octets not yet produced start (see {@link #scan}). */
+    private int runStart;
+    private byte[] result;
+
+    private BodyHasher(Canonicalization canonicalization, long limit) {
+        this.relaxed = Objects.requireNonNull(canonicalization, "canonicalization") == Canonicalization.RELAXED;
+        if (limit < 0) {
+            throw new IllegalArgumentException("the length limit must not be negative, not " + limit);
+        }
+        this.unhashed = limit;
+        try {
+            this.digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** A hasher of the whole canonicalised body (no {@code l=}). */
+    public static BodyHasher create(Canonicalization canonicalization) {
+        return new BodyHasher(canonicalization, Long.MAX_VALUE);
+    }
+
+    /**
+     * A hasher of the first {@code limit} octets of the canonicalised body ({@code l=}); {@link #canonicalLength()}
+     * still counts them all.
+     */
+    public static BodyHasher create(Canonicalization canonicalization, long limit) {
+        return new BodyHasher(canonicalization, limit);
+    }
+
+    /** Adds the next {@code length} octets of the body, {@code octets[offset]} first; they are not changed. */
+    public BodyHasher update(byte[] octets, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, octets.length);
+        if (result != null) {
+            throw new IllegalStateException("the body hash is already finished");
+        }
+        if (length == 0) {
+            return this;
+        }
+        int from = offset;
+        if (pendingCr) {
+            pendingCr = false;
+            if (octets[from] == '\n') {
+                pendingLineEnds++;
+                from++;
+            } else {
+                producePending();
+                produce((byte) '\r');
+            }
+        }
+        scan(octets, from, offset + length);
+        return this;
+    }
+
+    /** Adds a whole array of body octets. */
+    public BodyHasher update(byte[] octets) {
+        return update(octets, 0, octets.length);
+    }
+
+    /**
+     * Ends the body: drops the trailing empty lines, adds the final CRLF where the canonicalisation wants one, and
+     * returns the SHA-256 digest (32 octets, a fresh array on every call).
+     */
+    public byte[] finish() {
+        if (result == null) {
+            if (pendingCr) {
+                pendingCr = false;
+                pendingLineEnds++;
+            }
+            if (pendingSpace) {
+                producePending();
+            }
+            if (canonicalLength > 0 || !relaxed) {
+                produce(CRLFS, 0, 2);
+            }
+            flushStage();
+            result = digest.digest();
+        }
+        return result.clone();
+    }
+
+    /** The length of the canonicalised body so far, beyond the {@code l=} limit too; final after {@link #finish}. */
+    public long canonicalLength() {
+        return canonicalLength;
+    }
+
+    /**
+     * The body between {@code from} and {@code end}. {@code octets[runStart, runEnd)} is canonical as it stands and
+     * not yet produced. Whatever is pending (line ends, a space) comes after it; while {@code inPlace}, the octets
+     * from {@code runEnd} to the scan position are exactly the canonical form of what is pending, so the run can
+     * simply grow over them when content follows; otherwise (white space that is dropped or is not one space, a
+     * bare LF, a chunk that starts with something pending) the run ends there.
+     */
+    private void scan(byte[] octets, int from, int end) {
+        runStart = from;
+        int runEnd = from;
+        boolean inPlace = pendingLineEnds == 0 && !pendingSpace;
+        int i = from;
+        while (i < end) {
+            byte octet = octets[i];
+            if (octet == '\n') {
+                pendingSpace = false;
+                pendingLineEnds++;
+                inPlace = false;
+                i++;
+                continue;
+            }
+            if (octet == '\r') {
+                if (pendingSpace) {
+                    pendingSpace = false;
+                    inPlace = false;
+                }
+                if (i + 1 == end) {
+                    pendingCr = true;
+                    break;
+                }
+                if (octets[i + 1] == '\n') {
+                    pendingLineEnds++;
+                    i += 2;
+                    continue;
+                }
+                // a bare CR: content
+            } else if (relaxed && (octet == ' ' || octet == '\t')) {
+                int start = i++;
+                while (i < end && (octets[i] == ' ' || octets[i] == '\t')) {
+                    i++;
+                }
+                if (pendingSpace || octet != ' ' || i - start > 1) {
+                    inPlace = false;
+                }
+                pendingSpace = true;
+                continue;
+            }
+            if (inPlace) {
+                pendingLineEnds = 0;
+                pendingSpace = false;
+            } else {
+                produce(octets, runStart, runEnd - runStart);
+                producePending();
+                runStart = i;
+                inPlace = true;
+            }
+            i = relaxed ? relaxedContent(octets, i + 1, end) : simpleContent(octets, i + 1, end);
+            runEnd = i;
+        }
+        produce(octets, runStart, runEnd - runStart);
+    }
+
+    /**
+     * Goes over content under "relaxed" and returns where it stops: at a CR or LF, or at white space that may be
+     * trailing. On the way, white space between content becomes one space: the stretch before it is produced and
+     * {@link #runStart} moves past it (one space, the common case, stays in place), and a CRLF followed by content
+     * stays in place. Eight octets at a time: {@link #relaxedSuspects} marks the octets to look at.
+     */
+    private int relaxedContent(byte[] octets, int from, int end) {
+        int i = from;
+        while (i < end) {
+            if (i <= end - Long.BYTES) {
+                long suspects = relaxedSuspects((long) OCTETS_AS_LONG.get(octets, i));
+                if (suspects == 0) {
+                    i += Long.BYTES;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(suspects) >>> 3;
+            }
+            byte octet = octets[i];
+            if (octet > ' ' || octet < 0) {
+                i++;
+            } else if (octet == ' ' || octet == '\t') {
+                int next = i + 1;
+                while (next < end && (octets[next] == ' ' || octets[next] == '\t')) {
+                    next++;
+                }
+                if (next == end || octets[next] == '\r' || octets[next] == '\n') {
+                    return i;
+                }
+                if (octet == ' ') {
+                    if (next > i + 1) {
+                        produce(octets, runStart, i + 1 - runStart);
+                        runStart = next;
+                    }
+                } else {
+                    produce(octets, runStart, i - runStart);
+                    produce((byte) ' ');
+                    runStart = next;
+                }
+                i = next;
+            } else if (octet == '\r') {
+                if (i + 2 < end && octets[i + 1] == '\n' && (octets[i + 2] > ' ' || octets[i + 2] < 0)) {
+                    i += 3;
+                } else {
+                    return i;
+                }
+            } else if (octet == '\n') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+        return i;
+    }
+
+    /**
+     * Goes over content under "simple" and returns where it stops: at a CR or an LF, except a CRLF followed by
+     * content, which stays in place. Eight octets at a time, like the relaxed one.
+     */
+    private static int simpleContent(byte[] octets, int from, int end) {
+        int i = from;
+        while (i < end) {
+            if (i <= end - Long.BYTES) {
+                long suspects = simpleSuspects((long) OCTETS_AS_LONG.get(octets, i));
+                if (suspects == 0) {
+                    i += Long.BYTES;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(suspects) >>> 3;
+            }
+            byte octet = octets[i];
+            if (octet == '\r') {
+                if (i + 2 < end && octets[i + 1] == '\n' && octets[i + 2] != '\r' && octets[i + 2] != '\n') {
+                    i += 3;
+                } else {
+                    return i;
+                }
+            } else if (octet == '\n') {
+                return i;
+            } else {
+                i++;
+            }
+        }
+        return i;
+    }
+
+    /*
+     * Octet tests on eight octets at once (a long read little-endian: the first octet is the lowest byte). Each
+     * result has the top bit of a byte set where the test holds for that octet, and no other bit. Exact per byte:
+     * a byte's top bit is cleared before the addition, so no carry crosses into the next byte.
+     */
+    /** Octets below {@code bound} (1 to 128); octets of 128 and more are never below. */
+    private static long below(long octets, int bound) {
+        return ~(((octets & LOW_SEVEN) + (0x80 - bound) * EACH) | octets) & TOP;
+    }
+
+    /**
+     * Relaxed: the octets below 32 (tab, CR, LF, other controls), and the spaces followed by an octet below 33
+     * (white space, a line end) or by the next long (the last byte), which {@link #relaxedContent} looks at.
+     */
+    private static long relaxedSuspects(long octets) {
+        long low = octets & LOW_SEVEN;
+        long atLeast33 = (low + (0x80 - 0x21) * EACH) | octets;
+        long atLeast32 = (low + (0x80 - 0x20) * EACH) | octets;
+        long upTo32 = ~atLeast33 & TOP;
+        long spaces = atLeast32 & upTo32;
+        return (~atLeast32 & TOP) | (spaces & ((upTo32 >>> 8) | Long.MIN_VALUE));
+    }
+
+    /** Simple: the CRs and LFs. */
+    private static long simpleSuspects(long octets) {
+        return below(octets ^ ('\r' * EACH), 1) | below(octets ^ ('\n' * EACH), 1);
+    }
+
+    /** Produces the held-back line ends, then the held-back space. */
+    private void producePending() {
+        while (pendingLineEnds > 0) {
+            int count = (int) Math.min(pendingLineEnds, CRLFS_AT_ONCE);
+            produce(CRLFS, 0, 2 * count);
+            pendingLineEnds -= count;
+        }
+        if (pendingSpace) {
+            produce((byte) ' ');
+            pendingSpace = false;
+        }
+    }
+
+    private void produce(byte[] octets, int offset, int length) {
+        int to = staged + length;
+        if (length < DIRECT && to <= STAGE && length <= unhashed && offset + length + Long.BYTES <= octets.length) {
+            // a short stretch into the stage, eight octets at a time; the last long may carry octets past it into
+            // the slack at the end of the stage, where the next stretch overwrites them
+            for (int k = 0; k < length; k += Long.BYTES) {
+                OCTETS_AS_LONG.set(stage, staged + k, (long) OCTETS_AS_LONG.get(octets, offset + k));
+            }
+            staged = to;
+            unhashed -= length;
+            canonicalLength += length;
+            return;
+        }
+        canonicalLength += length;
+        int hashing = (int) Math.min(length, unhashed);
+        if (hashing == 0) {
+            return;
+        }
+        unhashed -= hashing;
+        if (hashing >= DIRECT) {
+            flushStage();
+            digest.update(octets, offset, hashing);
+            return;
+        }
+        if (hashing > STAGE - staged) {
+            flushStage();
+        }
+        System.arraycopy(octets, offset, stage, staged, hashing);
+        staged += hashing;
+    }
+
+    private void produce(byte octet) {
+        canonicalLength++;
+        if (unhashed == 0) {
+            return;
+        }
+        unhashed--;
+        if (staged == STAGE) {
+            flushStage();
+        }
+        stage[staged++] = octet;
+    }
+
+    private void flushStage() {
+        if (staged > 0) {
+            digest.update(stage, 0, staged);
+            staged = 0;
+        }
+    }
+}
