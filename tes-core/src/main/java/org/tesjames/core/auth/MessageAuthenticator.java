@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,6 +16,7 @@ import org.apache.james.mime4j.field.address.DefaultAddressParser;
 import org.apache.james.mime4j.field.address.ParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.dkim.verify.BodyHashes;
 import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
 import org.tesjames.core.dkim.verify.DkimVerification;
@@ -84,14 +86,34 @@ public final class MessageAuthenticator {
      */
     public CompletionStage<AuthenticationReport> authenticate(byte[] rfc822Message, SmtpIdentity identity,
                                                               CompletionStage<SpfCheck> spfCheck) {
-        Objects.requireNonNull(rfc822Message);
+        HeaderFields message = HeaderFields.parse(Objects.requireNonNull(rfc822Message));
+        return authenticate(message, BodyHashes.of(message), identity, spfCheck);
+    }
+
+    /**
+     * The DKIM body hashes that authenticating a message with this header needs: an SMTP server computes them
+     * while the body streams in ({@link BodyHashes#streaming}), then calls
+     * {@link #authenticate(HeaderFields, BodyHashes, SmtpIdentity, CompletionStage)} without holding the body.
+     */
+    public Set<BodyHashes.Key> bodyHashesNeeded(HeaderFields header, SmtpIdentity identity) {
+        return dkim.bodyHashesNeeded(header, preferredDomain(identity));
+    }
+
+    /**
+     * Authenticates a message given as its header and the hashes of its body, with the SPF check of its identity
+     * started earlier by {@link #checkSpf}.
+     */
+    public CompletionStage<AuthenticationReport> authenticate(HeaderFields header, BodyHashes bodies,
+                                                              SmtpIdentity identity,
+                                                              CompletionStage<SpfCheck> spfCheck) {
+        Objects.requireNonNull(header);
+        Objects.requireNonNull(bodies);
         Objects.requireNonNull(identity);
-        HeaderFields header = HeaderFields.parse(rfc822Message);
         AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
             .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
-        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header,
-            identity.isNullSender() ? "" : identity.mailFromDomain()).toCompletableFuture();
+        CompletableFuture<DkimVerification> dkimStage = dkim.verify(header, preferredDomain(identity), bodies)
+            .toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spfCheck.toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
             List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
@@ -111,6 +133,11 @@ public final class MessageAuthenticator {
     }
 
     private record Pair(DkimVerification dkim, SpfCheck spf) {
+    }
+
+    /** The domain whose signatures are verified first: the envelope sender's (none for the null sender). */
+    private static String preferredDomain(SmtpIdentity identity) {
+        return identity.isNullSender() ? "" : identity.mailFromDomain();
     }
 
     private static AuthenticationReport report(Pair pair, AuthorDomain author, DmarcResult result,

@@ -28,6 +28,8 @@ import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
+import org.tesjames.core.dkim.verify.BodyHashes;
+import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.policy.AuthenticationOutcome;
 import org.tesjames.matchers.TesMailAttributes;
 
@@ -93,7 +95,8 @@ public final class InboundAuthentication {
      */
     public Optional<AuthenticationReport> authenticate(Mail mail, SmtpIdentity identity) throws MessagingException {
         try {
-            return start(bytes(mail.getMessage()), identity, startSpf(identity), mail.getName()).join();
+            HeaderFields message = HeaderFields.parse(bytes(mail.getMessage()));
+            return start(message, BodyHashes.of(message), identity, startSpf(identity), mail.getName()).join();
         } catch (CompletionException e) {
             throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
                 + e.getCause(), e);
@@ -105,18 +108,25 @@ public final class InboundAuthentication {
         return authenticator.checkSpf(identity).toCompletableFuture();
     }
 
+    /** The DKIM body hashes that authenticating a message with this header needs (see {@link #start}). */
+    public Set<BodyHashes.Key> bodyHashesNeeded(HeaderFields header, SmtpIdentity identity) {
+        return authenticator.bodyHashesNeeded(header, identity);
+    }
+
     /**
-     * Starts authenticating message octets without waiting for the result.
+     * Starts authenticating a message, given as its header and its body hashes (computed while it streamed in,
+     * for the keys of {@link #bodyHashesNeeded}), without waiting for the result.
      *
      * @param spf the SPF check of the identity, started earlier by {@link #startSpf}
      * @param what the mail or session in log lines
      * @return the report, or empty when there was none within {@code lookup.timeout} (the caller defers); the
      *     future completes by then, on a TES thread
      */
-    public CompletableFuture<Optional<AuthenticationReport>> start(byte[] message, SmtpIdentity identity,
+    public CompletableFuture<Optional<AuthenticationReport>> start(HeaderFields header, BodyHashes bodies,
+                                                                   SmtpIdentity identity,
                                                                    CompletableFuture<SpfCheck> spf, String what) {
         TimeMetric timer = metrics.timer("tes.auth.time");
-        return authenticator.authenticate(message, identity, spf).toCompletableFuture()
+        return authenticator.authenticate(header, bodies, identity, spf).toCompletableFuture()
             .thenApply(report -> {
                 count(report);
                 return Optional.of(report);

@@ -28,6 +28,8 @@ import org.tesjames.core.auth.AuthenticationReport;
 import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
+import org.tesjames.core.dkim.verify.BodyHashes;
+import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.policy.AuthenticationOutcome;
@@ -70,11 +72,17 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     private static final AttachmentKey<Transaction> TRANSACTION = AttachmentKey.of("tes.inbound.auth",
         Transaction.class);
 
-    /** What one transaction's authentication has gathered: its identity, SPF started at MAIL FROM, the message. */
+    /**
+     * What one transaction's authentication has gathered: its identity, SPF started at MAIL FROM, the header of the
+     * message and, once the header is complete, the DKIM body hashes its signatures need, fed as the body streams
+     * in (the body itself is never kept).
+     */
     static final class Transaction {
         final SmtpIdentity identity;
         final CompletableFuture<SpfCheck> spf;
-        final ByteArrayOutputStream message = new ByteArrayOutputStream(8192);
+        final ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
+        HeaderFields parsedHeader;
+        BodyHashes.Streaming body;
         CompletableFuture<Optional<AuthenticationReport>> report;
 
         Transaction(SmtpIdentity identity, CompletableFuture<SpfCheck> spf) {
@@ -115,7 +123,10 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         return HookResult.DECLINED;
     }
 
-    /** Keeps the message as James stores it (dot-stuffing undone), for the authentication at the end of DATA. */
+    /**
+     * Keeps the header of the message as James stores it (dot-stuffing undone), and hashes the body as it streams
+     * in, for the authentication at the end of DATA.
+     */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
         session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).ifPresent(transaction -> {
@@ -123,9 +134,22 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
                 return;
             }
             int from = line.length >= 2 && line[0] == '.' && line[1] == '.' ? 1 : 0;
-            transaction.message.write(line, from, line.length - from);
+            if (transaction.body != null) {
+                transaction.body.update(line, from, line.length - from);
+                return;
+            }
+            transaction.header.write(line, from, line.length - from);
+            if (line.length == 2 && line[0] == '\r' && line[1] == '\n') {
+                headerComplete(transaction);
+            }
         });
         return next.onLine(session, line);
+    }
+
+    private void headerComplete(Transaction transaction) {
+        transaction.parsedHeader = HeaderFields.parse(transaction.header.toByteArray());
+        transaction.body = BodyHashes.streaming(authentication.bodyHashesNeeded(transaction.parsedHeader,
+            transaction.identity));
     }
 
     private CompletableFuture<?> startAuthentication(SMTPSession session) {
@@ -134,7 +158,10 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
             return CompletableFuture.completedFuture(null);
         }
         Transaction t = transaction.get();
-        t.report = authentication.start(t.message.toByteArray(), t.identity, t.spf,
+        if (t.body == null) {
+            headerComplete(t);
+        }
+        t.report = authentication.start(t.parsedHeader, t.body.finish(), t.identity, t.spf,
             "session " + session.getSessionID());
         return t.report;
     }

@@ -18,11 +18,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -146,12 +148,38 @@ public final class DkimVerifier {
      * @param preferredDomain the domain whose signatures matter most (the envelope sender's), or empty
      */
     public CompletionStage<DkimVerification> verify(HeaderFields parsed, String preferredDomain) {
+        return verify(parsed, preferredDomain, BodyHashes.of(parsed));
+    }
+
+    /**
+     * The body hashes that {@link #verify(HeaderFields, String, BodyHashes)} will need for this header: one per
+     * canonicalisation and {@code l=} of the signatures it will evaluate. An SMTP server computes them while the
+     * body streams in, and never holds the body.
+     */
+    public Set<BodyHashes.Key> bodyHashesNeeded(HeaderFields header, String preferredDomain) {
+        Set<BodyHashes.Key> keys = new LinkedHashSet<>();
+        for (HeaderFields.Field field : choose(header.fields(HEADER), preferredDomain)) {
+            try {
+                keys.add(key(ParsedSignature.parse(DkimTags.parse(field.value()), clock.instant().getEpochSecond())));
+            } catch (Rejected | IllegalArgumentException e) {
+                // evaluated without its body: it fails before the body hash
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Like {@link #verify(HeaderFields, String)}, with the body hashes given: the header alone is in
+     * {@code parsed} (see {@link #bodyHashesNeeded}).
+     */
+    public CompletionStage<DkimVerification> verify(HeaderFields parsed, String preferredDomain, BodyHashes bodies) {
         Objects.requireNonNull(preferredDomain, "preferredDomain");
+        Objects.requireNonNull(bodies, "bodies");
         List<HeaderFields.Field> fields = parsed.fields(HEADER);
         List<HeaderFields.Field> chosen = choose(fields, preferredDomain);
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
         for (HeaderFields.Field field : chosen) {
-            results.add(verify(parsed, field).toCompletableFuture());
+            results.add(verify(parsed, field, bodies).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
             .thenApply(done -> new DkimVerification(results.stream().map(CompletableFuture::join).toList(),
@@ -211,7 +239,8 @@ public final class DkimVerifier {
         return DomainNames.normalise(name).domain().map(d -> d.toLowerCase(Locale.ROOT));
     }
 
-    private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field) {
+    private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field,
+                                                        BodyHashes bodies) {
         Map<String, String> tags;
         try {
             tags = DkimTags.parse(field.value());
@@ -231,7 +260,7 @@ public final class DkimVerifier {
                 }
                 try {
                     PublicKey key = key(signature, answer);
-                    return check(message, field, tags, signature, key);
+                    return check(message, field, tags, signature, key, bodies);
                 } catch (Rejected e) {
                     return result(tags, e.reason, e.getMessage());
                 }
@@ -239,16 +268,17 @@ public final class DkimVerifier {
     }
 
     private DkimSignatureResult check(HeaderFields message, HeaderFields.Field field, Map<String, String> tags,
-                                      ParsedSignature signature, PublicKey key) throws Rejected {
-        BodyHash body = bodyHash(message, signature);
-        long unsigned = signature.length.isPresent() ? body.canonicalLength - signature.length.getAsLong() : 0;
+                                      ParsedSignature signature, PublicKey key, BodyHashes bodies) throws Rejected {
+        BodyHashes.Hash body = bodies.get(key(signature)).orElseThrow(() -> new IllegalStateException(
+            "no body hash for " + key(signature) + " of the signature of " + signature.domain));
+        long unsigned = signature.length.isPresent() ? body.canonicalLength() - signature.length.getAsLong() : 0;
         if (unsigned < 0) {
             throw new Rejected(DkimFailureReason.BODY_SHORTER_THAN_LENGTH, "l=" + signature.length.getAsLong()
-                + " but the canonicalised body has " + body.canonicalLength + " octets");
+                + " but the canonicalised body has " + body.canonicalLength() + " octets");
         }
-        if (!MessageDigest.isEqual(body.digest, signature.bodyHash)) {
+        if (!MessageDigest.isEqual(body.digest(), signature.bodyHash)) {
             throw new Rejected(DkimFailureReason.BODY_HASH_MISMATCH, "computed body hash "
-                + Base64.getEncoder().encodeToString(body.digest) + " is not bh=");
+                + Base64.getEncoder().encodeToString(body.digest()) + " is not bh=");
         }
         byte[] headerData = headerData(message, field, signature).getBytes(StandardCharsets.ISO_8859_1);
         boolean valid;
@@ -358,15 +388,9 @@ public final class DkimVerifier {
         }
     }
 
-    private record BodyHash(byte[] digest, long canonicalLength) {
-    }
-
-    private static BodyHash bodyHash(HeaderFields message, ParsedSignature signature) {
-        BodyHasher hasher = BodyHasher.create(signature.relaxedBody ? BodyHasher.Canonicalization.RELAXED
+    private static BodyHashes.Key key(ParsedSignature signature) {
+        return new BodyHashes.Key(signature.relaxedBody ? BodyHasher.Canonicalization.RELAXED
             : BodyHasher.Canonicalization.SIMPLE, signature.length.orElse(Long.MAX_VALUE));
-        message.body(hasher::update);
-        byte[] digest = hasher.finish();
-        return new BodyHash(digest, hasher.canonicalLength());
     }
 
     /**

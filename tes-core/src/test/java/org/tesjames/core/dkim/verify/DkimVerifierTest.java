@@ -26,6 +26,7 @@ import org.tesjames.core.dkim.sign.DkimKeyFile;
 import org.tesjames.core.dkim.sign.DkimSignature;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.dns.TestZone;
@@ -91,6 +92,13 @@ class DkimVerifierTest {
         zone.txt(key.selector() + "._domainkey", key.keyRecord().text());
     }
 
+    /** A fresh RSA-2048 key pair published under selector {@code j}, for jDKIM-made signatures. */
+    private KeyPair rsa2048Pair() throws Exception {
+        KeyPair pair = DkimKeyFile.generate(DkimKeyType.RSA, 2048);
+        publish(key("j", pair));
+        return pair;
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -119,6 +127,56 @@ class DkimVerifierTest {
         DkimVerification verification = verify(message);
         assertThat(verification.signatures()).hasSize(1);
         return verification.signatures().get(0);
+    }
+
+    @Nested
+    class StreamedBody {
+        /** Verifies from the header alone and body hashes fed in chunks of {@code chunk} octets. */
+        private DkimVerification streamed(String message, int chunk) throws Exception {
+            byte[] octets = bytes(message);
+            int blank = message.indexOf("\r\n\r\n") + 4;
+            HeaderFields header = HeaderFields.parse(java.util.Arrays.copyOf(octets, blank));
+            BodyHashes.Streaming body = BodyHashes.streaming(verifier.bodyHashesNeeded(header, ""));
+            for (int at = blank; at < octets.length; at += chunk) {
+                body.update(octets, at, Math.min(chunk, octets.length - at));
+            }
+            return verifier.verify(header, "", body.finish()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+
+        @Test
+        void givesTheResultsOfTheWholeMessageWhateverTheChunks() throws Exception {
+            String message = jdkimSigned(signed(MESSAGE, rsa1024, ed25519), "v=1; a=rsa-sha256; c=simple/simple;"
+                + " d=example.com; h=from:to:subject; s=j; l=20; bh=; b=;", rsa2048Pair());
+            DkimVerification whole = verify(message);
+
+            for (int chunk : new int[] {1, 3, 7, 64, 100_000}) {
+                DkimVerification streamed = streamed(message, chunk);
+                assertThat(streamed.signatures()).extracting(DkimSignatureResult::result)
+                    .as("chunks of %d", chunk)
+                    .containsExactly(DkimResult.PASS, DkimResult.PASS, DkimResult.PASS)
+                    .isEqualTo(whole.signatures().stream().map(DkimSignatureResult::result).toList());
+            }
+        }
+
+        @Test
+        void needsOneHashPerCanonicalisationAndLength() throws Exception {
+            String message = jdkimSigned(signed(MESSAGE, rsa1024, ed25519), "v=1; a=rsa-sha256; c=simple/simple;"
+                + " d=example.com; h=from; s=j; l=20; bh=; b=;", rsa2048Pair());
+            HeaderFields header = HeaderFields.parse(bytes(message.substring(0, message.indexOf("\r\n\r\n") + 4)));
+
+            assertThat(verifier.bodyHashesNeeded(header, "")).containsExactlyInAnyOrder(
+                new BodyHashes.Key(org.tesjames.core.dkim.BodyHasher.Canonicalization.SIMPLE, 20),
+                new BodyHashes.Key(org.tesjames.core.dkim.BodyHasher.Canonicalization.RELAXED, Long.MAX_VALUE));
+        }
+
+        @Test
+        void aChangedStreamedBodyFailsTheBodyHash() throws Exception {
+            String message = signed(MESSAGE, ed25519);
+
+            DkimVerification streamed = streamed(message.replace("this is the body", "this is another body"), 5);
+
+            assertThat(streamed.signatures().get(0).reason()).isEqualTo(DkimFailureReason.BODY_HASH_MISMATCH);
+        }
     }
 
     @Nested
@@ -170,11 +228,6 @@ class DkimVerifierTest {
             assertThat(only(message).result()).isEqualTo(DkimResult.PASS);
         }
 
-        private KeyPair rsa2048Pair() throws Exception {
-            KeyPair pair = DkimKeyFile.generate(DkimKeyType.RSA, 2048);
-            publish(key("j", pair));
-            return pair;
-        }
     }
 
     @Nested
