@@ -68,8 +68,7 @@ import org.tesjames.testing.dns.TestDnsServer;
  * the same message's header (the floor: nothing that reads the header can be cheaper), measured in the same run.
  *
  * <p>Shapes ({@code shape}): {@code normal}, a 10 kB message (headers and text lines, the baseline; it ignores
- * {@code fields});
- * {@code fields}, the same message with {@code fields} extra header fields of distinct names
+ * {@code fields}); {@code fields}, the same message with {@code fields} extra header fields of distinct names
  * ({@code X<hex>: v}, about 12 octets each: 1.2 MB for 100,000); {@code longH}, the normal message with one
  * {@code DKIM-Signature} (RSA-2048, correct body hash) whose {@code h=} lists {@code fields} names, folded;
  * {@code fieldsLongH} (not run by default: {@code -p shape=fieldsLongH}), both at once, the {@code h=} naming the
@@ -83,11 +82,12 @@ import org.tesjames.testing.dns.TestDnsServer;
  * The ratios printed: authenticate / parseHeaderFields and stamp / parseInternetHeaders.
  *
  * <p>Run: {@code bin/bench patho [JMH options]}, e.g. {@code -p fields=10000,20000,100000}; the defaults
- * ({@code fields} 10,000 and 20,000, one fork per case, one warm-up and two measured iterations of 0.5 s, an
- * iteration lasting at least one operation) take about 3 minutes on an idle 2-core machine, most of it in the
- * forks' start and in {@code stamp} of 20,000 fields. With 100,000 fields one {@code stamp} takes minutes today
- * (javax.mail {@code removeHeader} once per field name: DESIGN platform fact 14). Average time per operation, in
- * milliseconds.
+ * ({@code fields} 10,000 and 20,000; one fork per case; one warm-up and two measured iterations of 0.5 s, an
+ * iteration lasting at least one operation) are the smallest settings that still show growth: 20 cases, most of
+ * the time in the forks' start and in {@code stamp} of 20,000 fields (a run of 24 cases took 6.5 minutes on a
+ * 2-core machine shared with other builds). 100,000 fields are out of reach of a short run today: one
+ * {@code stamp} would take minutes (javax.mail {@code removeHeader} once per field name, DESIGN platform fact 14),
+ * and so would {@code authenticate} of {@code fieldsLongH}. Average time per operation, in milliseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
