@@ -204,11 +204,12 @@ public class PathologicalMessageBenchmark {
                 != DkimFailureReason.SIGNATURE_MISMATCH) {
             throw new IllegalStateException("the long h= is not hashed: " + report.dkim());
         }
-        Mail mail = mail(message);
+        MailImpl mail = mail(message);
         inbound.stamp(mail, report);
         if (mail.getMessage().getHeader("Authentication-Results") == null) {
             throw new IllegalStateException("stamp wrote no Authentication-Results");
         }
+        mail.dispose();
     }
 
     @TearDown(Level.Trial)
@@ -216,7 +217,7 @@ public class PathologicalMessageBenchmark {
         dns.close();
     }
 
-    static Mail mail(byte[] message) throws MessagingException {
+    static MailImpl mail(byte[] message) throws MessagingException {
         MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(message));
         return MailImpl.builder().name("bench").sender("writer@" + DkimBenchmark.DOMAIN)
             .addRecipient("user@" + LoadHarness.LOCAL_DOMAIN).mimeMessage(mime).build();
@@ -225,11 +226,16 @@ public class PathologicalMessageBenchmark {
     /** A fresh mail for each {@code stamp} (stamping changes the message). */
     @State(Scope.Thread)
     public static class FreshMail {
-        Mail mail;
+        MailImpl mail;
 
         @Setup(Level.Invocation)
         public void parse(PathologicalMessageBenchmark benchmark) throws MessagingException {
             mail = mail(benchmark.message);
+        }
+
+        @TearDown(Level.Invocation)
+        public void dispose() {
+            mail.dispose();
         }
     }
 
