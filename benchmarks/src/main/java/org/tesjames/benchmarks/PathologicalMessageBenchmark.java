@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,8 +68,7 @@ import org.tesjames.testing.dns.TestDnsServer;
  * the same message's header (the floor: nothing that reads the header can be cheaper), measured in the same run.
  *
  * <p>Shapes ({@code shape}): {@code normal}, a 10 kB message (headers and text lines, the baseline; it ignores
- * {@code fields});
- * {@code fields}, the same message with {@code fields} extra header fields of distinct names
+ * {@code fields}); {@code fields}, the same message with {@code fields} extra header fields of distinct names
  * ({@code X<hex>: v}, about 12 octets each: 1.2 MB for 100,000); {@code longH}, the normal message with one
  * {@code DKIM-Signature} (RSA-2048, correct body hash) whose {@code h=} lists {@code fields} names, folded;
  * {@code fieldsLongH} (not run by default: {@code -p shape=fieldsLongH}), both at once, the {@code h=} naming the
@@ -84,11 +82,12 @@ import org.tesjames.testing.dns.TestDnsServer;
  * The ratios printed: authenticate / parseHeaderFields and stamp / parseInternetHeaders.
  *
  * <p>Run: {@code bin/bench patho [JMH options]}, e.g. {@code -p fields=10000,20000,100000}; the defaults
- * ({@code fields} 10,000 and 20,000, one fork per case, one warm-up and two measured iterations of 0.5 s, an
- * iteration lasting at least one operation) take about 3 minutes on an idle 2-core machine, most of it in the
- * forks' start and in {@code stamp} of 20,000 fields. With 100,000 fields one {@code stamp} takes minutes today
- * (javax.mail {@code removeHeader} once per field name: DESIGN platform fact 14). Average time per operation, in
- * milliseconds.
+ * ({@code fields} 10,000 and 20,000; one fork per case; one warm-up and two measured iterations of 0.5 s, an
+ * iteration lasting at least one operation) are the smallest settings that still show growth: 20 cases, most of
+ * the time in the forks' start and in {@code stamp} of 20,000 fields (a run of 24 cases took 6.5 minutes on a
+ * 2-core machine shared with other builds). 100,000 fields are out of reach of a short run today: one
+ * {@code stamp} would take minutes (javax.mail {@code removeHeader} once per field name, DESIGN platform fact 14),
+ * and so would {@code authenticate} of {@code fieldsLongH}. Average time per operation, in milliseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -205,11 +204,12 @@ public class PathologicalMessageBenchmark {
                 != DkimFailureReason.SIGNATURE_MISMATCH) {
             throw new IllegalStateException("the long h= is not hashed: " + report.dkim());
         }
-        Mail mail = mail(message);
+        MailImpl mail = mail(message);
         inbound.stamp(mail, report);
         if (mail.getMessage().getHeader("Authentication-Results") == null) {
             throw new IllegalStateException("stamp wrote no Authentication-Results");
         }
+        mail.dispose();
     }
 
     @TearDown(Level.Trial)
@@ -217,7 +217,7 @@ public class PathologicalMessageBenchmark {
         dns.close();
     }
 
-    static Mail mail(byte[] message) throws MessagingException {
+    static MailImpl mail(byte[] message) throws MessagingException {
         MimeMessage mime = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(message));
         return MailImpl.builder().name("bench").sender("writer@" + DkimBenchmark.DOMAIN)
             .addRecipient("user@" + LoadHarness.LOCAL_DOMAIN).mimeMessage(mime).build();
@@ -226,11 +226,16 @@ public class PathologicalMessageBenchmark {
     /** A fresh mail for each {@code stamp} (stamping changes the message). */
     @State(Scope.Thread)
     public static class FreshMail {
-        Mail mail;
+        MailImpl mail;
 
         @Setup(Level.Invocation)
         public void parse(PathologicalMessageBenchmark benchmark) throws MessagingException {
             mail = mail(benchmark.message);
+        }
+
+        @TearDown(Level.Invocation)
+        public void dispose() {
+            mail.dispose();
         }
     }
 
@@ -258,13 +263,23 @@ public class PathologicalMessageBenchmark {
         return new InternetHeaders(new ByteArrayInputStream(message));
     }
 
-    /** Runs the benchmarks and prints each operation's time next to its parsing floor. */
+    /**
+     * Runs the benchmarks and prints each operation's time next to its parsing floor. Without {@code -p shape} or
+     * {@code -p fields}, the {@code normal} shape runs once (it ignores {@code fields}), then the other shapes for
+     * every {@code fields} value.
+     */
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
         CommandLineOptions cli = new CommandLineOptions(args);
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-            .parent(cli)
-            .include(PathologicalMessageBenchmark.class.getName() + "\\.")
-            .build()).run();
+        String include = PathologicalMessageBenchmark.class.getName() + "\\.";
+        List<RunResult> results = new ArrayList<>();
+        if (cli.getParameter("shape").hasValue() || cli.getParameter("fields").hasValue()) {
+            results.addAll(new Runner(new OptionsBuilder().parent(cli).include(include).build()).run());
+        } else {
+            results.addAll(new Runner(new OptionsBuilder().parent(cli).include(include)
+                .param("shape", "normal").param("fields", "0").build()).run());
+            results.addAll(new Runner(new OptionsBuilder().parent(cli).include(include)
+                .param("shape", "fields", "longH").build()).run());
+        }
         Map<String, Double> score = new LinkedHashMap<>();
         List<String> cases = new ArrayList<>();
         for (RunResult result : results) {
@@ -277,15 +292,8 @@ public class PathologicalMessageBenchmark {
         }
         System.out.printf(Locale.ROOT, "%n%-12s %7s %14s %14s %14s %14s %12s %12s%n", "shape", "fields",
             "authenticate", "stamp", "HeaderFields", "InternetHdrs", "auth/floor", "stamp/floor");
-        boolean normalShown = false;
         for (String key : cases) {
             String[] parts = key.split(" ");
-            if (parts[0].equals("normal")) {
-                if (normalShown) {
-                    continue;
-                }
-                normalShown = true;
-            }
             Double authenticate = score.get("authenticate " + key);
             Double stamp = score.get("stamp " + key);
             Double headerFields = score.get("parseHeaderFields " + key);
