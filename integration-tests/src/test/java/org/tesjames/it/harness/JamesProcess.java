@@ -64,6 +64,12 @@ public final class JamesProcess implements AutoCloseable {
 
     /** Starts the distribution with its configuration changed by {@code overlay}; waits until James is up. */
     public static JamesProcess start(TestDnsServer dns, Consumer<JamesConf> overlay) throws Exception {
+        return start(dns, overlay, "512m");
+    }
+
+    /** Like {@link #start(TestDnsServer, Consumer)}, with this maximum heap ({@code -Xmx}, such as {@code 256m}). */
+    public static JamesProcess start(TestDnsServer dns, Consumer<JamesConf> overlay, String maxHeap)
+            throws Exception {
         Path dist = distribution();
         Path home = Files.createTempDirectory("tes-james-process-");
         int inbound = freePort();
@@ -88,7 +94,7 @@ public final class JamesProcess implements AutoCloseable {
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(),
-            "-Xmx512m",
+            "-Xmx" + maxHeap,
             "-Dworking.directory=" + home,
             "-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"),
             "-Dextra.props=" + home.resolve("conf/jvm.properties"),
