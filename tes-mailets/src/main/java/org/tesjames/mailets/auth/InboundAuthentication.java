@@ -113,6 +113,11 @@ public final class InboundAuthentication {
         return authenticator.bodyHashesNeeded(header, identity);
     }
 
+    /** Starts the DKIM key and DMARC policy lookups of a complete header (see {@link MessageAuthenticator#prefetch}). */
+    public void prefetch(HeaderFields header, SmtpIdentity identity) {
+        authenticator.prefetch(header, identity);
+    }
+
     /**
      * Starts authenticating a message, given as its header and its body hashes (computed while it streamed in,
      * for the keys of {@link #bodyHashesNeeded}), without waiting for the result.

@@ -146,10 +146,12 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         return next.onLine(session, line);
     }
 
+    /** The header is complete: DKIM key and DMARC lookups start now, the body hashes as the body comes. */
     private void headerComplete(Transaction transaction) {
         transaction.parsedHeader = HeaderFields.parse(transaction.header.toByteArray());
         transaction.body = BodyHashes.streaming(authentication.bodyHashesNeeded(transaction.parsedHeader,
             transaction.identity));
+        authentication.prefetch(transaction.parsedHeader, transaction.identity);
     }
 
     private CompletableFuture<?> startAuthentication(SMTPSession session) {

@@ -158,14 +158,29 @@ public final class DkimVerifier {
      */
     public Set<BodyHashes.Key> bodyHashesNeeded(HeaderFields header, String preferredDomain) {
         Set<BodyHashes.Key> keys = new LinkedHashSet<>();
+        evaluable(header, preferredDomain).forEach(signature -> keys.add(key(signature)));
+        return keys;
+    }
+
+    /**
+     * Starts the key lookups that {@link #verify} will make for this header, so that they are under way (and, over
+     * a caching client, answered) while the body is still arriving. The outcomes are not used here.
+     */
+    public void prefetchKeys(HeaderFields header, String preferredDomain) {
+        evaluable(header, preferredDomain).forEach(signature -> dns.query(signature.keyName, Type.TXT));
+    }
+
+    /** The signatures {@link #verify} evaluates, parsed; those it refuses before the key lookup are left out. */
+    private List<ParsedSignature> evaluable(HeaderFields header, String preferredDomain) {
+        List<ParsedSignature> signatures = new ArrayList<>();
         for (HeaderFields.Field field : choose(header.fields(HEADER), preferredDomain)) {
             try {
-                keys.add(key(ParsedSignature.parse(DkimTags.parse(field.value()), clock.instant().getEpochSecond())));
+                signatures.add(ParsedSignature.parse(DkimTags.parse(field.value()), clock.instant().getEpochSecond()));
             } catch (Rejected | IllegalArgumentException e) {
-                // evaluated without its body: it fails before the body hash
+                // refused without its key or body
             }
         }
-        return keys;
+        return signatures;
     }
 
     /**
