@@ -19,22 +19,23 @@ import java.util.Objects;
  * byte[] bh = hasher.finish();  // then hasher.canonicalLength() for l=
  * }</pre>
  *
- * <p>Works in bulk over the caller's arrays and never copies the body: the input is scanned for the few octets
- * that canonicalisation changes (white space runs, line ends), and each stretch whose canonical form is the
- * input itself goes to the digest as one range of the caller's array; a stretch shorter than {@value #DIRECT}
- * octets is first gathered into a small fixed buffer, so that a line with a few double spaces does not cost a
- * digest call per word. Line ends and white space that may turn out to be trailing are held back as counters,
- * not buffered octets.
+ * <p>Works in bulk over the caller's arrays, eight octets at a time, and never copies the body as a whole: the
+ * input is scanned for the few octets that canonicalisation changes (white space runs, line ends), and each
+ * stretch whose canonical form is the input itself goes to the digest as one range of the caller's array. Only a
+ * stretch shorter than {@value #DIRECT} octets (the words between two edits of a line) is first gathered into a
+ * fixed 8 kB buffer, so that a line with a few double spaces does not cost a digest call per word. Line ends and
+ * white space that may turn out to be trailing are held back as counters, not as buffered octets.
  *
  * <p>Line ends are CRLF; a bare LF counts as CRLF (the form a message has on the wire, RFC 6376 section 5.3). A
- * CR not followed by LF is an ordinary octet, except that a CR ending the body ends its last line. Rules that
- * match jDKIM 0.3's canonicalisers and dkimpy:
+ * CR not followed by LF is an ordinary octet, except that a CR ending the body ends its last line. Where the RFC
+ * leaves room, the rules are those of jDKIM 0.3's canonicalisers, which the project used before (so the hashes
+ * it computes do not change):
  * <ul>
  *   <li>relaxed: white space before a CR is dropped (it is trailing white space when the CR starts a CRLF);
  *       white space at the very end of a body without a final line end becomes one space, then a CRLF is
- *       added;</li>
+ *       added (dkimpy does the same);</li>
  *   <li>relaxed: a body that is empty after canonicalisation hashes as empty (no CRLF is added), as dkimpy and
- *       OpenDKIM compute it (jDKIM 0.3 adds one CRLF); simple: an empty body is one CRLF.</li>
+ *       OpenDKIM compute it (here jDKIM 0.3 adds one CRLF); simple: an empty body is one CRLF.</li>
  * </ul>
  *
  * <p>Not thread-safe: one instance per body. {@link #update} after {@link #finish} fails.
