@@ -104,6 +104,22 @@ class MessageAuthenticatorTest {
             .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
+    @Test
+    void prefetchStartsTheDkimKeyAndDmarcLookupsOfAHeader() throws Exception {
+        String message = signed(MESSAGE);
+        HeaderFields header = HeaderFields.parse(bytes(message.substring(0, message.indexOf("\r\n\r\n") + 4)));
+
+        authenticator.prefetch(header, new SmtpIdentity(InetAddress.getByName("192.0.2.1"), "client.example.org",
+            "alice@example.com"));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!dns.queryCounts().keySet().containsAll(List.of("sel._domainkey.example.com./TXT",
+                "_dmarc.example.com./TXT")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(dns.queryCounts()).containsKeys("sel._domainkey.example.com./TXT", "_dmarc.example.com./TXT");
+    }
+
     @Nested
     class Passing {
         @Test
