@@ -42,7 +42,10 @@ import org.tesjames.matchers.SenderMembership;
  * Message authentication and the TES member rules on the inbound listener (port 25), at the end of DATA.
  *
  * <p>Every message is authenticated (DKIM, SPF with the client address, HELO and MAIL FROM of the session, DMARC)
- * within {@code lookup.timeout}. Then, for the envelope sender's domain S:
+ * within {@code lookup.timeout}, without holding James's event loop: SPF starts at MAIL FROM, the DKIM key and
+ * DMARC policy lookups when the header is complete, the DKIM body hashes are computed while the body streams in
+ * (only the header is kept), and the line ending DATA waits on the session's {@link SessionGate} until the result
+ * is there. Then, for the envelope sender's domain S:
  * <ul>
  *   <li>S is a member and no DKIM signature with {@code d=} S verified:
  *       {@code 550 5.7.1 The message is not DKIM signed by policy of S (<message-id>)};</li>
@@ -50,6 +53,8 @@ import org.tesjames.matchers.SenderMembership;
  *       {@code 550 5.7.1 The message violates the DMARC policy of S (<message-id>)};</li>
  *   <li>a temporary DNS error on a DKIM key of S, a DMARC {@code temperror}, or no result within
  *       {@code lookup.timeout}: {@code 451 4.4.3 TES lookup failed...} (the client retries; nothing is accepted);</li>
+ *   <li>the authentication is still in progress because the session was not allowed to wait
+ *       ({@link PendingSessions}): {@code 451 4.7.0};</li>
  *   <li>any other sender is accepted (evaluated and stamped), unless {@code dmarc.reject-non-members=true}, which
  *       holds it to DMARC like a member.</li>
  * </ul>

@@ -42,19 +42,25 @@ import org.tesjames.matchers.TesMailAttributes;
 /**
  * The TES server policy on the inbound listener (port 25), at SMTP time.
  *
- * <p>At RCPT, for the envelope sender's domain S:
+ * <p>The membership lookup of the envelope sender's domain S starts at MAIL FROM; the session's next line waits for
+ * it on the session's {@link SessionGate}, never on James's event loop. At RCPT:
  * <ul>
  *   <li>S is a member and the session has no TLS, or TLS older than 1.2: {@code 550 5.7.1 Member is not TES
  *       compliant};</li>
  *   <li>the membership lookup failed temporarily (or took longer than {@code lookup.timeout}):
  *       {@code 451 4.4.3 TES lookup failed} (nothing is accepted, the client retries);</li>
+ *   <li>the lookup is still in progress because the session was not allowed to wait ({@link PendingSessions}):
+ *       {@code 451 4.7.0} (also at MAIL FROM);</li>
  *   <li>the null sender {@code <>} is not a member, without a lookup.</li>
  * </ul>
- * While the message streams in (a DATA line filter, so the message is never rewritten) it drops every
- * {@code X-TES-Status} header field the message came with, folded lines included, and adds
- * {@code X-TES-Status: member} or {@code non-member} at the top of the header; at the end of DATA it records the
- * verdict in the {@code tes.sender.*} Mail attributes ({@link TesMailAttributes}) so the processor chain does not
- * look it up again. The membership is resolved once per transaction, at RCPT.
+ * While the message streams in (a DATA line filter, so the message is never rewritten) it drops every field that
+ * javax.mail would read as {@code X-TES-Status}, folded lines included ({@link #isStatusField}), and adds
+ * {@code X-TES-Status: member} or {@code non-member} at the top of the header. It also enforces the limits of a
+ * message: the listener's {@code maxmessagesize}, {@code smtp.max-header-bytes} and {@code smtp.max-header-fields}
+ * ({@code 552 5.3.4}), and refuses a header javax.mail would read otherwise than it is written ({@code 554 5.6.0}):
+ * once a message is refused its remaining lines are dropped, and the reply comes at the end of DATA. At the end of
+ * DATA it records the verdict in the {@code tes.sender.*} Mail attributes ({@link TesMailAttributes}) so the
+ * processor chain does not look it up again.
  *
  * <p>It takes no parameter. Wire it in the inbound listener's handler chain, before James's core handlers:
  * <pre>{@code
@@ -63,8 +69,10 @@ import org.tesjames.matchers.TesMailAttributes;
  * }</pre>
  *
  * <p>Metrics: {@code tes.inbound.rcpt.accepted}, {@code tes.inbound.rcpt.rejected},
- * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
- * {@code tes.inbound.status.forged-removed}; timer {@code tes.inbound.membership}.
+ * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.rcpt.too-many-pending}, {@code tes.inbound.mail.too-many-pending},
+ * {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
+ * {@code tes.inbound.status.forged-removed}, {@code tes.inbound.refused.limit}, {@code tes.inbound.refused.malformed};
+ * timer {@code tes.inbound.membership}.
  */
 public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundPolicyHook.class);
