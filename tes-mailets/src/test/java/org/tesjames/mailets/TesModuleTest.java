@@ -41,6 +41,26 @@ class TesModuleTest {
     }
 
     @Test
+    void dnsAnswersCompleteOnTesThreadsNotOnTheCommonPool() throws Exception {
+        try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0,
+                java.net.InetAddress.getLoopbackAddress())) {
+            java.util.Properties properties = new java.util.Properties();
+            properties.setProperty(TesSettings.DNS_RESOLVERS, "127.0.0.1:" + silent.getLocalPort());
+            properties.setProperty(TesSettings.DNS_TIMEOUT, "500ms");
+            properties.setProperty(TesSettings.DNS_RETRIES, "0");
+            org.tesjames.core.dns.DnsClient client = new TesModule().dnsClient(TesSettings.parse(properties),
+                new org.apache.james.metrics.tests.RecordingMetricFactory());
+
+            // The silent resolver makes the query time out, so its completion comes from the client's executor.
+            String thread = client.query(org.xbill.DNS.Name.fromString("example.com."), org.xbill.DNS.Type.TXT)
+                .thenApply(result -> Thread.currentThread().getName())
+                .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(thread).startsWith("tes-dns-");
+        }
+    }
+
+    @Test
     void usesDefaultsWhenTesPropertiesIsAbsent() throws Exception {
         assertThat(new TesModule.SettingsProvider(fileSystem()).get()).isEqualTo(TesSettings.defaults());
     }
