@@ -82,9 +82,12 @@ class HeapBoundTest {
         }
     }
 
+    /** The errors James logged, then the end of its log. */
     private static String tail(JamesProcess james) {
         try {
-            return james.logTail();
+            return String.join("\n", james.log().lines()
+                .filter(line -> line.contains("Exception") || line.contains("Error")).limit(30).toList())
+                + "\n...\n" + james.logTail();
         } catch (java.io.IOException e) {
             return "(no log: " + e + ")";
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.tesjames.core.dkim.BodyHasher;
@@ -33,9 +34,12 @@ public final class BodyHashes {
         this.hashes = hashes;
     }
 
-    /** The hashes of the body of a parsed message, each computed when first asked for. */
+    /**
+     * The hashes of the body of a parsed message, each computed when first asked for, once (signatures are checked
+     * concurrently, as their keys arrive).
+     */
     public static BodyHashes of(HeaderFields message) {
-        Map<Key, Hash> computed = new LinkedHashMap<>();
+        Map<Key, Hash> computed = new ConcurrentHashMap<>();
         return new BodyHashes(key -> Optional.of(computed.computeIfAbsent(key, k -> {
             BodyHasher hasher = BodyHasher.create(k.canonicalization(), k.limit());
             message.body(hasher::update);
