@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -58,6 +59,10 @@ import io.netty.util.ReferenceCountUtil;
 public final class SessionGate extends ChannelInboundHandlerAdapter {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionGate.class);
     static final String HANDLER_NAME = "tes-session-gate";
+    static final String COUNTER_NAME = "tes-session-gate-counter";
+    /** Lines in flight from the framer to the gate above which the socket is not read, and below which it is again. */
+    static final int HIGH_WATER = 256;
+    static final int LOW_WATER = 64;
     private static final AttachmentKey<SessionGate> GATE = AttachmentKey.of("tes.session-gate", SessionGate.class);
     private static final AttachmentKey<Boolean> LINE_TOO_LONG = AttachmentKey.of("tes.data.line-too-long",
         Boolean.class);
@@ -75,8 +80,10 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     private final PendingSessions pending;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private final Set<EndOfDataWork> endOfData = new LinkedHashSet<>();
+    /** Lines framed by James's framer and not yet taken by the gate (the framer runs on its own threads). */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private ChannelHandlerContext context;
-    private CompletableFuture<?> awaited;
+    private volatile CompletableFuture<?> awaited;
     private boolean endOfDataDone;
 
     private SessionGate(SMTPSession session, Channel channel, PendingSessions pending) {
@@ -106,6 +113,10 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
         }
         SessionGate gate = new SessionGate(session, channel, pending);
         channel.pipeline().addBefore(HandlerConstants.CORE_HANDLER, HANDLER_NAME, gate);
+        ChannelHandlerContext framer = channel.pipeline().context(HandlerConstants.FRAMER);
+        if (framer != null) {
+            channel.pipeline().addAfter(framer.executor(), HandlerConstants.FRAMER, COUNTER_NAME, gate.new Counter());
+        }
         session.setAttachment(GATE, gate, State.Connection);
         return Optional.of(gate);
     }
@@ -137,6 +148,9 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (inFlight.decrementAndGet() <= LOW_WATER && awaited == null && !channel.config().isAutoRead()) {
+            updateReading();
+        }
         if (awaited != null || !held.isEmpty()) {
             held.add(msg);
             return;
@@ -209,7 +223,7 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
             return false;
         }
         awaited = work;
-        channel.config().setAutoRead(false);
+        updateReading();
         work.whenComplete((result, error) -> {
             pending.release(client);
             channel.eventLoop().execute(() -> resume(work));
@@ -226,7 +240,32 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
             dispatch(held.poll());
         }
         if (awaited == null && channel.isActive()) {
-            channel.config().setAutoRead(true);
+            updateReading();
+        }
+    }
+
+    /**
+     * Reads the socket only while the session waits for nothing and James's framer has not run far ahead of the
+     * event loop: the framer turns every read into lines on its own threads and hands them over as tasks, with no
+     * bound of its own, so a fast client on a busy server would otherwise fill the heap with lines.
+     */
+    private void updateReading() {
+        boolean read = awaited == null && inFlight.get() <= LOW_WATER;
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    /** Counts the lines the framer passes on, on the framer's thread; has reading stopped past {@link #HIGH_WATER}. */
+    private final class Counter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (inFlight.incrementAndGet() == HIGH_WATER) {
+                // Reading is switched on and off on the event loop only: Netty applies a switch made from another
+                // thread later, on the event loop, where it could undo a newer one.
+                channel.eventLoop().execute(SessionGate.this::updateReading);
+            }
+            ctx.fireChannelRead(msg);
         }
     }
 
