@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -579,15 +580,8 @@ public final class DkimVerifier {
                 || parsed.domain.endsWith(".")) {
                 throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty or dotted d= or s=");
             }
-            List<String> headers = new ArrayList<>();
-            for (String name : tags.get("h").split(":", -1)) {
-                String stripped = DkimTags.withoutWhitespace(name);
-                if (stripped.isEmpty()) {
-                    throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty header name in h=");
-                }
-                headers.add(stripped);
-            }
-            parsed.signedHeaders = List.copyOf(headers);
+            List<String> headers = signedHeaders(tags.get("h"));
+            parsed.signedHeaders = headers;
             String identity = tags.get("i");
             if (identity != null) {
                 String lower = identity.toLowerCase(Locale.ROOT);
@@ -622,6 +616,41 @@ public final class DkimVerifier {
                 throw new Rejected(DkimFailureReason.FROM_NOT_SIGNED, "h= does not include From");
             }
             return parsed;
+        }
+
+        /**
+         * The names of {@code h=} ({@code :}-separated, whitespace anywhere in a name removed), in one pass: a
+         * name without inner whitespace is one substring.
+         */
+        private static List<String> signedHeaders(String value) throws Rejected {
+            List<String> names = new ArrayList<>();
+            int start = 0;
+            while (true) {
+                int end = value.indexOf(':', start);
+                if (end < 0) {
+                    end = value.length();
+                }
+                int from = start;
+                int to = end;
+                while (from < to && isWhitespace(value.charAt(from))) {
+                    from++;
+                }
+                while (to > from && isWhitespace(value.charAt(to - 1))) {
+                    to--;
+                }
+                if (from == to) {
+                    throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty header name in h=");
+                }
+                names.add(DkimTags.withoutWhitespace(value.substring(from, to)));
+                if (end == value.length()) {
+                    return Collections.unmodifiableList(names);
+                }
+                start = end + 1;
+            }
+        }
+
+        private static boolean isWhitespace(char c) {
+            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
         }
 
         private static void canonicalization(ParsedSignature parsed, String value) throws Rejected {
