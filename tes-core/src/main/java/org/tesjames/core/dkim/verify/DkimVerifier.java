@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -420,8 +419,9 @@ public final class DkimVerifier {
     private static String headerData(HeaderFields message, HeaderFields.Field field, ParsedSignature signature) {
         StringBuilder data = new StringBuilder();
         Map<String, Integer> used = new HashMap<>();
-        for (String name : signature.signedHeaders) {
-            String lower = name.toLowerCase(Locale.ROOT);
+        for (SignedHeaderNames names = new SignedHeaderNames(signature.signedHeaders); names.hasNext(); ) {
+            names.advance();
+            String lower = names.name().toLowerCase(Locale.ROOT);
             List<HeaderFields.Field> present = message.fields(lower);
             if (present.isEmpty()) {
                 continue;
@@ -530,6 +530,64 @@ public final class DkimVerifier {
         }
     }
 
+    /**
+     * The names of an {@code h=} value ({@code :}-separated, whitespace anywhere in a name removed), read one at a
+     * time without a list: checking {@code h=} allocates nothing for a name that is not {@code From}.
+     */
+    private static final class SignedHeaderNames {
+        private final String value;
+        private int start;
+        private int from;
+        private int to;
+
+        SignedHeaderNames(String value) {
+            this.value = value;
+        }
+
+        boolean hasNext() {
+            return start <= value.length();
+        }
+
+        /** Moves to the next name: the text up to the next {@code :} or the end, whitespace around it skipped. */
+        void advance() {
+            int end = value.indexOf(':', start);
+            if (end < 0) {
+                end = value.length();
+            }
+            from = start;
+            to = end;
+            while (from < to && isWhitespace(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isWhitespace(value.charAt(to - 1))) {
+                to--;
+            }
+            start = end + 1;
+        }
+
+        /** Whether the current name is empty (nothing but whitespace between separators). */
+        boolean isEmpty() {
+            return from == to;
+        }
+
+        /** Whether the current name is {@code From}, in any case. */
+        boolean isFrom() {
+            if (to - from == 4) {
+                return value.regionMatches(true, from, "from", 0, 4);
+            }
+            return to - from > 4 && name().equalsIgnoreCase("from");
+        }
+
+        /** The current name, whitespace inside it removed too. */
+        String name() {
+            return DkimTags.withoutWhitespace(value.substring(from, to));
+        }
+
+        private static boolean isWhitespace(char c) {
+            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        }
+    }
+
     /** The tags of a signature, checked (RFC 6376 section 6.1.1). */
     private static final class ParsedSignature {
         String algorithm;
@@ -541,7 +599,8 @@ public final class DkimVerifier {
         String domain;
         String selector;
         Name keyName;
-        List<String> signedHeaders;
+        /** The {@code h=} value, checked: no empty name; its names are read by {@link SignedHeaderNames}. */
+        String signedHeaders;
         OptionalLong length = OptionalLong.empty();
 
         static ParsedSignature parse(Map<String, String> tags, long now) throws Rejected {
@@ -580,8 +639,15 @@ public final class DkimVerifier {
                 || parsed.domain.endsWith(".")) {
                 throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty or dotted d= or s=");
             }
-            List<String> headers = signedHeaders(tags.get("h"));
-            parsed.signedHeaders = headers;
+            parsed.signedHeaders = tags.get("h");
+            boolean fromSigned = false;
+            for (SignedHeaderNames names = new SignedHeaderNames(parsed.signedHeaders); names.hasNext(); ) {
+                names.advance();
+                if (names.isEmpty()) {
+                    throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty header name in h=");
+                }
+                fromSigned |= names.isFrom();
+            }
             String identity = tags.get("i");
             if (identity != null) {
                 String lower = identity.toLowerCase(Locale.ROOT);
@@ -612,45 +678,10 @@ public final class DkimVerifier {
                         + now + ")");
                 }
             }
-            if (headers.stream().noneMatch(name -> name.equalsIgnoreCase("from"))) {
+            if (!fromSigned) {
                 throw new Rejected(DkimFailureReason.FROM_NOT_SIGNED, "h= does not include From");
             }
             return parsed;
-        }
-
-        /**
-         * The names of {@code h=} ({@code :}-separated, whitespace anywhere in a name removed), in one pass: a
-         * name without inner whitespace is one substring.
-         */
-        private static List<String> signedHeaders(String value) throws Rejected {
-            List<String> names = new ArrayList<>();
-            int start = 0;
-            while (true) {
-                int end = value.indexOf(':', start);
-                if (end < 0) {
-                    end = value.length();
-                }
-                int from = start;
-                int to = end;
-                while (from < to && isWhitespace(value.charAt(from))) {
-                    from++;
-                }
-                while (to > from && isWhitespace(value.charAt(to - 1))) {
-                    to--;
-                }
-                if (from == to) {
-                    throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty header name in h=");
-                }
-                names.add(DkimTags.withoutWhitespace(value.substring(from, to)));
-                if (end == value.length()) {
-                    return Collections.unmodifiableList(names);
-                }
-                start = end + 1;
-            }
-        }
-
-        private static boolean isWhitespace(char c) {
-            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
         }
 
         private static void canonicalization(ParsedSignature parsed, String value) throws Rejected {
