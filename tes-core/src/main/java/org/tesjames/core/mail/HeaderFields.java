@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -54,8 +53,6 @@ public final class HeaderFields {
     public interface OctetRange {
         void accept(byte[] octets, int offset, int length);
     }
-
-    private static final Pattern WHITESPACE_RUN = Pattern.compile("[ \\t]+");
 
     private final List<Field> fields;
     /** The fields by lower-case name, each list top to bottom: one look-up per name, however many fields. */
@@ -184,8 +181,36 @@ public final class HeaderFields {
      * removed.
      */
     public static String relaxed(String name, String value) {
-        String collapsed = WHITESPACE_RUN.matcher(value.replace("\r\n", "")).replaceAll(" ").strip();
-        return name.strip().toLowerCase(Locale.ROOT) + ":" + collapsed;
+        String lowerName = name.strip().toLowerCase(Locale.ROOT);
+        StringBuilder out = new StringBuilder(lowerName.length() + 1 + value.length());
+        out.append(lowerName).append(':');
+        int valueStart = out.length();
+        boolean space = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' && i + 1 < value.length() && value.charAt(i + 1) == '\n') {
+                i++;
+            } else if (c == ' ' || c == '\t') {
+                space = true;
+            } else {
+                if (space) {
+                    out.append(' ');
+                    space = false;
+                }
+                out.append(c);
+            }
+        }
+        // as String.strip: a bare CR or LF (or other Java whitespace) at either end goes too
+        int from = valueStart;
+        int to = out.length();
+        while (from < to && Character.isWhitespace(out.charAt(from))) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(out.charAt(to - 1))) {
+            to--;
+        }
+        out.setLength(to);
+        return from == valueStart ? out.toString() : out.delete(valueStart, from).toString();
     }
 
     /**

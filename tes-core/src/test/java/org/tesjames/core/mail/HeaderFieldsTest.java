@@ -102,4 +102,26 @@ class HeaderFieldsTest {
         assertThat(HeaderFields.relaxed("DKIM-Signature", " v=1;\r\n a=rsa-sha256; b=")).isEqualTo(
             "dkim-signature:v=1; a=rsa-sha256; b=");
     }
+
+    @Test
+    void relaxedFormKeepsBareCarriageReturnsAndLineFeedsInsideTheValue() {
+        assertThat(HeaderFields.relaxed("X", " a\rb \n c\r\r\n\nd \r")).isEqualTo("x:a\rb \n c\r\nd");
+    }
+
+    /** The definition the hand-written relaxed form replaced: unfold, collapse runs of WSP, strip. */
+    @Test
+    void relaxedFormAgreesWithItsDefinitionOnRandomInput() {
+        java.util.Random random = new java.util.Random(6376);
+        String alphabet = "a: \t\r\n\u000b\u00a0";
+        for (int n = 0; n < 50_000; n++) {
+            StringBuilder value = new StringBuilder();
+            int length = random.nextInt(12);
+            for (int i = 0; i < length; i++) {
+                value.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String input = value.toString();
+            String expected = "x:" + input.replace("\r\n", "").replaceAll("[ \t]+", " ").strip();
+            assertThat(HeaderFields.relaxed(" X ", input)).as("relaxed form of \"%s\"", input).isEqualTo(expected);
+        }
+    }
 }

@@ -89,7 +89,6 @@ public final class DkimVerifier {
     private static final int MIN_RSA_BITS = 1024;
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,76}");
     private static final Pattern ALGORITHM = Pattern.compile("[a-z][a-z0-9]*-[a-z][a-z0-9]*");
-    private static final Pattern WHITESPACE = Pattern.compile("[ \\t\\r\\n]+");
     private static final List<String> REQUIRED = List.of("v", "a", "b", "bh", "d", "h", "s");
 
     /**
@@ -173,9 +172,9 @@ public final class DkimVerifier {
     /** The signatures {@link #verify} evaluates, parsed; those it refuses before the key lookup are left out. */
     private List<ParsedSignature> evaluable(HeaderFields header, String preferredDomain) {
         List<ParsedSignature> signatures = new ArrayList<>();
-        for (HeaderFields.Field field : choose(header.fields(HEADER), preferredDomain)) {
+        for (SignatureField field : choose(SignatureField.all(header), preferredDomain)) {
             try {
-                signatures.add(ParsedSignature.parse(DkimTags.parse(field.value()), clock.instant().getEpochSecond()));
+                signatures.add(ParsedSignature.parse(field.tags(), clock.instant().getEpochSecond()));
             } catch (Rejected | IllegalArgumentException e) {
                 // refused without its key or body
             }
@@ -190,10 +189,10 @@ public final class DkimVerifier {
     public CompletionStage<DkimVerification> verify(HeaderFields parsed, String preferredDomain, BodyHashes bodies) {
         Objects.requireNonNull(preferredDomain, "preferredDomain");
         Objects.requireNonNull(bodies, "bodies");
-        List<HeaderFields.Field> fields = parsed.fields(HEADER);
-        List<HeaderFields.Field> chosen = choose(fields, preferredDomain);
+        List<SignatureField> fields = SignatureField.all(parsed);
+        List<SignatureField> chosen = choose(fields, preferredDomain);
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
-        for (HeaderFields.Field field : chosen) {
+        for (SignatureField field : chosen) {
             results.add(verify(parsed, field, bodies).toCompletableFuture());
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
@@ -202,7 +201,7 @@ public final class DkimVerifier {
     }
 
     /** The signature fields to evaluate, in field order (see the class comment). */
-    private List<HeaderFields.Field> choose(List<HeaderFields.Field> fields, String preferredDomain) {
+    private List<SignatureField> choose(List<SignatureField> fields, String preferredDomain) {
         int max = settings.maxSignatures();
         if (fields.size() <= max) {
             return fields;
@@ -225,7 +224,7 @@ public final class DkimVerifier {
                 taken++;
             }
         }
-        List<HeaderFields.Field> chosen = new ArrayList<>(max);
+        List<SignatureField> chosen = new ArrayList<>(max);
         for (int i = 0; i < fields.size(); i++) {
             if (take[i]) {
                 chosen.add(fields.get(i));
@@ -235,9 +234,9 @@ public final class DkimVerifier {
     }
 
     /** The normalised {@code d=} of a signature field; empty when the field does not parse that far. */
-    private static Optional<String> signingDomain(HeaderFields.Field field) {
+    private static Optional<String> signingDomain(SignatureField field) {
         try {
-            return normalised(DkimTags.parse(field.value()).getOrDefault("d", ""));
+            return normalised(field.tags().getOrDefault("d", ""));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -254,11 +253,12 @@ public final class DkimVerifier {
         return DomainNames.normalise(name).domain().map(d -> d.toLowerCase(Locale.ROOT));
     }
 
-    private CompletionStage<DkimSignatureResult> verify(HeaderFields message, HeaderFields.Field field,
+    private CompletionStage<DkimSignatureResult> verify(HeaderFields message, SignatureField signatureField,
                                                         BodyHashes bodies) {
+        HeaderFields.Field field = signatureField.field;
         Map<String, String> tags;
         try {
-            tags = DkimTags.parse(field.value());
+            tags = signatureField.tags();
         } catch (IllegalArgumentException e) {
             return done(Map.of(), DkimFailureReason.MALFORMED_SIGNATURE, e.getMessage());
         }
@@ -413,14 +413,20 @@ public final class DkimVerifier {
      * bottom-most instance not yet used (section 5.4.2; a name listed more often than it occurs adds nothing),
      * then this signature field with the value of {@code b=} emptied and without a final CRLF. Linear in the
      * header and {@code h=}: the fields of a name come from the message's index by lower-case name, and one
-     * bottom-up cursor per name counts the instances used.
+     * bottom-up cursor per name present counts the instances used (a name absent from the header costs its
+     * look-up only).
      */
     private static String headerData(HeaderFields message, HeaderFields.Field field, ParsedSignature signature) {
         StringBuilder data = new StringBuilder();
         Map<String, Integer> used = new HashMap<>();
-        for (String name : signature.signedHeaders) {
-            List<HeaderFields.Field> present = message.fields(name);
-            int use = used.merge(name.toLowerCase(Locale.ROOT), 1, Integer::sum);
+        for (SignedHeaderNames names = new SignedHeaderNames(signature.signedHeaders); names.hasNext(); ) {
+            names.advance();
+            String lower = names.name().toLowerCase(Locale.ROOT);
+            List<HeaderFields.Field> present = message.fields(lower);
+            if (present.isEmpty()) {
+                continue;
+            }
+            int use = used.merge(lower, 1, Integer::sum);
             if (use <= present.size()) {
                 HeaderFields.Field signed = present.get(present.size() - use);
                 data.append(HeaderFields.canonical(signature.relaxedHeader, signed.name(), signed.raw()));
@@ -430,17 +436,32 @@ public final class DkimVerifier {
         return data.append(self, 0, self.length() - 2).toString();
     }
 
-    /** The field with the value of its {@code b=} tag deleted, everything else byte for byte. */
+    /**
+     * The field with the value of its {@code b=} tag deleted, everything else byte for byte: one pass over the
+     * tag-specs ({@code ;}-separated), copying each but the value of {@code b=}.
+     */
     private static String withoutSignature(String raw) {
         int colon = raw.indexOf(':');
-        String[] parts = raw.substring(colon + 1).split(";", -1);
-        for (int i = 0; i < parts.length; i++) {
-            int equals = parts[i].indexOf('=');
-            if (equals > 0 && parts[i].substring(0, equals).strip().equals("b")) {
-                parts[i] = parts[i].substring(0, equals + 1);
+        StringBuilder out = new StringBuilder(raw.length());
+        out.append(raw, 0, colon + 1);
+        int start = colon + 1;
+        while (true) {
+            int end = raw.indexOf(';', start);
+            if (end < 0) {
+                end = raw.length();
             }
+            int equals = start;
+            while (equals < end && raw.charAt(equals) != '=') {
+                equals++;
+            }
+            boolean signature = equals > start && equals < end && raw.substring(start, equals).strip().equals("b");
+            out.append(raw, start, signature ? equals + 1 : end);
+            if (end == raw.length()) {
+                return out.toString();
+            }
+            out.append(';');
+            start = end + 1;
         }
-        return raw.substring(0, colon + 1) + String.join(";", parts);
     }
 
     private static CompletionStage<DkimSignatureResult> done(Map<String, String> tags, DkimFailureReason reason,
@@ -462,7 +483,41 @@ public final class DkimVerifier {
     }
 
     private static String signatureData(Map<String, String> tags) {
-        return WHITESPACE.matcher(tags.getOrDefault("b", "")).replaceAll("");
+        return DkimTags.withoutWhitespace(tags.getOrDefault("b", ""));
+    }
+
+    /**
+     * A {@code DKIM-Signature} field of the message being verified, its tag list parsed when first needed and
+     * then kept: choosing the signatures to evaluate (by {@code d=}) and evaluating them read one parse. Lives
+     * for one call; confined to its thread.
+     */
+    private static final class SignatureField {
+        private final HeaderFields.Field field;
+        private Map<String, String> tags;
+        private IllegalArgumentException malformed;
+
+        private SignatureField(HeaderFields.Field field) {
+            this.field = field;
+        }
+
+        static List<SignatureField> all(HeaderFields message) {
+            return message.fields(HEADER).stream().map(SignatureField::new).toList();
+        }
+
+        /** The tags of the field (parsed once), or the parse error, thrown again at each call. */
+        Map<String, String> tags() {
+            if (tags == null && malformed == null) {
+                try {
+                    tags = DkimTags.parse(field.value());
+                } catch (IllegalArgumentException e) {
+                    malformed = e;
+                }
+            }
+            if (malformed != null) {
+                throw malformed;
+            }
+            return tags;
+        }
     }
 
     /** A signature that could not pass, for a reason; internal to this class. */
@@ -472,6 +527,64 @@ public final class DkimVerifier {
         Rejected(DkimFailureReason reason, String detail) {
             super(detail, null, false, false);
             this.reason = reason;
+        }
+    }
+
+    /**
+     * The names of an {@code h=} value ({@code :}-separated, whitespace anywhere in a name removed), read one at a
+     * time without a list: checking {@code h=} allocates nothing for a name that is not {@code From}.
+     */
+    private static final class SignedHeaderNames {
+        private final String value;
+        private int start;
+        private int from;
+        private int to;
+
+        SignedHeaderNames(String value) {
+            this.value = value;
+        }
+
+        boolean hasNext() {
+            return start <= value.length();
+        }
+
+        /** Moves to the next name: the text up to the next {@code :} or the end, whitespace around it skipped. */
+        void advance() {
+            int end = value.indexOf(':', start);
+            if (end < 0) {
+                end = value.length();
+            }
+            from = start;
+            to = end;
+            while (from < to && isWhitespace(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isWhitespace(value.charAt(to - 1))) {
+                to--;
+            }
+            start = end + 1;
+        }
+
+        /** Whether the current name is empty (nothing but whitespace between separators). */
+        boolean isEmpty() {
+            return from == to;
+        }
+
+        /** Whether the current name is {@code From}, in any case. */
+        boolean isFrom() {
+            if (to - from == 4) {
+                return value.regionMatches(true, from, "from", 0, 4);
+            }
+            return to - from > 4 && name().equalsIgnoreCase("from");
+        }
+
+        /** The current name, whitespace inside it removed too. */
+        String name() {
+            return DkimTags.withoutWhitespace(value.substring(from, to));
+        }
+
+        private static boolean isWhitespace(char c) {
+            return c == ' ' || c == '\t' || c == '\r' || c == '\n';
         }
     }
 
@@ -486,7 +599,8 @@ public final class DkimVerifier {
         String domain;
         String selector;
         Name keyName;
-        List<String> signedHeaders;
+        /** The {@code h=} value, checked: no empty name; its names are read by {@link SignedHeaderNames}. */
+        String signedHeaders;
         OptionalLong length = OptionalLong.empty();
 
         static ParsedSignature parse(Map<String, String> tags, long now) throws Rejected {
@@ -525,15 +639,15 @@ public final class DkimVerifier {
                 || parsed.domain.endsWith(".")) {
                 throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty or dotted d= or s=");
             }
-            List<String> headers = new ArrayList<>();
-            for (String name : tags.get("h").split(":", -1)) {
-                String stripped = DkimTags.withoutWhitespace(name);
-                if (stripped.isEmpty()) {
+            parsed.signedHeaders = tags.get("h");
+            boolean fromSigned = false;
+            for (SignedHeaderNames names = new SignedHeaderNames(parsed.signedHeaders); names.hasNext(); ) {
+                names.advance();
+                if (names.isEmpty()) {
                     throw new Rejected(DkimFailureReason.MALFORMED_SIGNATURE, "empty header name in h=");
                 }
-                headers.add(stripped);
+                fromSigned |= names.isFrom();
             }
-            parsed.signedHeaders = List.copyOf(headers);
             String identity = tags.get("i");
             if (identity != null) {
                 String lower = identity.toLowerCase(Locale.ROOT);
@@ -564,7 +678,7 @@ public final class DkimVerifier {
                         + now + ")");
                 }
             }
-            if (headers.stream().noneMatch(name -> name.equalsIgnoreCase("from"))) {
+            if (!fromSigned) {
                 throw new Rejected(DkimFailureReason.FROM_NOT_SIGNED, "h= does not include From");
             }
             return parsed;

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.sign.DkimKeyFile;
@@ -309,10 +311,33 @@ class DkimVerifierTest {
             assertThat(result.result()).isEqualTo(DkimResult.FAIL);
             assertThat(result.reason()).isEqualTo(DkimFailureReason.FROM_NOT_SIGNED);
         }
+
+        @Test
+        void readsFoldedHNamesWithoutTheirWhitespace() throws Exception {
+            String message = "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa1; h=\r\n\tsubject :\r\n to:Fr\r\n om ;"
+                + " bh=AAAA; b=AAAA\r\n" + MESSAGE;
+
+            DkimSignatureResult result = only(message);
+
+            assertThat(result.reason()).isEqualTo(DkimFailureReason.BODY_HASH_MISMATCH);
+        }
     }
 
     @Nested
     class Errors {
+        @ParameterizedTest
+        @ValueSource(strings = {"from:", ":from", "from::to", "from: \r\n :to"})
+        void emptyNameInHIsPermerror(String h) throws Exception {
+            String message = "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=rsa1; h=" + h + "; bh=AAAA; b=AAAA\r\n"
+                + MESSAGE;
+
+            DkimSignatureResult result = only(message);
+
+            assertThat(result.result()).isEqualTo(DkimResult.PERMERROR);
+            assertThat(result.reason()).isEqualTo(DkimFailureReason.MALFORMED_SIGNATURE);
+            assertThat(result.detail()).isEqualTo("empty header name in h=");
+        }
+
         @Test
         void missingKeyRecordIsPermerror() throws Exception {
             zone.remove("rsa1._domainkey");
