@@ -28,6 +28,7 @@ import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.mail.SafeText;
+import org.tesjames.core.util.BoundedMemo;
 
 /**
  * Inbound message authentication: DKIM and SPF run concurrently, then DMARC over their results and the
@@ -51,6 +52,9 @@ public final class MessageAuthenticator {
     private static final Logger LOGGER = LoggerFactory.getLogger(MessageAuthenticator.class);
     /** The longest Message-ID kept in the report (for logs). */
     private static final int MESSAGE_ID_LENGTH = 200;
+    /** The parsed From values kept: mime4j's strict address parser costs more than the rest of DMARC. */
+    private static final BoundedMemo<FromAddresses> FROM_ADDRESSES = new BoundedMemo<>(FromAddresses::parse, 4096,
+        512);
 
     private final DkimVerifier dkim;
     private final SpfVerifier spf;
@@ -169,23 +173,39 @@ public final class MessageAuthenticator {
     public static AuthorDomain authorDomain(HeaderFields header) {
         List<String> domains = new ArrayList<>();
         for (HeaderFields.Field from : header.fields("From")) {
-            String value = decode(from.unfoldedValue());
+            FromAddresses addresses = FROM_ADDRESSES.apply(decode(from.unfoldedValue()));
+            if (addresses.unparsable() != null) {
+                return addresses.unparsable();
+            }
+            domains.addAll(addresses.domains());
+        }
+        return AuthorDomain.fromDomains(domains);
+    }
+
+    /**
+     * The address domains of one From field value, or why it is unparsable: a function of the value alone, kept
+     * for the values seen often (a sender's From is the same message after message).
+     */
+    private record FromAddresses(List<String> domains, AuthorDomain.Unparsable unparsable) {
+        static FromAddresses parse(String value) {
             AddressList addresses;
             try {
                 addresses = DefaultAddressParser.DEFAULT.parseAddressList(value, DecodeMonitor.STRICT);
             } catch (ParseException | RuntimeException e) {
-                return new AuthorDomain.Unparsable(value, "not an RFC 5322 address list: " + e.getMessage());
+                return new FromAddresses(List.of(),
+                    new AuthorDomain.Unparsable(value, "not an RFC 5322 address list: " + e.getMessage()));
             }
+            List<String> domains = new ArrayList<>();
             for (Mailbox mailbox : addresses.flatten()) {
                 String domain = mailbox.getDomain();
                 if (domain == null || domain.isBlank()) {
-                    return new AuthorDomain.Unparsable(value, "the address " + mailbox.getAddress()
-                        + " has no domain");
+                    return new FromAddresses(List.of(), new AuthorDomain.Unparsable(value, "the address "
+                        + mailbox.getAddress() + " has no domain"));
                 }
                 domains.add(domain);
             }
+            return new FromAddresses(List.copyOf(domains), null);
         }
-        return AuthorDomain.fromDomains(domains);
     }
 
     private static String decode(String isoLatin1) {

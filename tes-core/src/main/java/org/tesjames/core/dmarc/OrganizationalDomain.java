@@ -3,6 +3,8 @@ package org.tesjames.core.dmarc;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.tesjames.core.util.BoundedMemo;
+
 import com.google.common.net.InternetDomainName;
 
 /**
@@ -20,6 +22,10 @@ import com.google.common.net.InternetDomainName;
  * and A-label (punycode) input are both accepted and answered in the form given. A trailing dot is ignored.
  */
 public final class OrganizationalDomain {
+    /** The answers kept for the domains seen often: the public suffix search costs more than a DMARC lookup. */
+    private static final BoundedMemo<Optional<String>> KNOWN = new BoundedMemo<>(OrganizationalDomain::find, 4096,
+        255);
+
     private OrganizationalDomain() {
     }
 
@@ -31,6 +37,10 @@ public final class OrganizationalDomain {
         if (domain == null || domain.isEmpty()) {
             return Optional.empty();
         }
+        return KNOWN.apply(domain);
+    }
+
+    private static Optional<String> find(String domain) {
         String name = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         if (!InternetDomainName.isValid(name)) {
             return Optional.empty();

@@ -164,10 +164,17 @@ public final class InboundAuthentication {
      * @return how many forged {@code Authentication-Results} headers were removed
      */
     public int stamp(Mail mail, AuthenticationReport report) throws MessagingException {
+        return stamp(mail, report, AuthenticationResultsHeader.render(authservId, report));
+    }
+
+    /**
+     * {@link #stamp(Mail, AuthenticationReport)} with the report already rendered
+     * ({@code AuthenticationResultsHeader.render} with our authserv-id), for a caller that logs it too.
+     */
+    public int stamp(Mail mail, AuthenticationReport report, String rendered) throws MessagingException {
         MimeMessage message = mail.getMessage();
         List<String> header = new ArrayList<>();
-        header.add(AuthenticationResultsHeader.NAME + ": "
-            + AuthenticationResultsHeader.fold(AuthenticationResultsHeader.render(authservId, report)));
+        header.add(AuthenticationResultsHeader.NAME + ": " + AuthenticationResultsHeader.fold(rendered));
         int forged = 0;
         for (Enumeration<String> lines = message.getAllHeaderLines(); lines.hasMoreElements();) {
             String line = lines.nextElement();

@@ -1,7 +1,5 @@
 package org.tesjames.mailets.auth;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,13 +34,10 @@ final class RewrittenHeaderMessage extends MimeMessage {
         super(Session.getDefaultInstance(new Properties()));
         this.headerLines = List.copyOf(headerLines);
         this.bodyOf = bodyOf;
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        headers = new InternetHeaders();
         for (String line : this.headerLines) {
-            header.writeBytes(line.getBytes(HEADER_CHARSET));
-            header.writeBytes(CRLF);
+            headers.addHeaderLine(line);
         }
-        header.writeBytes(CRLF);
-        headers = new InternetHeaders(new ByteArrayInputStream(header.toByteArray()));
     }
 
     /** The body of the original message, streamed (so the message reads like any other). */

@@ -179,6 +179,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         SenderMembership.Known sender = membership.of(mail);
         Verdict verdict;
         Optional<AuthenticationReport> report = Optional.empty();
+        Optional<String> rendered = Optional.empty();
         try {
             if (sender.failed()) {
                 verdict = Verdict.defer(TesPolicies.LOOKUP_FAILED);
@@ -196,8 +197,9 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
                         authentication.dmarcForEveryone()))
                     .orElseGet(() -> Verdict.defer(TesPolicies.LOOKUP_FAILED + " (" + messageId + ")"));
             }
+            rendered = report.map(r -> AuthenticationResultsHeader.render(authentication.authservId(), r));
             if (verdict instanceof Verdict.Accept) {
-                int forged = authentication.stamp(mail, report.orElseThrow());
+                int forged = authentication.stamp(mail, report.orElseThrow(), rendered.orElseThrow());
                 if (forged > 0) {
                     LOGGER.info("TES inbound mail {} message-id {}: removed {} forged Authentication-Results header(s)",
                         mail.getName(), messageId, forged);
@@ -211,10 +213,12 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         String outcome = verdict instanceof Verdict.Accept ? "accepted"
             : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
         metrics.generate("tes.inbound.auth." + outcome).increment();
-        LOGGER.info("TES inbound mail {} message-id {} sender {} ({}): {} {}{}", mail.getName(), messageId,
-            mail.getMaybeSender().asString(), sender.member() ? "member" : sender.failed() ? "lookup failed"
-                : "non-member", outcome, verdict instanceof Verdict.Accept ? "" : verdict + " ",
-            report.map(r -> "[" + AuthenticationResultsHeader.render(authentication.authservId(), r) + "]").orElse(""));
+        if (LOGGER.isInfoEnabled()) {
+            LOGGER.info("TES inbound mail {} message-id {} sender {} ({}): {} {}{}", mail.getName(), messageId,
+                mail.getMaybeSender().asString(), sender.member() ? "member" : sender.failed() ? "lookup failed"
+                    : "non-member", outcome, verdict instanceof Verdict.Accept ? "" : verdict + " ",
+                rendered.map(r -> "[" + r + "]").orElse(""));
+        }
         return SmtpReplies.of(verdict);
     }
 

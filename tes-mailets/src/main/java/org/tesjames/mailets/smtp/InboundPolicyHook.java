@@ -157,8 +157,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
         metrics.generate("tes.inbound.rcpt." + outcome).increment();
         if (verdict instanceof Verdict.Accept) {
-            LOGGER.debug("TES inbound session {} sender {} rcpt {}: {} accepted", session.getSessionID(),
-                sender.asString(), rcpt.asString(), membership.verdict().describe());
+            if (LOGGER.isDebugEnabled()) {
+                LOGGER.debug("TES inbound session {} sender {} rcpt {}: {} accepted", session.getSessionID(),
+                    sender.asString(), rcpt.asString(), membership.verdict().describe());
+            }
         } else {
             LOGGER.info("TES inbound session {} sender {} rcpt {}: {} {} ({})", session.getSessionID(),
                 sender.asString(), rcpt.asString(), outcome, membership.verdict().describe(), verdict);
@@ -337,8 +339,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         TesMailAttributes.writeSenderMembership(mail, mail.getMaybeSender().asOptional()
             .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
         metrics.generate("tes.inbound.status." + (member ? "member" : "non-member")).increment();
-        LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId,
-            mail.getMaybeSender().asString(), membership.verdict().describe());
+        if (LOGGER.isInfoEnabled()) {
+            LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId,
+                mail.getMaybeSender().asString(), membership.verdict().describe());
+        }
         return HookResult.DECLINED;
     }
 
