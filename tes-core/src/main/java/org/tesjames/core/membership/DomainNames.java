@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import org.tesjames.core.util.BoundedMemo;
+
 /**
  * Normalises a mail domain for DNS: lower case, no trailing dot, internationalised labels converted to
  * A-labels (IDNA 2003 with STD3 rules, as {@link IDN} implements). Anything that is not a host name of at least
@@ -13,6 +15,11 @@ import java.util.regex.Pattern;
  */
 public final class DomainNames {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+    /**
+     * The results kept for the names seen often (a message's domains are normalised several times: membership,
+     * SPF, DMARC); IDN conversion and the label checks allocate more than the rest of a cached lookup.
+     */
+    private static final BoundedMemo<Normalised> KNOWN = new BoundedMemo<>(DomainNames::compute, 4096, 300);
 
     private DomainNames() {
     }
@@ -32,6 +39,10 @@ public final class DomainNames {
         if (input == null || input.isBlank()) {
             return Normalised.invalid("empty domain");
         }
+        return KNOWN.apply(input);
+    }
+
+    private static Normalised compute(String input) {
         String text = input.trim();
         if (text.startsWith("[")) {
             return Normalised.invalid("address literal " + text + " is not a domain");
