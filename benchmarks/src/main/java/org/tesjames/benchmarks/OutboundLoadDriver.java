@@ -2,8 +2,6 @@ package org.tesjames.benchmarks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,15 +118,7 @@ public final class OutboundLoadDriver {
             System.exit(64);
             return;
         }
-        if (System.getProperty(JamesConf.CONF_DIR_PROPERTY) == null) {
-            Path conf = Path.of("james-conf/src/main/conf").toAbsolutePath();
-            if (!Files.isDirectory(conf)) {
-                throw new IllegalStateException("no " + conf + ": run from the project root or set -D"
-                    + JamesConf.CONF_DIR_PROPERTY);
-            }
-            System.setProperty(JamesConf.CONF_DIR_PROPERTY, conf.toString());
-        }
-        System.setProperty("james.exit.on.startup.error", "false");
+        LoadHarness.prepareJvm();
         boolean ok = new OutboundLoadDriver(settings).run();
         System.exit(ok ? 0 : 1);
     }
