@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +25,8 @@ import org.tesjames.it.harness.OutboundPorts;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.smtp.RecordingSmtpSink;
+import org.tesjames.testing.smtp.SmtpTestClient;
 import org.tesjames.testing.tes.TesMembershipZones;
 import org.tesjames.testing.tls.TestCertificate;
 import org.tesjames.testing.tls.TestCertificates;
@@ -32,13 +36,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * TES's WebAdmin routes in the packaged distribution: James started as its own process with the extension in
- * {@code extensions-jars/} and the shipped {@code webadmin.properties} ({@code extensions.routes}), real HTTP
- * requests, the test DNS server as the resolver.
+ * Operating TES through James's WebAdmin, in the packaged distribution: James started as its own process with the
+ * extension in {@code extensions-jars/} and the shipped {@code webadmin.properties} ({@code extensions.routes}),
+ * real HTTP requests, the test DNS server as the resolver. The TES routes, and James's Prometheus endpoint
+ * {@code /metrics} after inbound and outbound traffic, checked against the README's table of metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TesRoutesTest {
+class OperatingTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final String USER = "ops@tes.test";
+    private static final String PASSWORD = "secret-Pa55";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private TestDnsServer dns;
@@ -48,6 +55,7 @@ class TesRoutesTest {
     private DkimKey olderRsa;
     private DkimKey unpublishedEd25519;
     private final int mxPort = OutboundPorts.free();
+    private RecordingSmtpSink goodMx;
 
     @BeforeAll
     void start() throws Exception {
@@ -67,6 +75,12 @@ class TesRoutesTest {
         dns.zone("plain.test").unsigned().mx("@", 10, "mx.plain.test.").a("mx", "127.0.0.44");
         dns.zone("brokenmx.test").a("www", "127.0.0.45");
         dns.fault("brokenmx.test", Type.MX, Fault.servfail());
+
+        TestCertificate goodCertificate = TestCertificates.selfSigned("mx.good.test");
+        dns.zone("good.test").mx("@", 10, "mx.good.test.").a("mx", "127.0.0.41")
+            .tlsa("_25._tcp.mx", 3, 1, 1, goodCertificate.certificate());
+        goodMx = RecordingSmtpSink.builder().bindAddress("127.0.0.41").port(mxPort).hostname("mx.good.test")
+            .startTls(goodCertificate).start();
 
         keys = DkimKeyDirectory.create();
         olderRsa = keys.write("tes.test", DkimKeyType.RSA, "2024-01");
@@ -88,6 +102,7 @@ class TesRoutesTest {
         if (james != null) {
             james.close();
         }
+        goodMx.close();
         dns.close();
     }
 
@@ -367,6 +382,67 @@ class TesRoutesTest {
         assertThat(root.get("isDefault").asBoolean()).isTrue();
         assertThat(settings).extracting(setting -> setting.get("key").asText()).isSorted()
             .contains("dkim.keys", "dns.cache.size", "smtp.max-header-bytes");
+    }
+
+    /**
+     * After inbound mail (STARTTLS, a non-member sender, authenticated and stamped) and outbound mail (submitted,
+     * DKIM-signed, delivered to a DANE-verified MX host), James's {@code /metrics} shows the TES metrics of every
+     * step, among them the DNS latency and outcome per query type and the DANE outcome per policy; and every TES
+     * metric it shows is in the README's table.
+     */
+    @Test
+    void metricsOfTheTrafficAreScrapedFromJamesPrometheusEndpoint() throws Exception {
+        james.addUser(USER, PASSWORD);
+        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort()).trustAll().connect()) {
+            client.ehlo("peer.example");
+            assertThat(client.starttls().code()).isEqualTo(220);
+            client.ehlo("peer.example");
+            assertThat(client.mailFrom("bob@remote.example").code()).isEqualTo(250);
+            assertThat(client.rcptTo(USER).code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            assertThat(client.message("From: bob@remote.example\r\nSubject: in\r\n\r\nhello\r\n").code())
+                .isEqualTo(250);
+        }
+        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
+                .connect()) {
+            client.ehlo("client.example");
+            assertThat(client.starttls().code()).isEqualTo(220);
+            client.ehlo("client.example");
+            assertThat(client.authPlain(USER, PASSWORD).code()).isEqualTo(235);
+            assertThat(client.mailFrom(USER).code()).isEqualTo(250);
+            assertThat(client.rcptTo("carol@good.test").code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            assertThat(client.message("From: " + USER + "\r\nTo: carol@good.test\r\nSubject: out\r\n\r\nhi\r\n")
+                .code()).isEqualTo(250);
+        }
+        assertThat(goodMx.awaitMessage(Duration.ofSeconds(60)).recipients()).containsExactly("carol@good.test");
+
+        HttpResponse<String> response = request(james, "GET", "/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+            assertThat(type).startsWith("text/plain"));
+        Set<String> names = Metrics.tesNames(response.body());
+        assertThat(names).as(response.body()).contains(
+            "tes_smtp_tls_starttls_total", "tes_inbound_rcpt_accepted_total", "tes_inbound_status_non_member_total",
+            "tes_inbound_auth_accepted_total", "tes_auth_time", "tes_auth_spf_none_total", "tes_auth_dmarc_none_total",
+            "tes_inbound_membership", "tes_dns_cache_miss_total", "tes_dns_query_CNAME_total",
+            "tes_dns_latency", "tes_dns_latency_CNAME", "tes_dns_latency_MX", "tes_dns_latency_TLSA",
+            "tes_dns_outcome_nxdomain_total", "tes_dns_outcome_CNAME_nxdomain_total",
+            "tes_dns_outcome_TLSA_answer_total",
+            "tes_submission_rcpt_accepted_total", "tes_submission_dkim_accepted_total", "tes_dkim_sign_signed_total",
+            "tes_matcher_recipient_is_member_non_member_total",
+            "tes_outbound_dane_opportunistic_destination_total",
+            "tes_outbound_dane_opportunistic_host_dane_tls_total",
+            "tes_outbound_dane_opportunistic_dane_secure_usable_total");
+        assertThat(response.body()).contains("# TYPE tes_dns_latency_CNAME summary", "tes_dns_latency_CNAME_count ",
+            "# TYPE tes_smtp_tls_starttls_total counter",
+            "tes_smtp_tls_starttls_total 2.0", "tes_outbound_dane_opportunistic_dane_secure_usable_total 1.0");
+        assertThat(response.body()).contains("# TYPE tes_dns_latency_CNAME summary",
+            "tes_dns_latency_CNAME{quantile=\"0.99\",}", "tes_dns_latency_CNAME_count ");
+        List<Pattern> documented = Metrics.readmePatterns();
+        assertThat(documented).hasSizeGreaterThan(30);
+        List<String> undocumented = Metrics.undocumented(names, documented);
+        assertThat(undocumented).as("TES metrics at /metrics missing from the README's table").isEmpty();
     }
 
     private static JsonNode setting(List<JsonNode> settings, String key) {
