@@ -19,7 +19,8 @@ import org.tesjames.testing.dns.TestDnsServer;
 
 /**
  * The TES routes are private WebAdmin routes: with James's JWT authentication on (the README's recipe), they need an
- * admin token, while James's public {@code /metrics} does not. The packaged distribution in its own process.
+ * admin token, while James's public {@code /metrics} does not. The packaged distribution in its own process, with
+ * the shipped {@code tes.properties} (DKIM signing off).
  */
 class WebAdminAuthenticationTest {
 
@@ -47,6 +48,17 @@ class WebAdminAuthenticationTest {
                 assertThat(OperatingTest.JSON.readTree(admin.body()).isArray()).isTrue();
 
                 assertThat(OperatingTest.request(james, "GET", "/metrics").statusCode()).isEqualTo(200);
+
+                // The shipped tes.properties signs nothing (dkim.keys=none): no keys, and nothing to reload.
+                String bearer = "Bearer " + token(keys.getPrivate(), true);
+                HttpResponse<String> keyList = OperatingTest.request(james, "GET", "/tes/dkim/keys", "Authorization",
+                    bearer);
+                assertThat(keyList.statusCode()).isEqualTo(200);
+                assertThat(keyList.body()).isEqualTo("{\"enabled\":false,\"keys\":[],\"problems\":[]}");
+                HttpResponse<String> reload = OperatingTest.request(james, "POST", "/tes/dkim/keys?action=reload",
+                    "Authorization", bearer);
+                assertThat(reload.statusCode()).isEqualTo(409);
+                assertThat(OperatingTest.JSON.readTree(reload.body()).get("type").asText()).isEqualTo("WrongState");
             }
         } finally {
             Files.deleteIfExists(publicKey);
