@@ -129,7 +129,7 @@ public class TesModule extends AbstractModule {
         return clients.dnssec();
     }
 
-    /** Both DNS clients, each as its cache and as the metered resolvers behind it (WebAdmin needs both). */
+    /** Both DNS clients' caches, and the plain client's resolvers behind its cache (WebAdmin needs them). */
     @Provides
     @Singleton
     TesDnsClients tesDnsClients(TesSettings settings, TrustAnchors anchors, MetricFactory metrics) {
@@ -150,8 +150,8 @@ public class TesModule extends AbstractModule {
                 settings.dnssecTrustAdAllowRemote()).withExecutor(TES_EXECUTOR);
             LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
         }
-        DnsClient dnssec = new MeteredDnsClient(validated, metrics);
-        return new TesDnsClients(cached(plain, settings, metrics), plain, cached(dnssec, settings, metrics), dnssec);
+        return new TesDnsClients(cached(plain, settings, metrics), plain,
+            cached(new MeteredDnsClient(validated, metrics), settings, metrics));
     }
 
     @Provides

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.Inbound;
 import org.tesjames.it.harness.JamesProcess;
 import org.tesjames.it.harness.OutboundPorts;
+import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
@@ -393,27 +395,11 @@ class OperatingTest {
     @Test
     void metricsOfTheTrafficAreScrapedFromJamesPrometheusEndpoint() throws Exception {
         james.addUser(USER, PASSWORD);
-        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort()).trustAll().connect()) {
-            client.ehlo("peer.example");
-            assertThat(client.starttls().code()).isEqualTo(220);
-            client.ehlo("peer.example");
-            assertThat(client.mailFrom("bob@remote.example").code()).isEqualTo(250);
-            assertThat(client.rcptTo(USER).code()).isEqualTo(250);
-            assertThat(client.data().code()).isEqualTo(354);
-            assertThat(client.message("From: bob@remote.example\r\nSubject: in\r\n\r\nhello\r\n").code())
-                .isEqualTo(250);
-        }
-        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
-                .connect()) {
-            client.ehlo("client.example");
-            assertThat(client.starttls().code()).isEqualTo(220);
-            client.ehlo("client.example");
-            assertThat(client.authPlain(USER, PASSWORD).code()).isEqualTo(235);
-            assertThat(client.mailFrom(USER).code()).isEqualTo(250);
-            assertThat(client.rcptTo("carol@good.test").code()).isEqualTo(250);
-            assertThat(client.data().code()).isEqualTo(354);
-            assertThat(client.message("From: " + USER + "\r\nTo: carol@good.test\r\nSubject: out\r\n\r\nhi\r\n")
-                .code()).isEqualTo(250);
+        assertThat(Inbound.sendOverStartTls(james.inboundPort(), "bob@remote.example", USER,
+            "From: bob@remote.example\r\nSubject: in\r\n\r\nhello\r\n").code()).isEqualTo(250);
+        try (SmtpTestClient client = Submission.startTls(james.submissionPort())) {
+            assertThat(Submission.send(client, USER, PASSWORD, "carol@good.test",
+                "From: " + USER + "\r\nTo: carol@good.test\r\nSubject: out\r\n\r\nhi\r\n").code()).isEqualTo(250);
         }
         assertThat(goodMx.awaitMessage(Duration.ofSeconds(60)).recipients()).containsExactly("carol@good.test");
 
