@@ -5,17 +5,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tesjames.core.dane.DaneHostOutcome;
 import org.tesjames.core.dane.DaneLookup;
 import org.tesjames.core.dane.delivery.DeliveryPlan;
 import org.tesjames.core.dane.delivery.DeliveryPlanner;
@@ -67,7 +62,8 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
-        DeliveryPlan plan = plan(domain, current);
+        DeliveryPlan plan = OutboundPlanning.plan(lookup, current.planner(), current.policy(), domain,
+            current.lookupDeadline()).plan();
         DeliveryPlans.bind(plan);
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
@@ -76,38 +72,14 @@ final class DanePlanningDnsService implements DNSService {
                 domain);
         }
         for (HostPlan host : plan.hosts()) {
-            metrics.generate(prefix + "host." + host.action().name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                .increment();
+            metrics.generate(prefix + "host." + OutboundPlanning.label(host.action())).increment();
+            metrics.generate(prefix + "dane." + OutboundPlanning.label(host.outcome())).increment();
             LOGGER.info("TES outbound {} domain {} host {}: {} ({}; {})", current.policy().label(), domain,
                 host.host(), host.action(), host.outcome(), host.reason());
         }
         return plan.hosts().stream()
             .map(host -> current.port() == 25 ? host.host() : host.host() + ":" + current.port())
             .toList();
-    }
-
-    private DeliveryPlan plan(String domain, Settings current) {
-        try {
-            DaneLookup.Destination destination = lookup.lookup(domain).toCompletableFuture()
-                .get(current.lookupDeadline().toMillis(), TimeUnit.MILLISECONDS);
-            return current.planner().plan(destination, current.policy());
-        } catch (TimeoutException e) {
-            return refused(domain, current, "DANE lookup of " + domain + " did not finish within "
-                + current.lookupDeadline().toMillis() + " ms");
-        } catch (IllegalArgumentException e) {
-            return refused(domain, current, e.getMessage());
-        } catch (ExecutionException e) {
-            return refused(domain, current, "DANE lookup of " + domain + " failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return refused(domain, current, "DANE lookup of " + domain + " interrupted");
-        }
-    }
-
-    private static DeliveryPlan refused(String domain, Settings current, String reason) {
-        String name = domain.toLowerCase(Locale.ROOT);
-        return new DeliveryPlan(name, current.policy(),
-            List.of(HostPlan.refuse(name, Optional.empty(), DaneHostOutcome.INDETERMINATE, reason)));
     }
 
     @Override

@@ -130,7 +130,7 @@ public class TesRemoteDelivery extends RemoteDelivery {
         TlsVersion minimum = minimumProtocol(policy);
         dns.configure(new DanePlanningDnsService.Settings(policy,
             new DeliveryPlanner(minimum, new DaneVerifier(Clock.systemUTC())), port,
-            tesSettings.lookupTimeout().multipliedBy(2)));
+            OutboundPlanning.deadline(tesSettings)));
         super.init();
     }
 
