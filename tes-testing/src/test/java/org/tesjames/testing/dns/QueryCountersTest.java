@@ -100,7 +100,11 @@ class QueryCountersTest {
 
         for (int i = 0; i < 200; i++) {
             SimpleResolver transport = i % 4 == 0 ? tcp : resolver;
-            answers.add(transport.sendAsync(query("host" + (i % 10) + ".example.com", Type.A)).toCompletableFuture());
+            // dnsjava pipelines the TCP queries on one connection and pairs answers by message ID: distinct IDs,
+            // so that two random ones that collide cannot hand one query the other's answer.
+            Message question = query("host" + (i % 10) + ".example.com", Type.A);
+            question.getHeader().setID(i);
+            answers.add(transport.sendAsync(question).toCompletableFuture());
         }
         CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
 
