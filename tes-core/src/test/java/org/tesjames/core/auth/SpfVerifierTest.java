@@ -19,7 +19,7 @@ import org.tesjames.testing.dns.TestZone;
 import org.tesjames.testing.dns.UnknownNamePolicy;
 import org.xbill.DNS.Type;
 
-/** RFC 7208 results through jSPF over the project's DNS client, against the test DNS server. */
+/** RFC 7208 results of the project's evaluator over its DNS client, against the test DNS server. */
 class SpfVerifierTest {
     private TestDnsServer dns;
     private TestZone zone;

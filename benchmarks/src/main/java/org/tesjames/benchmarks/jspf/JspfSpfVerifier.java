@@ -1,0 +1,116 @@
+package org.tesjames.benchmarks.jspf;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tesjames.core.auth.SmtpIdentity;
+import org.tesjames.core.auth.SpfCheck;
+import org.tesjames.core.dmarc.SpfResult;
+import org.tesjames.core.dns.DnsClient;
+import org.tesjames.core.membership.DomainNames;
+
+/**
+ * The SPF verification the project used before its own RFC 7208 evaluator ({@code org.tesjames.core.spf}), kept
+ * as the baseline of {@code SpfBenchmark}: jSPF 1.0.3 evaluates the record ({@link SpfEvaluator}) with every DNS
+ * lookup through the project's {@link DnsClient}. It deviates from RFC 7208 where jSPF does (README "Message
+ * authentication"); nothing but the benchmark uses it.
+ *
+ * <ul>
+ *   <li>An identity whose domain is not a valid multi-label domain name (or a null sender with no HELO) is
+ *       {@code none} without any lookup (section 4.3).</li>
+ *   <li>A DNS failure (SERVFAIL, REFUSED, timeout, network error) is {@code temperror}; so is an evaluation that
+ *       does not finish within the deadline given to the constructor. The stage never completes
+ *       exceptionally.</li>
+ *   <li>Malformed records, several SPF records, more than 10 DNS-querying terms and more than 2 void lookups
+ *       (sections 4.6 and 4.6.4) are {@code permerror}.</li>
+ * </ul>
+ */
+public final class JspfSpfVerifier {
+    /** How long one evaluation may take by default, all of its lookups included. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(20);
+    private static final Logger LOGGER = LoggerFactory.getLogger(JspfSpfVerifier.class);
+
+    private final SpfEvaluator evaluator;
+    private final Duration deadline;
+
+    /** An SPF verifier with {@link #DEFAULT_DEADLINE} and an unknown receiving host name. */
+    public JspfSpfVerifier(DnsClient dns) {
+        this(dns, DEFAULT_DEADLINE, SpfEvaluator.UNKNOWN_RECEIVER);
+    }
+
+    /**
+     * @param dns the DNS client all lookups go through
+     * @param deadline how long one evaluation may take, all lookups included; beyond it the result is
+     *     {@code temperror}
+     * @param receivingDomain this host's name, for the {@code %{r}} macro ({@code unknown} if not known)
+     */
+    public JspfSpfVerifier(DnsClient dns, Duration deadline, String receivingDomain) {
+        this.deadline = Objects.requireNonNull(deadline);
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be positive: " + deadline);
+        }
+        this.evaluator = new SpfEvaluator(dns, receivingDomain, deadline);
+    }
+
+    /** Checks the identity; the stage always completes normally. */
+    public CompletionStage<SpfCheck> check(SmtpIdentity id) {
+        Objects.requireNonNull(id);
+        String identity = id.isNullSender() ? SpfCheck.HELO : SpfCheck.MAILFROM;
+        String rawDomain = id.mailFromDomain();
+        DomainNames.Normalised normalised = DomainNames.normalise(rawDomain);
+        if (normalised.domain().isEmpty() || !normalised.domain().get().contains(".")) {
+            String why = rawDomain.isEmpty() ? "no " + (id.isNullSender() ? "HELO name" : "MAIL FROM domain")
+                : "'" + rawDomain + "' is not a valid multi-label domain name"
+                    + (normalised.domain().isEmpty() ? " (" + normalised.problem() + ")" : "");
+            return CompletableFuture.completedFuture(log(id, new SpfCheck(SpfResult.NONE, identity, rawDomain,
+                why + " (RFC 7208 section 4.3)")));
+        }
+        String domain = normalised.domain().get();
+        String sender;
+        if (id.isNullSender()) {
+            sender = "postmaster@" + domain;
+        } else {
+            int at = id.mailFrom().lastIndexOf('@');
+            String local = at <= 0 ? "postmaster" : id.mailFrom().substring(0, at);
+            sender = local + "@" + domain;
+        }
+        return evaluator.evaluate(id.clientIp().getHostAddress(), sender, id.helo().strip())
+            .toCompletableFuture()
+            .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((result, error) -> {
+                if (error != null) {
+                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                    String why = cause instanceof java.util.concurrent.TimeoutException
+                        ? "the evaluation did not finish within " + deadline : "the evaluation failed: " + cause;
+                    return log(id, new SpfCheck(SpfResult.TEMPERROR, identity, domain, why));
+                }
+                return log(id, toCheck(result, identity, domain));
+            });
+    }
+
+    private static SpfCheck toCheck(SpfEvaluator.Outcome outcome, String identity, String domain) {
+        Optional<SpfResult> mapped = SpfResult.fromKeyword(outcome.result());
+        if (mapped.isEmpty()) {
+            return new SpfCheck(SpfResult.TEMPERROR, identity, domain, "jSPF gave no known result ("
+                + outcome.result() + "): " + outcome.comment());
+        }
+        SpfResult result = mapped.get();
+        String reason = outcome.comment();
+        if ((result == SpfResult.PERMERROR || result == SpfResult.TEMPERROR) && outcome.error().isPresent()) {
+            reason = outcome.error().get();
+        }
+        return new SpfCheck(result, identity, domain, reason);
+    }
+
+    private static SpfCheck log(SmtpIdentity id, SpfCheck check) {
+        LOGGER.debug("SPF {} for {} {} from {}: {}", check.result().keyword(), check.identity(), check.domain(),
+            id.clientIp().getHostAddress(), check.reason());
+        return check;
+    }
+}
