@@ -24,7 +24,8 @@ import org.tesjames.core.spf.SpfCheckHost;
  *
  * <ul>
  *   <li>An identity whose domain is not a valid multi-label domain name (or a null sender with no HELO) is
- *       {@code none} without any lookup (section 4.3). An empty local part is {@code postmaster} (section 4.3).</li>
+ *       {@code none} without any lookup (section 4.3). An empty local part is {@code postmaster} (section 4.3); a
+ *       quoted one ({@code "a b"@example.com}) is read without its quotes.</li>
  *   <li>A DNS failure (SERVFAIL, REFUSED, timeout, network error) is {@code temperror}; so is an evaluation that
  *       does not finish within the deadline given to the constructor. The stage never completes
  *       exceptionally.</li>
@@ -82,8 +83,8 @@ public final class SpfVerifier {
             sender = "postmaster@" + domain;
         } else {
             int at = id.mailFrom().lastIndexOf('@');
-            String local = at <= 0 ? "postmaster" : id.mailFrom().substring(0, at);
-            sender = local + "@" + domain;
+            String local = at <= 0 ? "" : unquoted(id.mailFrom().substring(0, at));
+            sender = (local.isEmpty() ? "postmaster" : local) + "@" + domain;
         }
         long start = System.nanoTime();
         return checkHost.checkHost(id.clientIp(), domain, sender, id.helo().strip())
@@ -98,6 +99,25 @@ public final class SpfVerifier {
                 return new SpfCheck(SpfResult.TEMPERROR, identity, domain, safe(why));
             })
             .thenApply(check -> log(id, check));
+    }
+
+    /**
+     * A local part without its quotes: {@code "a b"} and {@code a b} are the same mailbox (RFC 5321 section
+     * 4.1.2), and the {@code l} macro is the mailbox's local part.
+     */
+    private static String unquoted(String local) {
+        if (local.length() < 2 || local.charAt(0) != '"' || local.charAt(local.length() - 1) != '"') {
+            return local;
+        }
+        StringBuilder out = new StringBuilder(local.length());
+        for (int i = 1; i < local.length() - 1; i++) {
+            char c = local.charAt(i);
+            if (c == '\\' && i + 1 < local.length() - 1) {
+                c = local.charAt(++i);
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /** The check, with the explanation of a {@code fail} if it comes within the rest of the deadline. */
