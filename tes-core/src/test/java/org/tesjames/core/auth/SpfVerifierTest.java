@@ -530,4 +530,42 @@ class SpfVerifierTest {
                 .matches("[\\x20-\\x7e]*");
         }
     }
+
+    /** Where RFC 7208 leaves the result open, or the project reads it; README "SPF evaluation". */
+    @Nested
+    class AmbiguityDecisions {
+        @Test
+        void targetNameThatCannotBeQueriedDoesNotMatchAndIsNoVoidLookup() throws Exception {
+            zone.txt("@", "v=spf1 a:a..b.example.com a:v1.example.com a:v2.example.com ip4:192.0.2.10 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+            assertThat(dns.queryCounts().keySet()).noneMatch(key -> key.contains(".."));
+        }
+
+        @Test
+        void nullMxAddsNoHost() throws Exception {
+            zone.txt("@", "v=spf1 mx ?all").add("@", Type.MX, "0 .");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.NEUTRAL);
+            assertThat(dns.queryCount(".", Type.A)).isZero();
+        }
+
+        @Test
+        void validatedNameMacroIsUnknownWhenTheReverseLookupFails() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa");
+            dns.fault("10.2.0.192.in-addr.arpa", Type.PTR, Fault.servfail());
+            zone.txt("@", "v=spf1 -all exp=why.example.com").txt("why", "from %{p}");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).isEqualTo(SpfResult.FAIL);
+            assertThat(check.explanation()).contains("from unknown");
+        }
+
+        @Test
+        void validatedNameMacroPrefersASubdomainOfTheDomain() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa").add("10", Type.PTR, "other.example.net.")
+                .add("10", Type.PTR, "mta.example.com.");
+            dns.zone("example.net").a("other", "192.0.2.10");
+            zone.txt("@", "v=spf1 -all exp=why.example.com").txt("why", "from %{p}").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").explanation()).contains("from mta.example.com");
+        }
+    }
 }
