@@ -17,45 +17,19 @@ import org.tesjames.core.membership.DomainNames;
 
 /**
  * The SPF verification the project used before its own RFC 7208 evaluator ({@code org.tesjames.core.spf}), kept
- * as the baseline of {@code SpfBenchmark}: jSPF 1.0.3 evaluates the record ({@link SpfEvaluator}) with every DNS
- * lookup through the project's {@link DnsClient}. It deviates from RFC 7208 where jSPF does (README "Message
- * authentication"); nothing but the benchmark uses it.
- *
- * <ul>
- *   <li>An identity whose domain is not a valid multi-label domain name (or a null sender with no HELO) is
- *       {@code none} without any lookup (section 4.3).</li>
- *   <li>A DNS failure (SERVFAIL, REFUSED, timeout, network error) is {@code temperror}; so is an evaluation that
- *       does not finish within the deadline given to the constructor. The stage never completes
- *       exceptionally.</li>
- *   <li>Malformed records, several SPF records, more than 10 DNS-querying terms and more than 2 void lookups
- *       (sections 4.6 and 4.6.4) are {@code permerror}.</li>
- * </ul>
+ * as the baseline of {@code SpfBenchmark}: the same identity handling as {@code SpfVerifier} then, jSPF 1.0.3
+ * evaluating the record ({@link SpfEvaluator}) with every DNS lookup through the project's {@link DnsClient}, a
+ * deadline of 20 s. It deviates from RFC 7208 where jSPF does (README "SPF evaluation"); only the benchmark uses
+ * it.
  */
 public final class JspfSpfVerifier {
-    /** How long one evaluation may take by default, all of its lookups included. */
-    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(20);
     private static final Logger LOGGER = LoggerFactory.getLogger(JspfSpfVerifier.class);
 
+    private final Duration deadline = Duration.ofSeconds(20);
     private final SpfEvaluator evaluator;
-    private final Duration deadline;
 
-    /** An SPF verifier with {@link #DEFAULT_DEADLINE} and an unknown receiving host name. */
     public JspfSpfVerifier(DnsClient dns) {
-        this(dns, DEFAULT_DEADLINE, SpfEvaluator.UNKNOWN_RECEIVER);
-    }
-
-    /**
-     * @param dns the DNS client all lookups go through
-     * @param deadline how long one evaluation may take, all lookups included; beyond it the result is
-     *     {@code temperror}
-     * @param receivingDomain this host's name, for the {@code %{r}} macro ({@code unknown} if not known)
-     */
-    public JspfSpfVerifier(DnsClient dns, Duration deadline, String receivingDomain) {
-        this.deadline = Objects.requireNonNull(deadline);
-        if (deadline.isNegative() || deadline.isZero()) {
-            throw new IllegalArgumentException("deadline must be positive: " + deadline);
-        }
-        this.evaluator = new SpfEvaluator(dns, receivingDomain, deadline);
+        this.evaluator = new SpfEvaluator(dns, SpfEvaluator.UNKNOWN_RECEIVER, deadline);
     }
 
     /** Checks the identity; the stage always completes normally. */

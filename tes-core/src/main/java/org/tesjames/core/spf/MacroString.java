@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * A parsed {@code macro-string} of RFC 7208 section 7.1: literal text and macros ({@code %{d}}, {@code %{ir}},
@@ -159,11 +158,6 @@ final class MacroString {
         return c >= 0x21 && c <= 0x7e ? "'" + c + "'" : String.format("U+%04X", (int) c);
     }
 
-    /** The text as written in the record. */
-    String text() {
-        return text;
-    }
-
     /** Whether it ends with a macro (a domain-spec may end with one instead of a top label, section 7.1). */
     boolean endsWithMacro() {
         return !tokens.isEmpty() && tokens.get(tokens.size() - 1) instanceof Macro;
@@ -239,16 +233,7 @@ final class MacroString {
         return out.toString();
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MacroString other && other.text.equals(text);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(text);
-    }
-
+    /** The text as written in the record. */
     @Override
     public String toString() {
         return text;

@@ -83,13 +83,11 @@ public final class SpfCheckHost {
     public static final class Outcome {
         private final SpfResult result;
         private final String reason;
-        private final int lookups;
         private final Optional<Explainer> explainer;
 
-        private Outcome(SpfResult result, String reason, int lookups, Optional<Explainer> explainer) {
+        private Outcome(SpfResult result, String reason, Optional<Explainer> explainer) {
             this.result = result;
             this.reason = reason;
-            this.lookups = lookups;
             this.explainer = explainer;
         }
 
@@ -100,11 +98,6 @@ public final class SpfCheckHost {
         /** Why, in a few words: the term that matched and the record it is in, or the error. */
         public String reason() {
             return reason;
-        }
-
-        /** The DNS queries the evaluation made. */
-        public int lookups() {
-            return lookups;
         }
 
         /**
@@ -138,10 +131,10 @@ public final class SpfCheckHost {
         Optional<Name> name = SpfNames.toName(domain);
         if (name.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(SpfResult.NONE, "'" + domain
-                + "' is not a domain name that can be queried", 0, Optional.empty()));
+                + "' is not a domain name that can be queried", Optional.empty()));
         }
         return evaluation.checkHost(domain, name.get(), true).thenApply(verdict -> new Outcome(verdict.result(),
-            verdict.reason(), evaluation.queries, verdict.explainer()));
+            verdict.reason(), verdict.explainer()));
     }
 
     /** The result of a record or of a term that ended the evaluation of a record. */
@@ -207,7 +200,6 @@ public final class SpfCheckHost {
         private final DnsClient dns = SpfCheckHost.this.dns;
         private int dnsTerms;
         private int voidLookups;
-        private int queries;
 
         Evaluation(InetAddress ip, String sender, String helo) {
             this.ip = ipv4MappedAsIpv4(ip.getAddress());
@@ -218,13 +210,8 @@ public final class SpfCheckHost {
             this.helo = helo;
         }
 
-        private CompletionStage<DnsResult> query(Name name, int type) {
-            queries++;
-            return dns.query(name, type);
-        }
-
         CompletionStage<Verdict> checkHost(String domain, Name name, boolean explain) {
-            return query(name, Type.TXT).thenCompose(result -> {
+            return dns.query(name, Type.TXT).thenCompose(result -> {
                 if (result instanceof DnsResult.Failure failure) {
                     return done(Verdict.of(SpfResult.TEMPERROR, describe(failure)));
                 }
@@ -323,7 +310,7 @@ public final class SpfCheckHost {
             if (mechanism instanceof SpfRecord.Exists exists) {
                 return target(Optional.of(exists.domain()), domain).thenCompose(name -> name.isEmpty()
                     ? done(NO_MATCH)
-                    : query(name.get(), Type.A).thenApply(result -> {
+                    : dns.query(name.get(), Type.A).thenApply(result -> {
                         if (result instanceof DnsResult.Failure failure) {
                             return Optional.of(Verdict.of(SpfResult.TEMPERROR, describe(failure)));
                         }
@@ -357,7 +344,7 @@ public final class SpfCheckHost {
         }
 
         private CompletionStage<Optional<Verdict>> a(SpfRecord.Addresses a, Name name, String domain) {
-            return query(name, addressType()).thenApply(result -> {
+            return dns.query(name, addressType()).thenApply(result -> {
                 if (result instanceof DnsResult.Failure failure) {
                     return Optional.of(Verdict.of(SpfResult.TEMPERROR, describe(failure)));
                 }
@@ -369,7 +356,7 @@ public final class SpfCheckHost {
         }
 
         private CompletionStage<Optional<Verdict>> mx(SpfRecord.Addresses mx, Name name, String domain) {
-            return query(name, Type.MX).thenCompose(result -> {
+            return dns.query(name, Type.MX).thenCompose(result -> {
                 if (result instanceof DnsResult.Failure failure) {
                     return done(Optional.of(Verdict.of(SpfResult.TEMPERROR, describe(failure))));
                 }
@@ -397,7 +384,7 @@ public final class SpfCheckHost {
             if (index == hosts.size()) {
                 return done(NO_MATCH);
             }
-            return query(hosts.get(index), addressType()).thenCompose(result -> {
+            return dns.query(hosts.get(index), addressType()).thenCompose(result -> {
                 if (result instanceof DnsResult.Failure failure) {
                     return done(Optional.of(Verdict.of(SpfResult.TEMPERROR, describe(failure))));
                 }
@@ -413,7 +400,7 @@ public final class SpfCheckHost {
                 if (target.isEmpty()) {
                     return done(NO_MATCH);
                 }
-                return query(ReverseMap.fromAddress(ip), Type.PTR).thenCompose(result -> {
+                return dns.query(ReverseMap.fromAddress(ip), Type.PTR).thenCompose(result -> {
                     // section 5.5: a DNS error of the PTR lookup makes the mechanism fail to match
                     if (result instanceof DnsResult.Failure) {
                         return done(NO_MATCH);
@@ -439,7 +426,7 @@ public final class SpfCheckHost {
                 return done(Optional.empty());
             }
             Name name = names.get(index);
-            return query(name, addressType()).thenCompose(result -> result instanceof DnsResult.Answer answer
+            return dns.query(name, addressType()).thenCompose(result -> result instanceof DnsResult.Answer answer
                 && anyInNetwork(answer, 32, 128) ? done(Optional.of(name)) : firstValidated(names, index + 1));
         }
 
@@ -505,7 +492,7 @@ public final class SpfCheckHost {
          */
         private CompletionStage<String> validatedName(String domain) {
             Optional<Name> target = SpfNames.toName(domain);
-            return query(ReverseMap.fromAddress(ip), Type.PTR).thenCompose(result -> {
+            return dns.query(ReverseMap.fromAddress(ip), Type.PTR).thenCompose(result -> {
                 if (!(result instanceof DnsResult.Answer answer)) {
                     return done(Optional.<Name>empty());
                 }

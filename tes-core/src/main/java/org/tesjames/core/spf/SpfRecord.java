@@ -98,11 +98,6 @@ record SpfRecord(List<Mechanism> mechanisms, Optional<MacroString> redirect, Opt
             && (text.length() == VERSION.length() || text.charAt(VERSION.length()) == ' ');
     }
 
-    /** Whether the record has an {@code all} mechanism (then {@code redirect=} is never used, section 6.1). */
-    boolean hasAll() {
-        return mechanisms.stream().anyMatch(All.class::isInstance);
-    }
-
     /**
      * Parses an SPF record ({@link #isSpfRecord(String)} is true).
      *
