@@ -1,7 +1,5 @@
 package org.tesjames.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -10,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -110,11 +107,12 @@ public class SpfBenchmark {
     /**
      * Both evaluations in thread CPU time, for shared machines where JMH's wall-clock errors exceed the scores (a
      * thread waiting for a core does not count the wait): per scenario, rounds of about 300 ms of CPU time that
-     * alternate project and jSPF, the best round of each kept (interference only adds time). With a warm cache
+     * alternate project and jSPF (the first two discarded as warm-up), the best round of each kept
+     * (interference only adds time; {@link DkimCpuTime}'s timing). With a warm cache
      * every lookup completes on the calling thread, so the thread's CPU time is the evaluation's.
      */
     static void cpuTime(int rounds) throws Exception {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Duration round = Duration.ofMillis(300);
         System.out.printf("%n%-14s %12s %12s %8s  (thread CPU time, best of %d rounds)%n", "scenario", "project us",
             "jSPF us", "ratio", rounds);
         for (String scenario : SpfBenchmark.class.getField("scenario").getAnnotation(Param.class).value()) {
@@ -122,34 +120,22 @@ public class SpfBenchmark {
             state.scenario = scenario;
             state.setUp();
             try {
-                long project = Long.MAX_VALUE;
-                long jspf = Long.MAX_VALUE;
-                for (int round = 0; round < rounds + 2; round++) {
-                    long ours = nanosPerCall(threads, state::project);
-                    long theirs = nanosPerCall(threads, state::jspf);
-                    if (round >= 2) {
+                double project = Double.MAX_VALUE;
+                double jspf = Double.MAX_VALUE;
+                for (int i = 0; i < rounds + 2; i++) {
+                    double ours = DkimCpuTime.millisPerOperation(state::project, 1, round);
+                    double theirs = DkimCpuTime.millisPerOperation(state::jspf, 1, round);
+                    if (i >= 2) {
                         project = Math.min(project, ours);
                         jspf = Math.min(jspf, theirs);
                     }
                 }
-                System.out.printf("%-14s %12.2f %12.2f %8.2f%n", scenario, project / 1e3, jspf / 1e3,
-                    (double) project / jspf);
+                System.out.printf("%-14s %12.2f %12.2f %8.2f%n", scenario, project * 1e3, jspf * 1e3,
+                    project / jspf);
             } finally {
                 state.tearDown();
             }
         }
-    }
-
-    private static long nanosPerCall(ThreadMXBean threads, Supplier<SpfCheck> call) {
-        long start = threads.getCurrentThreadCpuTime();
-        long count = 0;
-        long used;
-        do {
-            call.get();
-            count++;
-            used = threads.getCurrentThreadCpuTime() - start;
-        } while (used < 300_000_000L);
-        return used / count;
     }
 
     /** The project's evaluator, warm cache. */

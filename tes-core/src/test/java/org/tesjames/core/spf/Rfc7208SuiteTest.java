@@ -2,6 +2,7 @@ package org.tesjames.core.spf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -42,7 +43,6 @@ import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -226,7 +226,7 @@ class Rfc7208SuiteTest {
 
     /** A TXT record of these octet strings (possibly none: the suite's "null text"). */
     private static Record txt(Name name, long ttl, List<byte[]> strings) throws IOException {
-        java.io.ByteArrayOutputStream rdata = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream rdata = new ByteArrayOutputStream();
         for (byte[] string : strings) {
             rdata.write(string.length);
             rdata.write(string);
@@ -236,11 +236,10 @@ class Rfc7208SuiteTest {
 
     @SuppressWarnings("unchecked")
     static List<Scenario> load() throws IOException {
-        LoaderOptions options = new LoaderOptions();
         List<Scenario> scenarios = new ArrayList<>();
         try (InputStream in = Rfc7208SuiteTest.class.getResourceAsStream(SUITE)) {
             assertThat(in).as(SUITE).isNotNull();
-            for (Object document : new Yaml(options).loadAll(in)) {
+            for (Object document : new Yaml().loadAll(in)) {
                 Map<String, Object> scenario = (Map<String, Object>) document;
                 Map<String, List<Object>> zoneData = new LinkedHashMap<>();
                 ((Map<String, Object>) scenario.get("zonedata")).forEach((owner, entries) ->
