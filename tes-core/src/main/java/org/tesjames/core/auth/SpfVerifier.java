@@ -74,8 +74,8 @@ public final class SpfVerifier {
             String why = rawDomain.isEmpty() ? "no " + (id.isNullSender() ? "HELO name" : "MAIL FROM domain")
                 : "'" + rawDomain + "' is not a valid multi-label domain name"
                     + (normalised.domain().isEmpty() ? " (" + normalised.problem() + ")" : "");
-            return CompletableFuture.completedFuture(log(id, new SpfCheck(SpfResult.NONE, identity,
-                safe(rawDomain), safe(why + " (RFC 7208 section 4.3)"))));
+            return CompletableFuture.completedFuture(log(id, new SpfCheck(SpfResult.NONE, identity, rawDomain,
+                safe(why + " (RFC 7208 section 4.3)"))));
         }
         String domain = normalised.domain().get();
         String sender;
