@@ -22,12 +22,12 @@ public final class DkimCpuTime {
     }
 
     @FunctionalInterface
-    private interface Operation {
+    interface Operation {
         Object run() throws Exception;
     }
 
     /** The best round's thread CPU time of one operation, in milliseconds. */
-    private static double millisPerOperation(Operation operation, int rounds, Duration roundTime) throws Exception {
+    static double millisPerOperation(Operation operation, int rounds, Duration roundTime) throws Exception {
         long best = Long.MAX_VALUE;
         for (int round = 0; round < rounds; round++) {
             long start = THREADS.getCurrentThreadCpuTime();

@@ -165,13 +165,23 @@ final class VerifyCommand {
             }
         }
 
+        /**
+         * The HELO/EHLO argument as an SMTP server could have received it: any text without control characters
+         * (SPF checks it as it is: a name that is not a domain gives {@code none} for the HELO identity, and the
+         * {@code %{h}} macro expands to it).
+         */
         private static String helo(String value) {
-            if (value.isBlank() || value.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-                throw new IllegalArgumentException("bad --helo '" + value + "': one word of printable ASCII");
+            if (value.isBlank() || value.chars().anyMatch(c -> c < ' ' || c == 0x7f)) {
+                throw new IllegalArgumentException("bad --helo '" + value + "': text without control characters");
             }
             return value;
         }
 
+        /**
+         * The MAIL FROM address as an SMTP server could have received it (RFC 5321 section 4.1.2): {@code <>}, or
+         * a local part (a dot-string, a quoted string such as {@code "Macro Error"}, or empty: RFC 7208 section 4.3
+         * reads it as {@code postmaster}) then {@code @} and a domain or address literal; angle brackets optional.
+         */
         private static String mailFrom(String value) {
             String address = value.strip();
             if (address.startsWith("<") && address.endsWith(">")) {
@@ -180,12 +190,31 @@ final class VerifyCommand {
             if (address.isEmpty()) {
                 return "";
             }
-            int at = address.lastIndexOf('@');
-            if (at <= 0 || at == address.length() - 1 || address.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            int at = localPartEnd(address);
+            String domain = at < 0 ? "" : address.substring(at + 1);
+            if (at < 0 || domain.isEmpty() || domain.chars().anyMatch(c -> c <= ' ' || c == 0x7f || c == '@')
+                || address.chars().anyMatch(c -> c < ' ' || c == 0x7f)) {
                 throw new IllegalArgumentException("bad --mail-from '" + value + "': local@domain, or <> for the"
-                    + " null sender");
+                    + " null sender (quote a local part with spaces: '\"a b\"@example.com')");
             }
             return address;
+        }
+
+        /** The index of the {@code @} after the local part, or -1 when the local part is not one SMTP allows. */
+        private static int localPartEnd(String address) {
+            if (!address.startsWith("\"")) {
+                int at = address.indexOf('@');
+                return at < 0 || address.substring(0, at).indexOf(' ') >= 0 ? -1 : at;
+            }
+            for (int i = 1; i < address.length(); i++) {
+                char c = address.charAt(i);
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    return i + 1 < address.length() && address.charAt(i + 1) == '@' ? i + 1 : -1;
+                }
+            }
+            return -1;
         }
 
         private static String authservId(String value) {
@@ -282,6 +311,7 @@ final class VerifyCommand {
     private void printSpf(SpfCheck spf) {
         out.println("spf: " + spf.result().keyword() + " (identity " + spf.identity() + ", domain "
             + orDash(spf.domain()) + "): " + spf.reason());
+        spf.explanation().ifPresent(explanation -> out.println("  explanation: " + explanation));
     }
 
     private void printDmarc(AuthenticationReport report) {

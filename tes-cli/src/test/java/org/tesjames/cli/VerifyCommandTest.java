@@ -175,6 +175,56 @@ class VerifyCommandTest {
         }
     }
 
+    /** What an SMTP server could have received as HELO and MAIL FROM, and SPF defines (RFC 7208 section 4.3). */
+    @Nested
+    class SpfInputs {
+        @BeforeEach
+        void explainedRecord() {
+            dns.zone("example.com").replace("@", Type.TXT, "\"v=spf1 ip4:192.0.2.0/24 -all exp=why.example.com\"")
+                .txt("why", "%{l} at %{h} may not send");
+        }
+
+        @Test
+        void oddHeloAndAnEmptyLocalPartAreAccepted() throws Exception {
+            int status = verify(write(MESSAGE), "--client-ip", "203.0.113.9", "--helo", "JUMPIN' JUPITER",
+                "--mail-from", "<@example.com>");
+
+            assertThat(status).as(output() + errors()).isEqualTo(Tes.FAILED);
+            assertThat(output())
+                .contains("HELO JUMPIN' JUPITER, MAIL FROM <@example.com>")
+                .contains("spf: fail (identity mailfrom, domain example.com): 203.0.113.9 matched -all of example.com")
+                .contains("  explanation: postmaster at JUMPIN' JUPITER may not send");
+        }
+
+        @Test
+        void quotedLocalPartIsReadWithoutItsQuotes() throws Exception {
+            int status = verify(write(MESSAGE), "--client-ip", "203.0.113.9", "--helo", "[203.0.113.9]",
+                "--mail-from", "\"Macro Error\"@example.com");
+
+            assertThat(status).as(output() + errors()).isEqualTo(Tes.FAILED);
+            assertThat(output()).contains("  explanation: Macro Error at [203.0.113.9] may not send");
+        }
+
+        @Test
+        void unquotedSpaceInTheLocalPartIsRefused() throws Exception {
+            int status = verify(write(MESSAGE), "--client-ip", "192.0.2.1", "--helo", "h.example.com",
+                "--mail-from", "Macro Error@example.com");
+
+            assertThat(status).isEqualTo(Tes.USAGE);
+            assertThat(errors()).contains("quote a local part with spaces");
+            assertThat(dns.queryCount()).isZero();
+        }
+
+        @Test
+        void heloWithAControlCharacterIsRefused() throws Exception {
+            int status = verify(write(MESSAGE), "--client-ip", "192.0.2.1", "--helo", "h.example.com\r\nRSET",
+                "--mail-from", "a@example.com");
+
+            assertThat(status).isEqualTo(Tes.USAGE);
+            assertThat(errors()).contains("bad --helo").contains("without control characters");
+        }
+    }
+
     @Nested
     class BadArguments {
         @Test

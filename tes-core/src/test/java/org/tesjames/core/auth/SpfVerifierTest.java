@@ -13,13 +13,14 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.tesjames.core.dmarc.SpfResult;
 import org.tesjames.core.dns.DnsJavaClient;
+import org.tesjames.core.spf.SpfCheckHost;
 import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.dns.TestZone;
 import org.tesjames.testing.dns.UnknownNamePolicy;
 import org.xbill.DNS.Type;
 
-/** RFC 7208 results through jSPF over the project's DNS client, against the test DNS server. */
+/** RFC 7208 results of the project's evaluator over its DNS client, against the test DNS server. */
 class SpfVerifierTest {
     private TestDnsServer dns;
     private TestZone zone;
@@ -350,6 +351,221 @@ class SpfVerifierTest {
             SpfCheck check = mailFrom("192.0.2.10", "Alice@EXAMPLE.COM");
             assertThat(check.result()).isEqualTo(SpfResult.PASS);
             assertThat(check.domain()).isEqualTo("example.com");
+        }
+    }
+
+    /** Where jSPF 1.0.3 (the evaluator before this one) deviated from RFC 7208; each case names the section. */
+    @Nested
+    class Rfc7208WhereJspfDeviated {
+        @Test
+        void ptrTargetIsComparedCaseInsensitively() throws Exception {
+            // RFC 7208 section 5.5, RFC 4343
+            dns.zone("2.0.192.in-addr.arpa").add("10", Type.PTR, "mta.example.com.");
+            zone.txt("@", "v=spf1 ptr:EXAMPLE.Com -all").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void existsWhoseLookupTimesOutIsTempError() throws Exception {
+            // RFC 7208 section 5: a DNS error while evaluating a mechanism
+            zone.txt("@", "v=spf1 exists:%{ir}.list.example.com -all");
+            dns.faultBelow("list.example.com", Fault.noAnswer());
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.TEMPERROR);
+            assertThat(check.reason()).startsWith("A 10.2.0.192.list.example.com.: TIMEOUT");
+        }
+
+        @Test
+        void existsWhoseLookupGetsServfailIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 exists:list.example.com -all");
+            dns.fault("list.example.com", Type.A, Fault.servfail());
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void aMxAndIncludeLookupFailuresAreTempErrors() throws Exception {
+            dns.fault("broken.example.com", Fault.servfail());
+            for (String term : List.of("a:broken.example.com", "mx:broken.example.com", "include:broken.example.com",
+                "redirect=broken.example.com")) {
+                zone.replace("@", Type.TXT, "\"v=spf1 " + term + (term.startsWith("redirect") ? "\"" : " -all\""));
+                SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+                assertThat(check.result()).as(term + ": " + check.reason()).isEqualTo(SpfResult.TEMPERROR);
+            }
+        }
+
+        @Test
+        void addressLookupFailureOfAnMxHostIsTempError() throws Exception {
+            zone.txt("@", "v=spf1 mx -all").mx("@", 10, "mx1.example.com.").mx("@", 20, "mx2.example.com.")
+                .a("mx2", "192.0.2.10");
+            dns.fault("mx1.example.com", Type.A, Fault.noAnswer());
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.TEMPERROR);
+        }
+
+        @Test
+        void failedPtrLookupMakesPtrNotMatch() throws Exception {
+            // RFC 7208 section 5.5: "If a DNS error occurs while doing the PTR RR lookup, then this mechanism
+            // fails to match"
+            dns.zone("2.0.192.in-addr.arpa");
+            dns.fault("10.2.0.192.in-addr.arpa", Type.PTR, Fault.servfail());
+            zone.txt("@", "v=spf1 ptr ~all");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.SOFTFAIL);
+        }
+
+        @Test
+        void expWithoutTxtRecordKeepsTheFail() throws Exception {
+            // RFC 7208 section 6.2: proceed as if there were no exp=
+            zone.txt("@", "v=spf1 -all exp=why.example.com").a("why", "192.0.2.99");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.FAIL);
+            assertThat(check.explanation()).isEmpty();
+        }
+
+        @Test
+        void expTextIsExpandedForAFail() throws Exception {
+            zone.txt("@", "v=spf1 -all exp=why.example.com").txt("why", "%{i} may not send for %{d} (%{l})");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).isEqualTo(SpfResult.FAIL);
+            assertThat(check.explanation()).contains("192.0.2.10 may not send for example.com (alice)");
+            assertThat(check.reason()).isEqualTo("192.0.2.10 matched -all of example.com");
+        }
+
+        @Test
+        void expLookupIsNotAVoidLookup() throws Exception {
+            // RFC 7208 sections 4.6.4 and 6.2: two void lookups, then an exp= of a name that does not exist
+            zone.txt("@", "v=spf1 a:v1.example.com a:v2.example.com -all exp=nothing.example.com");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.FAIL);
+        }
+
+        @Test
+        void expLookupTimeoutKeepsTheFailWithinTheDeadline() throws Exception {
+            zone.txt("@", "v=spf1 -all exp=why.example.com");
+            dns.fault("why.example.com", Fault.noAnswer());
+            SpfVerifier hurried = new SpfVerifier(DnsJavaClient.create(List.of(dns.address()), Duration.ofSeconds(5),
+                0), Duration.ofMillis(500), "mx.example.net");
+
+            SpfCheck check = hurried.check(new SmtpIdentity(InetAddress.getByName("192.0.2.10"), "h.example.org",
+                "alice@example.com")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            assertThat(check.result()).isEqualTo(SpfResult.FAIL);
+            assertThat(check.explanation()).isEmpty();
+        }
+
+        @Test
+        void mxWithMoreThanTenRecordsIsPermErrorEvenWhenOneWouldMatch() throws Exception {
+            // RFC 7208 section 4.6.4
+            zone.txt("@", "v=spf1 mx -all").a("mx", "192.0.2.10");
+            for (int i = 0; i <= SpfCheckHost.MX_LIMIT; i++) {
+                zone.mx("@", i, "mx" + i + ".example.com.");
+            }
+            zone.mx("@", 99, "mx.example.com.");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
+            assertThat(check.reason()).contains("12 MX records, more than 10");
+        }
+
+        @Test
+        void mxWithTenRecordsIsEvaluated() throws Exception {
+            zone.txt("@", "v=spf1 mx -all").a("mx", "192.0.2.10");
+            for (int i = 1; i < SpfCheckHost.MX_LIMIT; i++) {
+                zone.mx("@", i, "mx" + i + ".example.com.").a("mx" + i, "203.0.113." + i);
+            }
+            zone.mx("@", 99, "mx.example.com.");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void ptrLooksAtTheFirstTenNamesOnly() throws Exception {
+            // RFC 7208 section 4.6.4: the eleventh name is not looked at, even if it would match
+            TestZone reverse = dns.zone("2.0.192.in-addr.arpa");
+            for (int i = 1; i <= SpfCheckHost.PTR_LIMIT; i++) {
+                reverse.add("10", Type.PTR, "h" + i + ".example.net.");
+            }
+            reverse.add("10", Type.PTR, "mta.example.com.");
+            zone.txt("@", "v=spf1 ptr ?all").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.NEUTRAL);
+
+            reverse.remove("10", Type.PTR);
+            for (int i = 1; i < SpfCheckHost.PTR_LIMIT; i++) {
+                reverse.add("10", Type.PTR, "h" + i + ".example.net.");
+            }
+            reverse.add("10", Type.PTR, "mta.example.com.");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void emptyLocalPartIsPostmaster() throws Exception {
+            // RFC 7208 section 4.3
+            zone.txt("@", "v=spf1 exists:%{l}.users.example.com -all").a("postmaster.users", "127.0.0.2");
+            SpfCheck check = mailFrom("192.0.2.10", "@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+            assertThat(check.domain()).isEqualTo("example.com");
+        }
+
+        @Test
+        void syntaxErrorAfterAMatchingTermIsPermError() throws Exception {
+            // RFC 7208 section 4.6: the whole record is checked before it is evaluated
+            zone.txt("@", "v=spf1 ip4:192.0.2.10 -all ip4:192.0.2.300");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PERMERROR);
+        }
+
+        @Test
+        void ipv4MappedClientIsIpv4() throws Exception {
+            // RFC 7208 section 5
+            zone.txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+            assertThat(mailFrom("::ffff:192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.PASS);
+        }
+
+        @Test
+        void reasonsAreCutAndPrintable() throws Exception {
+            zone.txt("@", "v=spf1 exists:%{l}.x.example.com ?all");
+            SpfCheck check = mailFrom("192.0.2.10", "\u00e9" + "a".repeat(300) + "@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.NEUTRAL);
+            check = mailFrom("192.0.2.10", "a\u0001b@example.com");
+            assertThat(check.reason()).isEqualTo("192.0.2.10 matched ?all of example.com");
+            zone.replace("@", Type.TXT, "\"v=spf1 include:" + "z".repeat(60) + ".%{l}.example.com -all\"");
+            check = mailFrom("192.0.2.10", "a".repeat(60) + "@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PERMERROR);
+            assertThat(check.reason()).hasSizeLessThanOrEqualTo(SpfCheck.REASON_LENGTH)
+                .matches("[\\x20-\\x7e]*");
+        }
+    }
+
+    /** Where RFC 7208 leaves the result open, or the project reads it; README "SPF evaluation". */
+    @Nested
+    class AmbiguityDecisions {
+        @Test
+        void targetNameThatCannotBeQueriedDoesNotMatchAndIsNoVoidLookup() throws Exception {
+            zone.txt("@", "v=spf1 a:a..b.example.com a:v1.example.com a:v2.example.com ip4:192.0.2.10 -all");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).as(check.reason()).isEqualTo(SpfResult.PASS);
+            assertThat(dns.queryCounts().keySet()).noneMatch(key -> key.contains(".."));
+        }
+
+        @Test
+        void nullMxAddsNoHost() throws Exception {
+            zone.txt("@", "v=spf1 mx ?all").add("@", Type.MX, "0 .");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").result()).isEqualTo(SpfResult.NEUTRAL);
+            assertThat(dns.queryCount(".", Type.A)).isZero();
+        }
+
+        @Test
+        void validatedNameMacroIsUnknownWhenTheReverseLookupFails() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa");
+            dns.fault("10.2.0.192.in-addr.arpa", Type.PTR, Fault.servfail());
+            zone.txt("@", "v=spf1 -all exp=why.example.com").txt("why", "from %{p}");
+            SpfCheck check = mailFrom("192.0.2.10", "alice@example.com");
+            assertThat(check.result()).isEqualTo(SpfResult.FAIL);
+            assertThat(check.explanation()).contains("from unknown");
+        }
+
+        @Test
+        void validatedNameMacroPrefersASubdomainOfTheDomain() throws Exception {
+            dns.zone("2.0.192.in-addr.arpa").add("10", Type.PTR, "other.example.net.")
+                .add("10", Type.PTR, "mta.example.com.");
+            dns.zone("example.net").a("other", "192.0.2.10");
+            zone.txt("@", "v=spf1 -all exp=why.example.com").txt("why", "from %{p}").a("mta", "192.0.2.10");
+            assertThat(mailFrom("192.0.2.10", "alice@example.com").explanation()).contains("from mta.example.com");
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.tesjames.core.spf;
+package org.tesjames.benchmarks.jspf;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.tesjames.core.spf;
+package org.tesjames.benchmarks.jspf;
 
 import java.util.Map;
 import java.util.Objects;
