@@ -48,11 +48,13 @@ import org.tesjames.core.dnssec.DnssecMode;
 import org.tesjames.core.dnssec.TrustAnchors;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.mailets.auth.InboundAuthentication;
+import org.tesjames.mailets.defer.DeferredMails;
 import org.tesjames.mailets.dns.JamesDnsMetrics;
 import org.tesjames.mailets.dns.MeteredDnsClient;
 import org.xbill.DNS.ResolverConfig;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
 import com.google.inject.Provides;
 import com.google.inject.name.Named;
 
@@ -104,6 +106,7 @@ public class TesModule extends AbstractModule {
     protected void configure() {
         bind(TesSettings.class).toProvider(SettingsProvider.class).asEagerSingleton();
         bind(TrustAnchors.class).toProvider(TrustAnchorsProvider.class).asEagerSingleton();
+        bind(DeferredMails.class).in(Scopes.SINGLETON);
     }
 
     /**
