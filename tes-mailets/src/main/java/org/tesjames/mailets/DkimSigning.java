@@ -8,6 +8,8 @@ import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
 import org.tesjames.core.dkim.sign.DkimKeySource;
+import org.tesjames.core.dkim.sign.DkimKeyStore;
+import org.tesjames.core.dkim.sign.ReloadingDkimKeyStore;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.dkim.sign.SignedHeaders;
 import org.tesjames.core.dkim.sign.SigningAuthorisation;
@@ -40,6 +42,19 @@ public final class DkimSigning {
 
     public boolean isEnabled() {
         return keys.isPresent();
+    }
+
+    /** The signing keys as last loaded (with the files that failed to load); empty when signing is disabled. */
+    public Optional<DkimKeyStore> keyStore() {
+        return keys.map(source -> {
+            if (source instanceof ReloadingDkimKeyStore reloading) {
+                return reloading.snapshot();
+            }
+            if (source instanceof DkimKeyStore store) {
+                return store;
+            }
+            throw new IllegalStateException("no key store behind " + source);
+        });
     }
 
     /** A signer with this header list; empty when signing is disabled. */

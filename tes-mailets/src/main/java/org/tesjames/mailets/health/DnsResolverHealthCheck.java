@@ -1,0 +1,69 @@
+package org.tesjames.mailets.health;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.inject.Inject;
+
+import org.apache.james.core.healthcheck.ComponentName;
+import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.core.healthcheck.Result;
+import org.reactivestreams.Publisher;
+import org.tesjames.core.dns.DnsResult;
+import org.xbill.DNS.Type;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code tes-dns}: the TES resolvers ({@code dns.resolvers}) answer a probe, NS of {@code tes.health.dns.probe}
+ * asked without the cache. Any answer (records, NODATA, NXDOMAIN) within {@code tes.health.dns.slow}: healthy;
+ * slower: degraded (every membership lookup waits as long); SERVFAIL, REFUSED, a timeout, a network error, or no
+ * answer within {@code lookup.timeout}: unhealthy (inbound mail is deferred with 451 until it recovers).
+ */
+public class DnsResolverHealthCheck implements HealthCheck {
+    public static final ComponentName NAME = new ComponentName("tes-dns");
+
+    private final HealthProbes probes;
+
+    @Inject
+    public DnsResolverHealthCheck(HealthProbes probes) {
+        this.probes = probes;
+    }
+
+    @Override
+    public ComponentName componentName() {
+        return NAME;
+    }
+
+    @Override
+    public Publisher<Result> check() {
+        return Mono.fromCallable(this::probe).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    private Result probe() throws InterruptedException {
+        String query = "NS " + probes.settings().dnsProbe();
+        long start = System.nanoTime();
+        DnsResult result;
+        try {
+            CompletableFuture<DnsResult> answer = probes.plain().query(probes.settings().dnsProbe(), Type.NS)
+                .toCompletableFuture();
+            result = answer.get(probes.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return Result.unhealthy(NAME, query + ": no answer within lookup.timeout (" + probes.lookupTimeout() + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Result.unhealthy(NAME, query + ": " + e.getCause(), e.getCause());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (result instanceof DnsResult.Failure failure) {
+            return Result.unhealthy(NAME, query + ": " + failure.kind() + " " + failure.detail());
+        }
+        if (elapsed.compareTo(probes.settings().dnsSlow()) > 0) {
+            return Result.degraded(NAME, query + ": answered in " + elapsed.toMillis() + " ms, slower than "
+                + "tes.health.dns.slow (" + probes.settings().dnsSlow().toMillis() + " ms)");
+        }
+        return Result.healthy(NAME);
+    }
+}
