@@ -315,11 +315,14 @@ public class TesDefer extends GenericMailet {
         return keys;
     }
 
-    /**
-     * Re-injects the parked mail of {@code key} when {@code when} accepts its due time: claims it, reads it, sends
-     * it to its processor while the claim still holds, removes it.
-     */
-    private DeferredMails.Outcome reinject(MailKey key, Predicate<Optional<Instant>> when) throws MessagingException {
+    /** What is done with a parked mail while its claim is held. */
+    @FunctionalInterface
+    private interface ClaimedWork {
+        DeferredMails.Outcome apply(Mail mail, DeferralClaims.Claim claim) throws MessagingException;
+    }
+
+    /** Claims {@code key}, reads its mail and hands both to {@code work}; BUSY when another holds the claim. */
+    private DeferredMails.Outcome underClaim(MailKey key, ClaimedWork work) throws MessagingException {
         Optional<DeferralClaims.Claim> held = claims.tryClaim(key);
         if (held.isEmpty()) {
             return DeferredMails.Outcome.BUSY;
@@ -330,57 +333,55 @@ public class TesDefer extends GenericMailet {
                 return DeferredMails.Outcome.NOT_FOUND;
             }
             try {
-                Optional<Instant> due = instant(mail, DUE);
-                if (!when.test(due) || !claim.stillHeld()) {
-                    return DeferredMails.Outcome.BUSY;
-                }
-                String processor = stringAttribute(mail, PROCESSOR).orElse(configuration.errorProcessor());
-                String name = originalName(mail.getName());
-                mail.setName(name);
-                // Send first, remove second: a crash in between duplicates the mail, it never loses it.
-                getMailetContext().sendMail(mail, processor);
-                repository.remove(key);
-                metrics.generate(REINJECTED_METRIC).increment();
-                LOGGER.info("TesDefer re-injected mail {} from {}: attempt {}, due {}, into processor {}; reason: {}",
-                    name, mail.getMaybeSender().asString(), attempts(mail),
-                    due.map(Instant::toString).orElse("(none recorded)"), processor,
-                    due.isEmpty() ? "no due time recorded" : due.get().isAfter(clock.instant()) ? "on demand" : "due");
-                return DeferredMails.Outcome.DONE;
+                return work.apply(mail, claim);
             } finally {
                 LifecycleUtil.dispose(mail);
             }
         }
     }
 
+    /**
+     * Re-injects the parked mail of {@code key} when {@code when} accepts its due time: claims it, reads it, sends
+     * it to its processor while the claim still holds, removes it.
+     */
+    private DeferredMails.Outcome reinject(MailKey key, Predicate<Optional<Instant>> when) throws MessagingException {
+        return underClaim(key, (mail, claim) -> {
+            Optional<Instant> due = instant(mail, DUE);
+            if (!when.test(due) || !claim.stillHeld()) {
+                return DeferredMails.Outcome.BUSY;
+            }
+            String processor = stringAttribute(mail, PROCESSOR).orElse(configuration.errorProcessor());
+            String name = originalName(mail.getName());
+            mail.setName(name);
+            // Send first, remove second: a crash in between duplicates the mail, it never loses it.
+            getMailetContext().sendMail(mail, processor);
+            repository.remove(key);
+            metrics.generate(REINJECTED_METRIC).increment();
+            LOGGER.info("TesDefer re-injected mail {} from {}: attempt {}, due {}, into processor {}; reason: {}",
+                name, mail.getMaybeSender().asString(), attempts(mail),
+                due.map(Instant::toString).orElse("(none recorded)"), processor,
+                due.isEmpty() ? "no due time recorded" : due.get().isAfter(clock.instant()) ? "on demand" : "due");
+            return DeferredMails.Outcome.DONE;
+        });
+    }
+
     /** Ends the deferral of a parked mail now, under its claim, as if it had expired. */
     private DeferredMails.Outcome expireNow(MailKey key, String reason) throws MessagingException {
-        Optional<DeferralClaims.Claim> held = claims.tryClaim(key);
-        if (held.isEmpty()) {
-            return DeferredMails.Outcome.BUSY;
-        }
-        try (DeferralClaims.Claim claim = held.get()) {
-            Mail mail = repository.retrieve(key);
-            if (mail == null) {
-                return DeferredMails.Outcome.NOT_FOUND;
+        return underClaim(key, (mail, claim) -> {
+            if (!claim.stillHeld()) {
+                return DeferredMails.Outcome.BUSY;
             }
-            try {
-                if (!claim.stillHeld()) {
-                    return DeferredMails.Outcome.BUSY;
-                }
-                mail.setName(originalName(mail.getName()));
-                Instant firstSeen = instant(mail, FIRST_SEEN).orElse(clock.instant());
-                String text = "TES deferral ended by the operator: delivery was deferred " + attempts(mail)
-                    + " times since " + firstSeen + "; " + reason + "; last reason: " + reason(mail);
-                Optional<String> target = expire(mail, text, attempts(mail));
-                if (target.isPresent()) {
-                    getMailetContext().sendMail(mail, target.get());
-                }
-                repository.remove(key);
-                return DeferredMails.Outcome.DONE;
-            } finally {
-                LifecycleUtil.dispose(mail);
+            mail.setName(originalName(mail.getName()));
+            Instant firstSeen = instant(mail, FIRST_SEEN).orElse(clock.instant());
+            String text = "TES deferral ended by the operator: delivery was deferred " + attempts(mail)
+                + " times since " + firstSeen + "; " + reason + "; last reason: " + reason(mail);
+            Optional<String> target = expire(mail, text, attempts(mail));
+            if (target.isPresent()) {
+                getMailetContext().sendMail(mail, target.get());
             }
-        }
+            repository.remove(key);
+            return DeferredMails.Outcome.DONE;
+        });
     }
 
     private List<ParkedMail> list(int limit) throws MessagingException {
@@ -390,25 +391,16 @@ public class TesDefer extends GenericMailet {
             if (parked.size() >= limit) {
                 break;
             }
-            Optional<DeferralClaims.Claim> held = claims.tryClaim(key);
-            if (held.isEmpty()) {
+            DeferredMails.Outcome outcome = underClaim(key, (mail, claim) -> {
+                parked.add(new ParkedMail(url, key.asString(), Optional.of(originalName(mail.getName())),
+                    Optional.of(mail.getMaybeSender().asString()),
+                    mail.getRecipients().stream().map(Object::toString).toList(),
+                    Optional.of(attempts(mail)), stringAttribute(mail, FIRST_SEEN), stringAttribute(mail, DUE),
+                    stringAttribute(mail, PROCESSOR), Optional.of(reason(mail)), false));
+                return DeferredMails.Outcome.DONE;
+            });
+            if (outcome == DeferredMails.Outcome.BUSY) {
                 parked.add(ParkedMail.busy(url, key.asString()));
-                continue;
-            }
-            try (DeferralClaims.Claim claim = held.get()) {
-                Mail mail = repository.retrieve(key);
-                if (mail == null) {
-                    continue;
-                }
-                try {
-                    parked.add(new ParkedMail(url, key.asString(), Optional.of(originalName(mail.getName())),
-                        Optional.of(mail.getMaybeSender().asString()),
-                        mail.getRecipients().stream().map(Object::toString).toList(),
-                        Optional.of(attempts(mail)), stringAttribute(mail, FIRST_SEEN), stringAttribute(mail, DUE),
-                        stringAttribute(mail, PROCESSOR), Optional.of(reason(mail)), false));
-                } finally {
-                    LifecycleUtil.dispose(mail);
-                }
             }
         }
         return parked;

@@ -1,9 +1,6 @@
 package org.tesjames.mailets.health;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.inject.Inject;
 
@@ -46,16 +43,7 @@ public class DnsResolverHealthCheck implements HealthCheck {
     private Result probe() throws InterruptedException {
         String query = "NS " + probes.settings().dnsProbe();
         long start = System.nanoTime();
-        DnsResult result;
-        try {
-            CompletableFuture<DnsResult> answer = probes.plain().query(probes.settings().dnsProbe(), Type.NS)
-                .toCompletableFuture();
-            result = answer.get(probes.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return Result.unhealthy(NAME, query + ": no answer within lookup.timeout (" + probes.lookupTimeout() + ")");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return Result.unhealthy(NAME, query + ": " + e.getCause(), e.getCause());
-        }
+        DnsResult result = probes.ask(probes.plain(), probes.settings().dnsProbe(), Type.NS);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (result instanceof DnsResult.Failure failure) {
             return Result.unhealthy(NAME, query + ": " + failure.kind() + " " + failure.detail());

@@ -1,9 +1,6 @@
 package org.tesjames.mailets.health;
 
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.inject.Inject;
 
@@ -52,15 +49,7 @@ public class DnssecHealthCheck implements HealthCheck {
 
     private Result probe(Name name) throws InterruptedException {
         String query = "DNSKEY " + name;
-        DnsResult result;
-        try {
-            result = probes.dnssec().query(name, Type.DNSKEY).toCompletableFuture()
-                .get(probes.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return Result.unhealthy(NAME, query + ": no answer within lookup.timeout (" + probes.lookupTimeout() + ")");
-        } catch (ExecutionException e) {
-            return Result.unhealthy(NAME, query + ": " + e.getCause(), e.getCause());
-        }
+        DnsResult result = probes.ask(probes.dnssec(), name, Type.DNSKEY);
         if (result instanceof DnsResult.Failure failure) {
             return Result.unhealthy(NAME, query + ": " + failure.kind() + " " + failure.detail()
                 + " (a bogus answer is a SERVFAIL: do the trust anchors match the zone's keys?)");

@@ -2,9 +2,14 @@ package org.tesjames.mailets.health;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.config.HealthSettings;
 import org.tesjames.core.dns.DnsClient;
+import org.tesjames.core.dns.DnsResult;
+import org.xbill.DNS.Name;
 
 /**
  * What the TES health checks need, provided by {@code TesModule}: their settings, {@code lookup.timeout}, and two
@@ -22,5 +27,20 @@ public record HealthProbes(HealthSettings settings, Duration lookupTimeout, DnsC
         Objects.requireNonNull(lookupTimeout);
         Objects.requireNonNull(plain);
         Objects.requireNonNull(dnssec);
+    }
+
+    /**
+     * Asks one question and waits at most {@code lookupTimeout}; no answer in that time is a
+     * {@link DnsResult.Failure.Kind#TIMEOUT} failure, like any other.
+     */
+    public DnsResult ask(DnsClient client, Name name, int type) throws InterruptedException {
+        try {
+            return client.query(name, type).toCompletableFuture().get(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new DnsResult.Failure(name, type, DnsResult.Failure.Kind.TIMEOUT,
+                "no answer within lookup.timeout (" + lookupTimeout + ")");
+        } catch (ExecutionException e) {
+            return new DnsResult.Failure(name, type, DnsResult.Failure.Kind.NETWORK_ERROR, String.valueOf(e.getCause()));
+        }
     }
 }

@@ -117,7 +117,7 @@ class HealthChecksTest {
             Result result = run(new DnsResolverHealthCheck(probes(never(), never())));
 
             assertThat(result.getStatus()).isEqualTo(ResultStatus.UNHEALTHY);
-            assertThat(result.getCause()).contains("NS .: no answer within lookup.timeout (PT0.3S)");
+            assertThat(result.getCause()).contains("NS .: TIMEOUT no answer within lookup.timeout (PT0.3S)");
         }
     }
 
