@@ -1,5 +1,6 @@
 package org.tesjames.mailets;
 
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -136,8 +137,8 @@ import org.tesjames.mailets.defer.ParkedMail;
  *
  * <p>Metrics ({@code MetricFactory}): {@code tes.defer.parked}, {@code tes.defer.reinjected},
  * {@code tes.defer.expired}, and {@code tes.defer.deferred}, the number of mails parked now in this node's
- * deferral repositories (set after each scan, park and re-injection). Each decision logs one INFO line with the mail name, sender, attempt, due time
- * and reason.
+ * deferral repositories (set after each scan, park and re-injection). Each decision logs one INFO line with the
+ * mail name, sender, attempt, due time and reason.
  */
 public class TesDefer extends GenericMailet {
     public static final AttributeName ATTEMPTS = AttributeName.of("tes.defer.attempts");
@@ -200,7 +201,7 @@ public class TesDefer extends GenericMailet {
         try {
             claims = deferredMails.claims(configuration.repository(), configuration.claims(),
                 configuration.claimLease(), clock);
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new MessagingException(getClass().getSimpleName() + " '" + getMailetName() + "': parameter '"
                 + TesDeferConfiguration.CLAIMS + "': " + e.getMessage(), e);
         }

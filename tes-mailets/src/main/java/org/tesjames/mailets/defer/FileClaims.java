@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -73,10 +74,6 @@ public final class FileClaims implements DeferralClaims {
         }
     }
 
-    public Path directory() {
-        return directory;
-    }
-
     @Override
     public Optional<Claim> tryClaim(MailKey key) {
         String prefix = hex(key);
@@ -108,7 +105,7 @@ public final class FileClaims implements DeferralClaims {
 
     @Override
     public void forgetStale(Set<MailKey> present) {
-        Set<String> live = new java.util.HashSet<>();
+        Set<String> live = new HashSet<>();
         present.forEach(key -> live.add(hex(key)));
         Instant now = clock.instant();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.claim")) {

@@ -9,14 +9,9 @@ import java.util.Optional;
 import javax.inject.Inject;
 
 import org.apache.james.core.healthcheck.ComponentName;
-import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
-import org.reactivestreams.Publisher;
 import org.tesjames.mailets.defer.DeferredMails;
 import org.tesjames.mailets.defer.ParkedMail;
-
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code tes-deferred-mail}: the backlog of the {@code TesDefer} repositories of this node (each counted once).
@@ -25,7 +20,7 @@ import reactor.core.scheduler.Schedulers;
  * repository that cannot be read: unhealthy (deferral itself is broken). The age is read from the mails only when
  * their number is within the limit, so a check reads at most {@code max-mails} mails.
  */
-public class DeferredMailHealthCheck implements HealthCheck {
+public class DeferredMailHealthCheck extends TesHealthCheck {
     public static final ComponentName NAME = new ComponentName("tes-deferred-mail");
 
     private final DeferredMails deferredMails;
@@ -38,22 +33,14 @@ public class DeferredMailHealthCheck implements HealthCheck {
     }
 
     DeferredMailHealthCheck(DeferredMails deferredMails, HealthProbes probes, Clock clock) {
+        super(NAME);
         this.deferredMails = deferredMails;
         this.probes = probes;
         this.clock = clock;
     }
 
     @Override
-    public ComponentName componentName() {
-        return NAME;
-    }
-
-    @Override
-    public Publisher<Result> check() {
-        return Mono.fromCallable(this::checkBacklog).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Result checkBacklog() {
+    Result run() {
         int maxMails = probes.settings().deferredMaxMails();
         Duration maxAge = probes.settings().deferredMaxAge();
         long total = 0;

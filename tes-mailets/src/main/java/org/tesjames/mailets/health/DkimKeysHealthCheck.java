@@ -2,6 +2,7 @@ package org.tesjames.mailets.health;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,17 +11,12 @@ import java.util.concurrent.TimeoutException;
 import javax.inject.Inject;
 
 import org.apache.james.core.healthcheck.ComponentName;
-import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
-import org.reactivestreams.Publisher;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.sign.DkimKeyStore;
 import org.tesjames.core.dkim.sign.DkimRecordCheck;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.mailets.DkimSigning;
-
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code tes-dkim-keys}: every file of the key directory ({@code dkim.keys}) loaded as last (re)loaded, else
@@ -30,7 +26,7 @@ import reactor.core.scheduler.Schedulers;
  * when signing is disabled ({@code dkim.keys=none}). The lookups go through the TES DNS cache (their TTL bounds how
  * long a fixed record still shows as missing).
  */
-public class DkimKeysHealthCheck implements HealthCheck {
+public class DkimKeysHealthCheck extends TesHealthCheck {
     public static final ComponentName NAME = new ComponentName("tes-dkim-keys");
 
     private final DkimSigning signing;
@@ -39,26 +35,19 @@ public class DkimKeysHealthCheck implements HealthCheck {
 
     @Inject
     public DkimKeysHealthCheck(DkimSigning signing, DnsClient dns, HealthProbes probes) {
+        super(NAME);
         this.signing = signing;
         this.dns = dns;
         this.probes = probes;
     }
 
     @Override
-    public ComponentName componentName() {
-        return NAME;
-    }
-
-    @Override
-    public Publisher<Result> check() {
-        return Mono.fromCallable(this::checkKeys).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Result checkKeys() throws InterruptedException {
-        if (signing.keyStore().isEmpty()) {
+    Result run() throws InterruptedException {
+        Optional<DkimKeyStore> loaded = signing.keyStore();
+        if (loaded.isEmpty()) {
             return Result.healthy(NAME);
         }
-        DkimKeyStore store = signing.keyStore().get();
+        DkimKeyStore store = loaded.get();
         if (!store.problems().isEmpty()) {
             return Result.unhealthy(NAME, store.problems().size() + " key file(s) did not load: "
                 + String.join("; ", store.problems().stream().map(Object::toString).toList()));

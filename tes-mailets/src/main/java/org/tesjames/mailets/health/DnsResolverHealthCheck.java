@@ -5,14 +5,9 @@ import java.time.Duration;
 import javax.inject.Inject;
 
 import org.apache.james.core.healthcheck.ComponentName;
-import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
-import org.reactivestreams.Publisher;
 import org.tesjames.core.dns.DnsResult;
 import org.xbill.DNS.Type;
-
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code tes-dns}: the TES resolvers ({@code dns.resolvers}) answer a probe, NS of {@code tes.health.dns.probe}
@@ -20,27 +15,19 @@ import reactor.core.scheduler.Schedulers;
  * slower: degraded (every membership lookup waits as long); SERVFAIL, REFUSED, a timeout, a network error, or no
  * answer within {@code lookup.timeout}: unhealthy (inbound mail is deferred with 451 until it recovers).
  */
-public class DnsResolverHealthCheck implements HealthCheck {
+public class DnsResolverHealthCheck extends TesHealthCheck {
     public static final ComponentName NAME = new ComponentName("tes-dns");
 
     private final HealthProbes probes;
 
     @Inject
     public DnsResolverHealthCheck(HealthProbes probes) {
+        super(NAME);
         this.probes = probes;
     }
 
     @Override
-    public ComponentName componentName() {
-        return NAME;
-    }
-
-    @Override
-    public Publisher<Result> check() {
-        return Mono.fromCallable(this::probe).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Result probe() throws InterruptedException {
+    Result run() throws InterruptedException {
         String query = "NS " + probes.settings().dnsProbe();
         long start = System.nanoTime();
         DnsResult result = probes.ask(probes.plain(), probes.settings().dnsProbe(), Type.NS);

@@ -5,15 +5,10 @@ import java.util.Optional;
 import javax.inject.Inject;
 
 import org.apache.james.core.healthcheck.ComponentName;
-import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
-import org.reactivestreams.Publisher;
 import org.tesjames.core.dns.DnsResult;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Type;
-
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code tes-dnssec}: the DNSKEY records of {@code tes.health.dnssec.probe} (the root by default) come back secure
@@ -23,31 +18,24 @@ import reactor.core.scheduler.Schedulers;
  * members, which needs DANE, cannot leave. With {@code tes.health.dnssec.probe=none} the check reports healthy and
  * says it is off.
  */
-public class DnssecHealthCheck implements HealthCheck {
+public class DnssecHealthCheck extends TesHealthCheck {
     public static final ComponentName NAME = new ComponentName("tes-dnssec");
 
     private final HealthProbes probes;
 
     @Inject
     public DnssecHealthCheck(HealthProbes probes) {
+        super(NAME);
         this.probes = probes;
     }
 
     @Override
-    public ComponentName componentName() {
-        return NAME;
-    }
-
-    @Override
-    public Publisher<Result> check() {
+    Result run() throws InterruptedException {
         Optional<Name> probe = probes.settings().dnssecProbe();
         if (probe.isEmpty()) {
-            return Mono.just(Result.healthy(NAME));
+            return Result.healthy(NAME);
         }
-        return Mono.fromCallable(() -> probe(probe.get())).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private Result probe(Name name) throws InterruptedException {
+        Name name = probe.get();
         String query = "DNSKEY " + name;
         DnsResult result = probes.ask(probes.dnssec(), name, Type.DNSKEY);
         if (result instanceof DnsResult.Failure failure) {
