@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.junit.jupiter.api.Test;
+import org.tesjames.core.config.HealthSettings;
 import org.tesjames.core.config.TesSettings;
 
 /** The shipped configuration stays true to the code. */
@@ -51,6 +52,24 @@ class ShippedConfigurationTest {
         }
 
         assertThat(TesSettings.parse(properties)).isEqualTo(TesSettings.defaults());
+    }
+
+    @Test
+    void healthcheckPropertiesDocumentsEveryTesKeyWithItsTrueDefaultAndParses() throws IOException {
+        String text = Files.readString(CONF.resolve("healthcheck.properties"));
+        Map<String, String> documented = DOCUMENTED_DEFAULT.matcher(text).results()
+            .filter(result -> result.group(1).startsWith("tes."))
+            .collect(Collectors.toMap(result -> result.group(1), result -> result.group(2).trim()));
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(CONF.resolve("healthcheck.properties"))) {
+            properties.load(in);
+        }
+
+        assertThat(documented).isEqualTo(HealthSettings.DEFAULTS);
+        assertThat(HealthSettings.parse(properties)).isEqualTo(HealthSettings.defaults());
+        assertThat(properties.getProperty("additional.healthchecks").split(",")).containsExactly(
+            "org.tesjames.mailets.health.DnsResolverHealthCheck", "org.tesjames.mailets.health.DnssecHealthCheck",
+            "org.tesjames.mailets.health.DkimKeysHealthCheck", "org.tesjames.mailets.health.DeferredMailHealthCheck");
     }
 
     @Test

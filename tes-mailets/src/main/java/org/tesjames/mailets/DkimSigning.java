@@ -8,6 +8,7 @@ import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
 import org.tesjames.core.dkim.sign.DkimKeySource;
+import org.tesjames.core.dkim.sign.DkimKeyStore;
 import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.dkim.sign.ReloadingDkimKeyStore;
 import org.tesjames.core.dkim.sign.SignedHeaders;
@@ -46,6 +47,19 @@ public final class DkimSigning {
     /** The reloading key store signing uses, when signing is enabled with one (as {@code TesModule} does). */
     public Optional<ReloadingDkimKeyStore> store() {
         return keys.filter(ReloadingDkimKeyStore.class::isInstance).map(ReloadingDkimKeyStore.class::cast);
+    }
+
+    /** The signing keys as last loaded (with the files that failed to load); empty when signing is disabled. */
+    public Optional<DkimKeyStore> keyStore() {
+        return keys.map(source -> {
+            if (source instanceof ReloadingDkimKeyStore reloading) {
+                return reloading.snapshot();
+            }
+            if (source instanceof DkimKeyStore store) {
+                return store;
+            }
+            throw new IllegalStateException("no key store behind " + source);
+        });
     }
 
     /** A signer with this header list; empty when signing is disabled. */

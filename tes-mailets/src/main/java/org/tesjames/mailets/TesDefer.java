@@ -1,5 +1,6 @@
 package org.tesjames.mailets;
 
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +25,7 @@ import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -31,6 +34,9 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.mailets.defer.DeferralClaims;
+import org.tesjames.mailets.defer.DeferredMails;
+import org.tesjames.mailets.defer.ParkedMail;
 
 /**
  * Holds a mail and runs it through the same processor again later, without relying on mail queue delays.
@@ -75,6 +81,9 @@ import org.slf4j.LoggerFactory;
  * <li>{@code processor}: processor due mails are re-injected into; default none: the processor the mail is in
  * when it is deferred (its state). Needed when the mail reaches this mailet through {@code onMatchException}
  * or {@code ToProcessor}, since James does not record the processor it came from.</li>
+ * <li>{@code claims}: where the claims of parked mails live; default {@code auto} (see "Several nodes" below);
+ * {@code in-process}; or a directory shared by every node, a {@code file://} URL or an absolute path.</li>
+ * <li>{@code claimLease}: how long a file claim lasts without its holder; default {@code 5m}.</li>
  * </ul>
  * Durations are a whole number and a unit {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, and must be
  * positive.
@@ -109,21 +118,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Trade-offs and limits:
  * <ul>
+ * <li><b>Several nodes.</b> Before it stores, re-injects, lists or expires a parked mail, the mailet claims its key
+ * ({@code DeferralClaims}): at most one scanner of all the nodes sharing the repository handles a mail at a time,
+ * and no scanner reads a mail another node is still writing. {@code MailRepository} has no atomic operation to
+ * claim with (its {@code remove} returns nothing and succeeds on a missing key in every James 3.8.1
+ * implementation), so parameter {@code claims} says where claims live: {@code auto} (default) uses the process
+ * for {@code memory://} (such a repository lives in one process) and exclusively created files in the
+ * repository's own directory for {@code file://} (see {@code FileClaims}); any other protocol needs
+ * {@code claims} set to a directory every node shares, or to {@code in-process} when a single node uses the
+ * repository, else {@code init()} fails. A file claim is a lease ({@code claimLease}): a node that dies holding
+ * one blocks that mail for at most one lease, then another node takes it over.</li>
  * <li><b>Duplicate rather than loss.</b> The scan sends a due mail first and removes it from the repository
- * second. A crash (or a failed removal) in between re-injects the mail again on the next scan: a possible
- * duplicate delivery, never a lost mail.</li>
- * <li><b>Single node.</b> A {@code MailRepository} has no atomic claim (retrieve-and-remove). In a multi-node
- * deployment sharing one repository (the distributed app), every node scans it, and two nodes can re-inject the
- * same due mail: duplicates. Run this mailet's repository per node (a node-local protocol), or fix it with an
- * atomic claim: a repository or lock with compare-and-delete (e.g. a Cassandra lightweight transaction on the
- * key) so that only the node whose removal succeeds re-injects, or a single elected scanner.</li>
+ * second. A crash (or a failed removal) in between re-injects the mail again once the claim's lease has run out:
+ * a possible duplicate delivery, never a lost mail.</li>
  * <li>A mail lives at most {@code maxAge} plus its last delay plus {@code checkInterval}: the age is checked
  * when the mail is deferred, not while it is parked.</li>
  * </ul>
  *
  * <p>Metrics ({@code MetricFactory}): {@code tes.defer.parked}, {@code tes.defer.reinjected},
- * {@code tes.defer.expired}. Each decision logs one INFO line with the mail name, sender, attempt, due time
- * and reason.
+ * {@code tes.defer.expired}, and {@code tes.defer.deferred}, the number of mails parked now in this node's
+ * deferral repositories (set after each scan, park and re-injection). Each decision logs one INFO line with the
+ * mail name, sender, attempt, due time and reason.
  */
 public class TesDefer extends GenericMailet {
     public static final AttributeName ATTEMPTS = AttributeName.of("tes.defer.attempts");
@@ -142,25 +157,29 @@ public class TesDefer extends GenericMailet {
 
     private final MailRepositoryStore repositoryStore;
     private final MetricFactory metrics;
+    private final DeferredMails deferredMails;
     private final Clock clock;
     private final Supplier<ScheduledExecutorService> schedulerFactory;
+    private final DeferredMails.Repository operations = new Operations();
 
     private TesDeferConfiguration configuration;
     private MailRepository repository;
+    private DeferralClaims claims;
     private ScheduledExecutorService scheduler;
 
     @Inject
-    public TesDefer(MailRepositoryStore repositoryStore, MetricFactory metrics) {
-        this(repositoryStore, metrics, Clock.systemUTC(), null);
+    public TesDefer(MailRepositoryStore repositoryStore, MetricFactory metrics, DeferredMails deferredMails) {
+        this(repositoryStore, metrics, deferredMails, Clock.systemUTC(), null);
     }
 
     /**
      * For tests: a controllable clock and the scheduler the mailet will own (null: a single daemon thread).
      */
-    TesDefer(MailRepositoryStore repositoryStore, MetricFactory metrics, Clock clock,
+    TesDefer(MailRepositoryStore repositoryStore, MetricFactory metrics, DeferredMails deferredMails, Clock clock,
              Supplier<ScheduledExecutorService> schedulerFactory) {
         this.repositoryStore = repositoryStore;
         this.metrics = metrics;
+        this.deferredMails = deferredMails;
         this.clock = clock;
         this.schedulerFactory = schedulerFactory != null ? schedulerFactory : this::newDaemonScheduler;
     }
@@ -179,6 +198,16 @@ public class TesDefer extends GenericMailet {
             throw new MessagingException("parameter 'repository': cannot open '"
                 + configuration.repository().asString() + "'", e);
         }
+        try {
+            claims = deferredMails.claims(configuration.repository(), configuration.claims(),
+                configuration.claimLease(), clock);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new MessagingException(getClass().getSimpleName() + " '" + getMailetName() + "': parameter '"
+                + TesDeferConfiguration.CLAIMS + "': " + e.getMessage(), e);
+        }
+        LOGGER.info("TesDefer '{}' parks mail in {} with {}", getMailetName(), configuration.repository().asString(),
+            claims);
+        deferredMails.register(operations);
         scheduler = schedulerFactory.get();
         long interval = configuration.checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::scan, interval, interval, TimeUnit.MILLISECONDS);
@@ -186,6 +215,7 @@ public class TesDefer extends GenericMailet {
 
     @Override
     public void destroy() {
+        deferredMails.unregister(operations);
         ScheduledExecutorService owned = scheduler;
         if (owned == null) {
             return;
@@ -229,30 +259,33 @@ public class TesDefer extends GenericMailet {
         mail.setAttribute(new Attribute(PROCESSOR, AttributeValue.of(processor)));
         mail.setAttribute(new Attribute(DUE, AttributeValue.of(due.toString())));
         String name = mail.getName();
-        mail.setName(name + PARKED_KEY_SUFFIX + attempt);
-        try {
+        MailKey key = new MailKey(name + PARKED_KEY_SUFFIX + attempt);
+        // Held while the mail is written: no scanner of any node reads a half-written mail.
+        try (DeferralClaims.Claim claim = claims.tryClaim(key).orElseThrow(() -> new MessagingException(
+                "cannot defer mail " + name + ": its parked key " + key.asString() + " is claimed by another node"))) {
+            mail.setName(key.asString());
             repository.store(mail);
         } finally {
             mail.setName(name);
         }
         mail.setState(Mail.GHOST);
         metrics.generate(PARKED_METRIC).increment();
+        deferredMails.refreshCount();
         LOGGER.info("TesDefer parked mail {} from {}: attempt {}, due {}, back to processor {}; reason: {}",
             name, mail.getMaybeSender().asString(), attempt, due, processor, reason(mail));
     }
 
     /**
-     * Re-injects every parked mail that is due into its processor, then removes it from the repository. Called by
-     * the scheduler; package-private so that tests drive scans deterministically.
+     * Re-injects every parked mail that is due into its processor, then removes it from the repository; each under
+     * its claim, so that no other scanner (of this node or another) handles it at the same time. Called by the
+     * scheduler; package-private so that tests drive scans deterministically.
      *
      * @return how many mails were re-injected
      */
     synchronized int reinjectDue() {
-        List<MailKey> keys = new ArrayList<>();
+        List<MailKey> keys;
         try {
-            for (Iterator<MailKey> it = repository.list(); it.hasNext(); ) {
-                keys.add(it.next());
-            }
+            keys = keys();
         } catch (MessagingException | RuntimeException e) {
             LOGGER.error("TesDefer could not list {}; parked mails stay until the next scan",
                 configuration.repository().asString(), e);
@@ -262,7 +295,7 @@ public class TesDefer extends GenericMailet {
         int reinjected = 0;
         for (MailKey key : keys) {
             try {
-                if (reinjectIfDue(key, now)) {
+                if (reinject(key, due -> due.isEmpty() || !due.get().isAfter(now)) == DeferredMails.Outcome.DONE) {
                     reinjected++;
                 }
             } catch (MessagingException | RuntimeException e) {
@@ -270,18 +303,53 @@ public class TesDefer extends GenericMailet {
                     key.asString(), e);
             }
         }
+        claims.forgetStale(new HashSet<>(keys));
+        deferredMails.refreshCount();
         return reinjected;
     }
 
-    private boolean reinjectIfDue(MailKey key, Instant now) throws MessagingException {
-        Mail mail = repository.retrieve(key);
-        if (mail == null) {
-            return false;
+    private List<MailKey> keys() throws MessagingException {
+        List<MailKey> keys = new ArrayList<>();
+        for (Iterator<MailKey> it = repository.list(); it.hasNext(); ) {
+            keys.add(it.next());
         }
-        try {
+        return keys;
+    }
+
+    /** What is done with a parked mail while its claim is held. */
+    @FunctionalInterface
+    private interface ClaimedWork {
+        DeferredMails.Outcome apply(Mail mail, DeferralClaims.Claim claim) throws MessagingException;
+    }
+
+    /** Claims {@code key}, reads its mail and hands both to {@code work}; BUSY when another holds the claim. */
+    private DeferredMails.Outcome underClaim(MailKey key, ClaimedWork work) throws MessagingException {
+        Optional<DeferralClaims.Claim> held = claims.tryClaim(key);
+        if (held.isEmpty()) {
+            return DeferredMails.Outcome.BUSY;
+        }
+        try (DeferralClaims.Claim claim = held.get()) {
+            Mail mail = repository.retrieve(key);
+            if (mail == null) {
+                return DeferredMails.Outcome.NOT_FOUND;
+            }
+            try {
+                return work.apply(mail, claim);
+            } finally {
+                LifecycleUtil.dispose(mail);
+            }
+        }
+    }
+
+    /**
+     * Re-injects the parked mail of {@code key} when {@code when} accepts its due time: claims it, reads it, sends
+     * it to its processor while the claim still holds, removes it.
+     */
+    private DeferredMails.Outcome reinject(MailKey key, Predicate<Optional<Instant>> when) throws MessagingException {
+        return underClaim(key, (mail, claim) -> {
             Optional<Instant> due = instant(mail, DUE);
-            if (due.isPresent() && due.get().isAfter(now)) {
-                return false;
+            if (!when.test(due) || !claim.stillHeld()) {
+                return DeferredMails.Outcome.BUSY;
             }
             String processor = stringAttribute(mail, PROCESSOR).orElse(configuration.errorProcessor());
             String name = originalName(mail.getName());
@@ -293,35 +361,86 @@ public class TesDefer extends GenericMailet {
             LOGGER.info("TesDefer re-injected mail {} from {}: attempt {}, due {}, into processor {}; reason: {}",
                 name, mail.getMaybeSender().asString(), attempts(mail),
                 due.map(Instant::toString).orElse("(none recorded)"), processor,
-                due.isPresent() ? "due" : "no due time recorded");
-            return true;
-        } finally {
-            LifecycleUtil.dispose(mail);
+                due.isEmpty() ? "no due time recorded" : due.get().isAfter(clock.instant()) ? "on demand" : "due");
+            return DeferredMails.Outcome.DONE;
+        });
+    }
+
+    /** Ends the deferral of a parked mail now, under its claim, as if it had expired. */
+    private DeferredMails.Outcome expireNow(MailKey key, String reason) throws MessagingException {
+        return underClaim(key, (mail, claim) -> {
+            if (!claim.stillHeld()) {
+                return DeferredMails.Outcome.BUSY;
+            }
+            mail.setName(originalName(mail.getName()));
+            Instant firstSeen = instant(mail, FIRST_SEEN).orElse(clock.instant());
+            String text = "TES deferral ended by the operator: delivery was deferred " + attempts(mail)
+                + " times since " + firstSeen + "; " + reason + "; last reason: " + reason(mail);
+            Optional<String> target = expire(mail, text, attempts(mail));
+            if (target.isPresent()) {
+                getMailetContext().sendMail(mail, target.get());
+            }
+            repository.remove(key);
+            return DeferredMails.Outcome.DONE;
+        });
+    }
+
+    private List<ParkedMail> list(int limit) throws MessagingException {
+        List<ParkedMail> parked = new ArrayList<>();
+        String url = configuration.repository().asString();
+        for (MailKey key : keys()) {
+            if (parked.size() >= limit) {
+                break;
+            }
+            DeferredMails.Outcome outcome = underClaim(key, (mail, claim) -> {
+                parked.add(new ParkedMail(url, key.asString(), Optional.of(originalName(mail.getName())),
+                    Optional.of(mail.getMaybeSender().asString()),
+                    mail.getRecipients().stream().map(Object::toString).toList(),
+                    Optional.of(attempts(mail)), stringAttribute(mail, FIRST_SEEN), stringAttribute(mail, DUE),
+                    stringAttribute(mail, PROCESSOR), Optional.of(reason(mail)), false));
+                return DeferredMails.Outcome.DONE;
+            });
+            if (outcome == DeferredMails.Outcome.BUSY) {
+                parked.add(ParkedMail.busy(url, key.asString()));
+            }
         }
+        return parked;
     }
 
     private void expire(Mail mail, int attempt, Instant firstSeen, Duration age) throws MessagingException {
         String reason = "TES deferral expired: delivery was deferred " + (attempt - 1) + " times since " + firstSeen
             + " (" + humane(age) + " ago), longer than the maximum of " + humane(configuration.maxAge())
             + "; last reason: " + reason(mail);
+        mail.setState(expire(mail, reason, attempt).orElse(Mail.GHOST));
+    }
+
+    /**
+     * Expires a mail: bounces it to its sender with {@code reason}, or names the processor it must go to
+     * ({@code expiredProcessor}, or {@code errorProcessor} for the null sender).
+     *
+     * @return the processor to send the mail to; empty when it was bounced (and is done with)
+     */
+    private Optional<String> expire(Mail mail, String reason, int attempt) throws MessagingException {
         mail.removeAttribute(DUE);
         metrics.generate(EXPIRED_METRIC).increment();
+        Optional<String> target;
         String outcome;
         if (configuration.expiredProcessor().isPresent()) {
-            outcome = "sent to processor " + configuration.expiredProcessor().get();
+            target = configuration.expiredProcessor();
+            outcome = "sent to processor " + target.get();
             mail.setErrorMessage(reason);
-            mail.setState(configuration.expiredProcessor().get());
         } else if (mail.getMaybeSender().isNullSender()) {
-            outcome = "null sender, nobody to bounce to: sent to processor " + configuration.errorProcessor();
+            target = Optional.of(configuration.errorProcessor());
+            outcome = "null sender, nobody to bounce to: sent to processor " + target.get();
             mail.setErrorMessage(reason);
-            mail.setState(configuration.errorProcessor());
         } else {
+            target = Optional.empty();
             outcome = "bounced to the sender";
             getMailetContext().bounce(mail, reason);
-            mail.setState(Mail.GHOST);
         }
         LOGGER.info("TesDefer expired mail {} from {}: attempt {}, due (none), {}; reason: {}",
             mail.getName(), mail.getMaybeSender().asString(), attempt, outcome, reason);
+        return target;
     }
 
     private static int attempts(Mail mail) throws MessagingException {
@@ -392,6 +511,38 @@ public class TesDefer extends GenericMailet {
         } catch (RuntimeException e) {
             // A task that throws is never run again by a ScheduledExecutorService: keep scanning.
             LOGGER.error("TesDefer scan failed; retrying at the next interval", e);
+        }
+    }
+
+    /** This mailet's repository as WebAdmin and the health check see it. */
+    private final class Operations implements DeferredMails.Repository {
+        @Override
+        public MailRepositoryUrl url() {
+            return configuration.repository();
+        }
+
+        @Override
+        public long size() throws MessagingException {
+            return repository.size();
+        }
+
+        @Override
+        public List<ParkedMail> list(int limit) throws MessagingException {
+            return TesDefer.this.list(limit);
+        }
+
+        @Override
+        public DeferredMails.Outcome reinject(String key) throws MessagingException {
+            DeferredMails.Outcome outcome = TesDefer.this.reinject(new MailKey(key), due -> true);
+            deferredMails.refreshCount();
+            return outcome;
+        }
+
+        @Override
+        public DeferredMails.Outcome expire(String key, String reason) throws MessagingException {
+            DeferredMails.Outcome outcome = expireNow(new MailKey(key), reason);
+            deferredMails.refreshCount();
+            return outcome;
         }
     }
 

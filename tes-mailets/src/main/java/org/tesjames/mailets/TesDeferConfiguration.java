@@ -21,10 +21,13 @@ import org.tesjames.core.config.Durations;
  * @param expiredProcessor where an expired mail goes; empty: bounce it to its sender
  * @param errorProcessor   where an expired mail without a sender (nobody to bounce to) goes
  * @param processor        where a due mail is re-injected; empty: the processor it was deferred in
+ * @param claims           where the claims of parked mails live: {@code auto}, {@code in-process}, or a directory
+ *                         ({@code file://} URL or absolute path)
+ * @param claimLease       how long a file claim lasts without its holder
  */
 record TesDeferConfiguration(MailRepositoryUrl repository, List<Duration> delays, Duration maxAge,
                              Duration checkInterval, Optional<String> expiredProcessor, String errorProcessor,
-                             Optional<String> processor) {
+                             Optional<String> processor, String claims, Duration claimLease) {
 
     static final String REPOSITORY = "repository";
     static final String DELAYS = "delays";
@@ -33,14 +36,18 @@ record TesDeferConfiguration(MailRepositoryUrl repository, List<Duration> delays
     static final String EXPIRED_PROCESSOR = "expiredProcessor";
     static final String ERROR_PROCESSOR = "errorProcessor";
     static final String PROCESSOR = "processor";
-    static final List<String> PARAMETERS =
-        List.of(REPOSITORY, DELAYS, MAX_AGE, CHECK_INTERVAL, EXPIRED_PROCESSOR, ERROR_PROCESSOR, PROCESSOR);
+    static final String CLAIMS = "claims";
+    static final String CLAIM_LEASE = "claimLease";
+    static final List<String> PARAMETERS = List.of(REPOSITORY, DELAYS, MAX_AGE, CHECK_INTERVAL, EXPIRED_PROCESSOR,
+        ERROR_PROCESSOR, PROCESSOR, CLAIMS, CLAIM_LEASE);
 
     static final String DEFAULT_REPOSITORY = "memory://var/mail/tes-deferred/";
     static final String DEFAULT_DELAYS = "5m, 15m, 30m, 1h";
     static final String DEFAULT_MAX_AGE = "5d";
     static final String DEFAULT_CHECK_INTERVAL = "30s";
     static final String DEFAULT_ERROR_PROCESSOR = "error";
+    static final String DEFAULT_CLAIMS = "auto";
+    static final String DEFAULT_CLAIM_LEASE = "5m";
 
     TesDeferConfiguration {
         Objects.requireNonNull(repository);
@@ -53,6 +60,8 @@ record TesDeferConfiguration(MailRepositoryUrl repository, List<Duration> delays
         Objects.requireNonNull(expiredProcessor);
         Objects.requireNonNull(errorProcessor);
         Objects.requireNonNull(processor);
+        Objects.requireNonNull(claims);
+        Objects.requireNonNull(claimLease);
     }
 
     /**
@@ -68,7 +77,9 @@ record TesDeferConfiguration(MailRepositoryUrl repository, List<Duration> delays
             positiveDuration(CHECK_INTERVAL, valueOrDefault(parameter, CHECK_INTERVAL, DEFAULT_CHECK_INTERVAL)),
             Optional.ofNullable(parameter.apply(EXPIRED_PROCESSOR)).map(value -> processor(EXPIRED_PROCESSOR, value)),
             processor(ERROR_PROCESSOR, valueOrDefault(parameter, ERROR_PROCESSOR, DEFAULT_ERROR_PROCESSOR)),
-            Optional.ofNullable(parameter.apply(PROCESSOR)).map(value -> processor(PROCESSOR, value)));
+            Optional.ofNullable(parameter.apply(PROCESSOR)).map(value -> processor(PROCESSOR, value)),
+            claims(valueOrDefault(parameter, CLAIMS, DEFAULT_CLAIMS)),
+            positiveDuration(CLAIM_LEASE, valueOrDefault(parameter, CLAIM_LEASE, DEFAULT_CLAIM_LEASE)));
     }
 
     /** The wait before attempt {@code attempt} (1-based) is due; attempts past the list reuse its last delay. */
@@ -93,6 +104,14 @@ record TesDeferConfiguration(MailRepositoryUrl repository, List<Duration> delays
         } catch (IllegalArgumentException e) {
             throw bad(REPOSITORY, value, e.getMessage());
         }
+    }
+
+    private static String claims(String value) {
+        if (value.equals("auto") || value.equals("in-process") || value.startsWith("file://")
+            || value.startsWith("/")) {
+            return value;
+        }
+        throw bad(CLAIMS, value, "expected auto, in-process, a file:// URL or an absolute path of a directory");
     }
 
     private static List<Duration> delays(String value) {

@@ -35,6 +35,7 @@ import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
+import org.tesjames.core.config.HealthSettings;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.submission.AuthFailureLimiter;
 import org.tesjames.core.submission.AuthFailureLimits;
@@ -48,12 +49,15 @@ import org.tesjames.core.dnssec.DnssecMode;
 import org.tesjames.core.dnssec.TrustAnchors;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.mailets.auth.InboundAuthentication;
+import org.tesjames.mailets.defer.DeferredMails;
+import org.tesjames.mailets.health.HealthProbes;
 import org.tesjames.mailets.dns.JamesDnsMetrics;
 import org.tesjames.mailets.dns.MeteredDnsClient;
 import org.tesjames.mailets.dns.TesDnsClients;
 import org.xbill.DNS.ResolverConfig;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
 import com.google.inject.Provides;
 import com.google.inject.name.Named;
 
@@ -80,6 +84,8 @@ import com.google.inject.name.Named;
 public class TesModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(TesModule.class);
     public static final String SETTINGS_FILE = FileSystem.FILE_PROTOCOL_AND_CONF + "tes.properties";
+    /** James's health check settings, where the {@code tes.health.*} keys live. */
+    public static final String HEALTH_FILE = FileSystem.FILE_PROTOCOL_AND_CONF + "healthcheck.properties";
 
     /** Names the DNS client whose {@code authenticated} flag is trustworthy: {@code @Named(TesModule.DNSSEC)}. */
     public static final String DNSSEC = "tes.dnssec";
@@ -105,6 +111,7 @@ public class TesModule extends AbstractModule {
     protected void configure() {
         bind(TesSettings.class).toProvider(SettingsProvider.class).asEagerSingleton();
         bind(TrustAnchors.class).toProvider(TrustAnchorsProvider.class).asEagerSingleton();
+        bind(DeferredMails.class).in(Scopes.SINGLETON);
     }
 
     /**
@@ -140,18 +147,41 @@ public class TesModule extends AbstractModule {
         DnsClient plain = new MeteredDnsClient(
             DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()).withExecutor(TES_EXECUTOR),
             metrics);
-        DnsJavaClient validated;
-        if (settings.dnssecMode() == DnssecMode.VALIDATE) {
-            validated = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors)
-                .withExecutor(TES_EXECUTOR);
-            LOGGER.info("TES DNSSEC: validating over resolvers {} with trust anchors {}", servers, anchors);
-        } else {
-            validated = DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
-                settings.dnssecTrustAdAllowRemote()).withExecutor(TES_EXECUTOR);
-            LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
-        }
         return new TesDnsClients(cached(plain, settings, metrics), plain,
-            cached(new MeteredDnsClient(validated, metrics), settings, metrics));
+            cached(new MeteredDnsClient(dnssecResolvers(settings, anchors), metrics), settings, metrics));
+    }
+
+    private static DnsJavaClient dnssecResolvers(TesSettings settings, TrustAnchors anchors) {
+        List<InetSocketAddress> servers = servers(settings);
+        if (settings.dnssecMode() == DnssecMode.VALIDATE) {
+            LOGGER.info("TES DNSSEC: validating over resolvers {} with trust anchors {}", servers, anchors);
+            return DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors)
+                .withExecutor(TES_EXECUTOR);
+        }
+        LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
+        return DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
+            settings.dnssecTrustAdAllowRemote()).withExecutor(TES_EXECUTOR);
+    }
+
+    /**
+     * What the TES health checks ({@code org.tesjames.mailets.health}) need: the {@code tes.health.*} keys of
+     * {@code conf/healthcheck.properties} (a malformed one stops James at start, where James creates the checks),
+     * and the resolvers without cache, plain and DNSSEC.
+     */
+    @Provides
+    @Singleton
+    HealthProbes healthProbes(TesSettings settings, TrustAnchors anchors, FileSystem fileSystem) {
+        HealthSettings health;
+        try {
+            health = HealthSettings.parse(readProperties(fileSystem, HEALTH_FILE));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + HEALTH_FILE + ": " + e.getMessage(), e);
+        }
+        LOGGER.info("TES health checks: {}", health);
+        return new HealthProbes(health, settings.lookupTimeout(),
+            DnsJavaClient.create(servers(settings), settings.dnsTimeout(), settings.dnsRetries())
+                .withExecutor(TES_EXECUTOR),
+            dnssecResolvers(settings, anchors));
     }
 
     @Provides
@@ -323,16 +353,20 @@ public class TesModule extends AbstractModule {
     }
 
     static Properties readSettings(FileSystem fileSystem) throws IOException {
+        return readProperties(fileSystem, SETTINGS_FILE);
+    }
+
+    private static Properties readProperties(FileSystem fileSystem, String url) throws IOException {
         Properties properties = new Properties();
         File file;
         try {
-            file = fileSystem.getFile(SETTINGS_FILE);
+            file = fileSystem.getFile(url);
         } catch (FileNotFoundException e) {
-            LOGGER.info("No {}: TES uses its default settings", SETTINGS_FILE);
+            LOGGER.info("No {}: TES uses its default settings", url);
             return properties;
         }
         if (!file.exists()) {
-            LOGGER.info("No {}: TES uses its default settings", SETTINGS_FILE);
+            LOGGER.info("No {}: TES uses its default settings", url);
             return properties;
         }
         try (InputStream in = Files.newInputStream(file.toPath())) {

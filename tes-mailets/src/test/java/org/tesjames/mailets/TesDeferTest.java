@@ -35,8 +35,11 @@ import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.tesjames.mailets.defer.DeferralClaims;
+import org.tesjames.mailets.defer.DeferredMails;
 
 class TesDeferTest {
     private static final Instant T0 = Instant.parse("2024-03-01T10:00:00Z");
@@ -48,6 +51,7 @@ class TesDeferTest {
     private final RecordingMetricFactory metrics = new RecordingMetricFactory();
     private final RecordingQueue queue = new RecordingQueue();
     private final List<RecordingScheduler> schedulers = new ArrayList<>();
+    private final DeferredMails deferredMails = new DeferredMails(Path::of, metrics);
     private TesDefer mailet;
 
     @AfterEach
@@ -58,7 +62,7 @@ class TesDeferTest {
     }
 
     private TesDefer start(String... parameters) throws MessagingException {
-        mailet = new TesDefer(store, metrics, clock, () -> {
+        mailet = new TesDefer(store, metrics, deferredMails, clock, () -> {
             RecordingScheduler scheduler = new RecordingScheduler();
             schedulers.add(scheduler);
             return scheduler;
@@ -479,6 +483,209 @@ class TesDeferTest {
     }
 
     @Nested
+    class Claims {
+        @TempDir
+        Path claimDirectory;
+
+        @Test
+        void aParkedMailWhoseClaimAnotherScannerHoldsIsLeftToIt() throws Exception {
+            start();
+            mailet.service(mail("m1"));
+            clock.advance(Duration.ofMinutes(5));
+            DeferralClaims shared = deferredMails.claims(MailRepositoryUrl.from(DEFAULT_REPOSITORY), "auto",
+                Duration.ofMinutes(5), clock);
+
+            try (DeferralClaims.Claim other = shared.tryClaim(new MailKey("m1-tes-defer-1")).orElseThrow()) {
+                assertThat(mailet.reinjectDue()).isZero();
+                assertThat(queue.sent).isEmpty();
+                assertThat(repository().size()).isEqualTo(1);
+            }
+
+            assertThat(mailet.reinjectDue()).isEqualTo(1);
+            assertThat(queue.sent).extracting(Mail::getName).containsExactly("m1");
+        }
+
+        @Test
+        void autoClaimsRefuseARepositoryProtocolWithoutAnAtomicClaim() {
+            assertThatThrownBy(() -> start("repository", "cassandra://var/mail/tes-deferred/"))
+                .isInstanceOf(MessagingException.class)
+                .hasMessageContaining("'claims'")
+                .hasMessageContaining("protocol 'cassandra' offers TES no atomic claim");
+        }
+
+        @Test
+        void aSharedClaimDirectoryMakesAnyProtocolUsable() throws Exception {
+            start("repository", "cassandra://var/mail/tes-deferred/", "claims", claimDirectory.toString());
+            mailet.service(mail("m1"));
+
+            assertThat(store.select(MailRepositoryUrl.from("cassandra://var/mail/tes-deferred/")).size()).isEqualTo(1);
+            assertThat(claimDirectory).isEmptyDirectory();
+        }
+
+        @Test
+        void twoNodesScanningOneRepositoryConcurrentlyReinjectEachMailOnce() throws Exception {
+            // Two nodes: two mailets, each with its own registry (its own node id and claims), one repository,
+            // claim files in one directory. Both scan at the same time, over and over.
+            List<TesDefer> nodes = new ArrayList<>();
+            for (int n = 0; n < 2; n++) {
+                TesDefer node = new TesDefer(store, metrics, new DeferredMails(Path::of, metrics), clock,
+                    () -> new RecordingScheduler());
+                node.init(config("claims", claimDirectory.toString(), "delays", "1s"));
+                nodes.add(node);
+            }
+            try {
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < 10; i++) {
+                        nodes.get(i % 2).service(mail("r" + round + "-" + i));
+                    }
+                    clock.advance(Duration.ofSeconds(1));
+                    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                    List<Thread> scanners = new ArrayList<>();
+                    for (TesDefer node : nodes) {
+                        Thread scanner = new Thread(() -> {
+                            try {
+                                start.await();
+                                node.reinjectDue();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                        scanner.start();
+                        scanners.add(scanner);
+                    }
+                    for (Thread scanner : scanners) {
+                        scanner.join(10_000);
+                    }
+                    while (repository().size() > 0) {
+                        nodes.get(round % 2).reinjectDue();
+                    }
+                }
+            } finally {
+                nodes.forEach(TesDefer::destroy);
+            }
+
+            assertThat(queue.sent).hasSize(200);
+            assertThat(queue.sent).extracting(Mail::getName).doesNotHaveDuplicates();
+            assertThat(claimDirectory).isEmptyDirectory();
+        }
+    }
+
+    @Nested
+    class Operator {
+        private DeferredMails.Repository operations() {
+            return deferredMails.repositories().get(0);
+        }
+
+        @Test
+        void listsEachParkedMailWithItsDeferralFacts() throws Exception {
+            start();
+            FakeMail mail = mail("m1");
+            mail.setErrorMessage("TES lookup failed: tes-master.example.com SERVFAIL\n\tat somewhere");
+            mailet.service(mail);
+
+            assertThat(operations().url()).isEqualTo(MailRepositoryUrl.from(DEFAULT_REPOSITORY));
+            assertThat(operations().list(100)).singleElement().satisfies(parked -> {
+                assertThat(parked.key()).isEqualTo("m1-tes-defer-1");
+                assertThat(parked.name()).contains("m1");
+                assertThat(parked.sender()).contains(MailAddressFixture.SENDER.asString());
+                assertThat(parked.recipients()).containsExactly(MailAddressFixture.RECIPIENT1.asString());
+                assertThat(parked.attempts()).contains(1);
+                assertThat(parked.firstSeen()).contains(T0.toString());
+                assertThat(parked.due()).contains(T0.plus(Duration.ofMinutes(5)).toString());
+                assertThat(parked.processor()).contains(CHECK);
+                assertThat(parked.lastReason()).contains("TES lookup failed: tes-master.example.com SERVFAIL");
+                assertThat(parked.busy()).isFalse();
+            });
+        }
+
+        @Test
+        void reinjectsAMailBeforeItIsDueOnDemand() throws Exception {
+            start();
+            mailet.service(mail("m1"));
+
+            assertThat(operations().reinject("m1-tes-defer-1")).isEqualTo(DeferredMails.Outcome.DONE);
+
+            assertThat(queue.sent).singleElement().satisfies(sent -> {
+                assertThat(sent.getName()).isEqualTo("m1");
+                assertThat(sent.getState()).isEqualTo(CHECK);
+            });
+            assertThat(repository().size()).isZero();
+            assertThat(operations().reinject("m1-tes-defer-1")).isEqualTo(DeferredMails.Outcome.NOT_FOUND);
+        }
+
+        @Test
+        void expiresAMailOnDemandWithADsnToItsSender() throws Exception {
+            start();
+            FakeMail mail = mail("m1");
+            mail.setErrorMessage("TES lookup failed");
+            mailet.service(mail);
+
+            assertThat(operations().expire("m1-tes-defer-1", "requested over WebAdmin"))
+                .isEqualTo(DeferredMails.Outcome.DONE);
+
+            assertThat(queue.fake.getBouncedMails()).singleElement().satisfies(bounce ->
+                assertThat(bounce.getMessage()).contains("TES deferral ended by the operator", "requested over WebAdmin",
+                    "last reason: TES lookup failed"));
+            assertThat(queue.sent).isEmpty();
+            assertThat(repository().size()).isZero();
+            assertThat(metrics.countForPrefixName(TesDefer.EXPIRED_METRIC)).containsValue(1);
+        }
+
+        @Test
+        void expiresOnDemandIntoTheExpiredProcessorWhenSet() throws Exception {
+            start("expiredProcessor", "relay-reschedule-expired");
+            mailet.service(mail("m1"));
+
+            assertThat(operations().expire("m1-tes-defer-1", "requested")).isEqualTo(DeferredMails.Outcome.DONE);
+
+            assertThat(queue.sent).singleElement().satisfies(sent -> {
+                assertThat(sent.getState()).isEqualTo("relay-reschedule-expired");
+                assertThat(sent.getErrorMessage()).startsWith("TES deferral ended by the operator");
+            });
+        }
+
+        @Test
+        void aMailAnotherScannerHoldsIsReportedBusyAndLeftAlone() throws Exception {
+            start();
+            mailet.service(mail("m1"));
+            DeferralClaims shared = deferredMails.claims(MailRepositoryUrl.from(DEFAULT_REPOSITORY), "auto",
+                Duration.ofMinutes(5), clock);
+
+            try (DeferralClaims.Claim other = shared.tryClaim(new MailKey("m1-tes-defer-1")).orElseThrow()) {
+                assertThat(operations().reinject("m1-tes-defer-1")).isEqualTo(DeferredMails.Outcome.BUSY);
+                assertThat(operations().expire("m1-tes-defer-1", "x")).isEqualTo(DeferredMails.Outcome.BUSY);
+                assertThat(operations().list(10)).singleElement()
+                    .satisfies(parked -> assertThat(parked.busy()).isTrue());
+            }
+            assertThat(repository().size()).isEqualTo(1);
+        }
+
+        @Test
+        void theDeferredCountFollowsTheRepository() throws Exception {
+            start();
+            mailet.service(mail("m1"));
+            mailet.service(mail("m2"));
+            assertThat(metrics.countFor(DeferredMails.DEFERRED_METRIC)).isEqualTo(2);
+
+            clock.advance(Duration.ofMinutes(5));
+            mailet.reinjectDue();
+
+            assertThat(metrics.countFor(DeferredMails.DEFERRED_METRIC)).isZero();
+        }
+
+        @Test
+        void destroyUnregistersTheRepository() throws Exception {
+            start();
+            assertThat(deferredMails.repositories()).hasSize(1);
+
+            mailet.destroy();
+            mailet = null;
+
+            assertThat(deferredMails.repositories()).isEmpty();
+        }
+    }
+
+    @Nested
     class Configuration {
         @Test
         void defaultsAreTheDocumentedOnes() {
@@ -492,6 +699,8 @@ class TesDeferTest {
             assertThat(configuration.expiredProcessor()).isEmpty();
             assertThat(configuration.errorProcessor()).isEqualTo("error");
             assertThat(configuration.processor()).isEmpty();
+            assertThat(configuration.claims()).isEqualTo("auto");
+            assertThat(configuration.claimLease()).isEqualTo(Duration.ofMinutes(5));
         }
 
         @Test
@@ -511,9 +720,13 @@ class TesDeferTest {
                 "{@code expiredProcessor}: processor for expired mails; default none",
                 "{@code errorProcessor}: processor for expired mails with a null sender; default {@code "
                     + TesDeferConfiguration.DEFAULT_ERROR_PROCESSOR + "}",
-                "{@code processor}: processor due mails are re-injected into; default none");
+                "{@code processor}: processor due mails are re-injected into; default none",
+                "{@code claims}: where the claims of parked mails live; default {@code "
+                    + TesDeferConfiguration.DEFAULT_CLAIMS + "}",
+                "{@code claimLease}: how long a file claim lasts without its holder; default {@code "
+                    + TesDeferConfiguration.DEFAULT_CLAIM_LEASE + "}");
             assertThat(TesDeferConfiguration.PARAMETERS).containsExactlyInAnyOrder("repository", "delays", "maxAge",
-                "checkInterval", "expiredProcessor", "errorProcessor", "processor");
+                "checkInterval", "expiredProcessor", "errorProcessor", "processor", "claims", "claimLease");
         }
 
         @Test
@@ -548,6 +761,8 @@ class TesDeferTest {
             "expiredProcessor | ''",
             "errorProcessor | ' '",
             "processor | ' relay-check'",
+            "claims | shared-dir",
+            "claimLease | 0s",
         })
         void aMalformedValueFailsInitNamingTheParameterAndTheValue(String name, String value) {
             assertThatThrownBy(() -> start(name, value))
@@ -594,7 +809,7 @@ class TesDeferTest {
 
         @Test
         void theGuiceConstructorRunsTheScanOnADaemonThreadStoppedByDestroy() throws Exception {
-            mailet = new TesDefer(store, metrics);
+            mailet = new TesDefer(store, metrics, deferredMails);
             mailet.init(config());
 
             Thread scanner = Thread.getAllStackTraces().keySet().stream()

@@ -70,6 +70,15 @@ public final class JamesProcess implements AutoCloseable {
     /** Like {@link #start(TestDnsServer, Consumer)}, with this maximum heap ({@code -Xmx}, such as {@code 256m}). */
     public static JamesProcess start(TestDnsServer dns, Consumer<JamesConf> overlay, String maxHeap)
             throws Exception {
+        return start(dns, overlay, maxHeap, home -> { });
+    }
+
+    /**
+     * Like {@link #start(TestDnsServer, Consumer, String)}; {@code prepareHome} runs on James's working directory
+     * before James starts (to link {@code var/} directories to storage shared with another node, for instance).
+     */
+    public static JamesProcess start(TestDnsServer dns, Consumer<JamesConf> overlay, String maxHeap,
+                                     HomePreparation prepareHome) throws Exception {
         Path dist = distribution();
         Path home = Files.createTempDirectory("tes-james-process-");
         int inbound = freePort();
@@ -91,6 +100,7 @@ public final class JamesProcess implements AutoCloseable {
         TestCertificate certificate = TestCertificates.selfSigned("localhost");
         certificate.writePkcs12(home.resolve("conf/keystore"), TesJamesServer.KEYSTORE_SECRET, "james");
         copyDirectory(dist.resolve("extensions-jars"), home.resolve("extensions-jars"));
+        prepareHome.prepare(home);
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(),
@@ -149,6 +159,31 @@ public final class JamesProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + webadminPort + path);
     }
 
+    /** What a test does to James's working directory before James starts. */
+    @FunctionalInterface
+    public interface HomePreparation {
+        void prepare(Path home) throws IOException;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Sends a WebAdmin request and returns the response, whatever its status. */
+    public HttpResponse<String> http(String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(webadminUri(path))
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .timeout(Duration.ofSeconds(60))
+            .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Ends James at once (SIGKILL), as a crash of its node would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Creates the domain and the user through WebAdmin, as an operator would. */
     public void addUser(String address, String password) throws IOException, InterruptedException {
         String domain = address.substring(address.indexOf('@') + 1);
@@ -157,11 +192,7 @@ public final class JamesProcess implements AutoCloseable {
     }
 
     private void webadmin(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(webadminUri(path))
-            .method(method, HttpRequest.BodyPublishers.ofString(body))
-            .timeout(Duration.ofSeconds(30))
-            .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http(method, path, body);
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
         }
