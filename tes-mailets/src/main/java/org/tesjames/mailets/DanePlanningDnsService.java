@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +23,9 @@ import org.tesjames.core.dane.delivery.DeliveryPlanner;
 import org.tesjames.core.dane.delivery.DeliveryPlans;
 import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.delivery.HostPlan;
+import org.tesjames.core.sts.StsDeliveryRules;
+import org.tesjames.core.sts.StsLookup;
+import org.tesjames.core.sts.StsPolicies;
 
 /**
  * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
@@ -40,6 +44,10 @@ import org.tesjames.core.dane.delivery.HostPlan;
  * refused host without address gets {@code 0.0.0.0}, never connected to: the socket factory refuses it first);
  * anything else is asked of James's service.</li>
  * </ul>
+ * For an opportunistic instance with MTA-STS on, the MTA-STS lookup of the domain runs on the delivery thread
+ * while the DANE lookup is under way, and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
+ * {@code tes.outbound.sts.policy.<mode>.<fetched|cached|cached-after-failure>}, {@code tes.outbound.sts.no-policy},
+ * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination.
  */
 final class DanePlanningDnsService implements DNSService {
     private static final Logger LOGGER = LoggerFactory.getLogger(DanePlanningDnsService.class);
@@ -50,7 +58,12 @@ final class DanePlanningDnsService implements DNSService {
     private volatile Settings settings;
 
     /** What {@link TesRemoteDelivery#init()} configures. */
-    record Settings(DeliveryPolicy policy, DeliveryPlanner planner, int port, Duration lookupDeadline) {
+    record Settings(DeliveryPolicy policy, DeliveryPlanner planner, int port, Duration lookupDeadline,
+                    Optional<Sts> sts) {
+    }
+
+    /** MTA-STS for the destinations of an opportunistic instance. */
+    record Sts(StsPolicies policies, StsDeliveryRules rules) {
     }
 
     DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics) {
@@ -67,7 +80,17 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
-        DeliveryPlan plan = plan(domain, current);
+        CompletableFuture<DaneLookup.Destination> dane;
+        try {
+            dane = lookup.lookup(domain).toCompletableFuture();
+        } catch (IllegalArgumentException e) {
+            dane = CompletableFuture.failedFuture(e);
+        }
+        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
+        DeliveryPlan plan = plan(dane, domain, current);
+        if (sts.isPresent()) {
+            plan = current.sts().get().rules().apply(plan, sts.get());
+        }
         DeliveryPlans.bind(plan);
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
@@ -86,17 +109,42 @@ final class DanePlanningDnsService implements DNSService {
             .toList();
     }
 
-    private DeliveryPlan plan(String domain, Settings current) {
+    /** The MTA-STS outcome of a destination, logged and counted. */
+    private StsLookup stsLookup(StsPolicies policies, String domain) {
+        StsLookup result = policies.lookup(domain);
+        if (result instanceof StsLookup.Found found) {
+            metrics.generate("tes.outbound.sts.policy." + found.policy().mode().label() + "."
+                + found.source().label()).increment();
+            LOGGER.info("TES outbound MTA-STS domain {}: policy {} (id {}, {}, expires {}, mx {}){}", domain,
+                found.policy().mode().label(), found.id(), found.source().label(), found.expiresAt(),
+                found.policy().mx(), found.problem().map(problem -> "; refresh failed: " + problem).orElse(""));
+        } else if (result instanceof StsLookup.None none) {
+            metrics.generate("tes.outbound.sts.no-policy").increment();
+            LOGGER.info("TES outbound MTA-STS domain {}: no policy ({})", domain, none.reason());
+        }
+        sts(result).ifPresent(problem -> metrics.generate("tes.outbound.sts.problem." + problem.type().label())
+            .increment());
+        return result;
+    }
+
+    private static Optional<StsLookup.Problem> sts(StsLookup result) {
+        if (result instanceof StsLookup.Found found) {
+            return found.problem();
+        }
+        return ((StsLookup.None) result).problem();
+    }
+
+    private DeliveryPlan plan(CompletableFuture<DaneLookup.Destination> dane, String domain, Settings current) {
         try {
-            DaneLookup.Destination destination = lookup.lookup(domain).toCompletableFuture()
-                .get(current.lookupDeadline().toMillis(), TimeUnit.MILLISECONDS);
+            DaneLookup.Destination destination = dane.get(current.lookupDeadline().toMillis(), TimeUnit.MILLISECONDS);
             return current.planner().plan(destination, current.policy());
         } catch (TimeoutException e) {
             return refused(domain, current, "DANE lookup of " + domain + " did not finish within "
                 + current.lookupDeadline().toMillis() + " ms");
-        } catch (IllegalArgumentException e) {
-            return refused(domain, current, e.getMessage());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException invalid) {
+                return refused(domain, current, invalid.getMessage());
+            }
             return refused(domain, current, "DANE lookup of " + domain + " failed: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -36,7 +36,7 @@ class TesRemoteDeliveryConfigurationTest {
             .mailetContext(FakeMailContext.defaultContext());
         parameters.forEach(config::setProperty);
         TesRemoteDelivery mailet = new TesRemoteDelivery(null, null, null, new RecordingMetricFactory(), null,
-            FakeTesDns.settings(Duration.ofSeconds(5)));
+            FakeTesDns.settings(Duration.ofSeconds(5)), OutboundSts.disabled());
         mailet.init(config.build());
     }
 

@@ -19,6 +19,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dane.DaneResult;
+import org.tesjames.core.sts.WebPkiTrustManager;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -73,7 +74,8 @@ public final class DaneTlsContext {
      * @return false in the opportunistic, unauthenticated mode
      */
     public boolean authenticating() {
-        return trustManager instanceof DaneTrustManager;
+        return trustManager instanceof DaneTrustManager
+            || trustManager instanceof WebPkiTrustManager webPki && webPki.enforcing();
     }
 
     /**
@@ -136,7 +138,7 @@ public final class DaneTlsContext {
         }
         LOGGER.debug("TLS with {}:{} established: {} {}, {}", peer, port, tls.getSession().getProtocol(),
             tls.getSession().getCipherSuite(), daneTrustManager().flatMap(DaneTrustManager::lastResult)
-                .map(Object::toString).orElse("unauthenticated"));
+                .map(Object::toString).orElse(authenticating() ? "MTA-STS" : "unauthenticated"));
         return tls;
     }
 
@@ -159,7 +161,9 @@ public final class DaneTlsContext {
     private DaneHandshakeException failure(String peer, int port, Exception e) {
         Optional<DaneResult> failed = daneTrustManager().flatMap(DaneTrustManager::lastResult)
             .filter(r -> !r.verified());
-        String reason = failed.map(DaneTrustManager::failureMessage)
+        Optional<String> webPkiFailure = trustManager instanceof WebPkiTrustManager webPki
+            ? webPki.failure().map(failure -> "MTA-STS: " + failure) : Optional.empty();
+        String reason = failed.map(DaneTrustManager::failureMessage).or(() -> webPkiFailure)
             .orElseGet(() -> e.getMessage() != null ? e.getMessage() : e.toString());
         LOGGER.debug("TLS handshake with {}:{} failed: {}", peer, port, reason);
         return new DaneHandshakeException(reason + " (TLS handshake with " + peer + ":" + port + ")",
