@@ -137,7 +137,7 @@ public record StsPolicy(Mode mode, List<String> mx, Duration maxAge) {
         }
         String host = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
         String[] labels = host.split("\\.", -1);
-        boolean valid = host.length() <= 253 && labels.length >= (pattern.startsWith("*.") ? 2 : 1)
+        boolean valid = host.length() <= 253
             && Arrays.stream(labels).allMatch(label -> LABEL.matcher(label).matches());
         if (!valid) {
             throw new StsPolicyException("mx '" + value + "' is not a host name or *.<host name>");
