@@ -23,9 +23,15 @@ import org.tesjames.core.dane.delivery.DeliveryPlanner;
 import org.tesjames.core.dane.delivery.DeliveryPlans;
 import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.delivery.HostPlan;
+import org.tesjames.core.sts.ReportedPolicies;
 import org.tesjames.core.sts.StsDeliveryRules;
 import org.tesjames.core.sts.StsLookup;
 import org.tesjames.core.sts.StsPolicies;
+import org.tesjames.core.tlsrpt.FailureDetail;
+import org.tesjames.core.tlsrpt.PolicyType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
+import org.tesjames.core.tlsrpt.TlsPolicy;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 
 /**
  * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
@@ -47,7 +53,9 @@ import org.tesjames.core.sts.StsPolicies;
  * For an opportunistic instance with MTA-STS on, the MTA-STS lookup of the domain runs on the delivery thread
  * while the DANE lookup is under way, and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
  * {@code tes.outbound.sts.policy.<mode>.<fetched|cached|cached-after-failure>}, {@code tes.outbound.sts.no-policy},
- * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination.
+ * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination. The outcome of each TLS
+ * session (and each failed policy discovery) is recorded for SMTP TLS Reporting ({@link TlsResultRecorder}, bound
+ * to the thread with the policy of each host: {@link SessionOutcomes}, {@link ReportedPolicies}).
  */
 final class DanePlanningDnsService implements DNSService {
     private static final Logger LOGGER = LoggerFactory.getLogger(DanePlanningDnsService.class);
@@ -55,6 +63,7 @@ final class DanePlanningDnsService implements DNSService {
     private final DNSService james;
     private final DaneLookup lookup;
     private final MetricFactory metrics;
+    private final TlsResultRecorder tlsResults;
     private volatile Settings settings;
 
     /** What {@link TesRemoteDelivery#init()} configures. */
@@ -66,10 +75,11 @@ final class DanePlanningDnsService implements DNSService {
     record Sts(StsPolicies policies, StsDeliveryRules rules) {
     }
 
-    DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics) {
+    DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics, TlsResultRecorder tlsResults) {
         this.james = james;
         this.lookup = lookup;
         this.metrics = metrics;
+        this.tlsResults = tlsResults;
     }
 
     void configure(Settings settings) {
@@ -92,6 +102,7 @@ final class DanePlanningDnsService implements DNSService {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }
         DeliveryPlans.bind(plan);
+        SessionOutcomes.bind(tlsResults, ReportedPolicies.of(plan, sts));
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
         if (plan.hosts().isEmpty()) {
@@ -122,8 +133,12 @@ final class DanePlanningDnsService implements DNSService {
             metrics.generate("tes.outbound.sts.no-policy").increment();
             LOGGER.info("TES outbound MTA-STS domain {}: no policy ({})", domain, none.reason());
         }
-        sts(result).ifPresent(problem -> metrics.generate("tes.outbound.sts.problem." + problem.type().label())
-            .increment());
+        sts(result).ifPresent(problem -> {
+            metrics.generate("tes.outbound.sts.problem." + problem.type().label()).increment();
+            tlsResults.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
+                FailureDetail.of(problem.type(), "mta-sts." + result.domain(), Optional.empty(),
+                    Optional.of(problem.detail())));
+        });
         return result;
     }
 

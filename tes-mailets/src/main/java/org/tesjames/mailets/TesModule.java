@@ -40,6 +40,7 @@ import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.sts.HttpsPolicyFetcher;
 import org.tesjames.core.sts.StsPolicies;
 import org.tesjames.core.sts.WebPkiTrust;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.core.submission.AuthFailureLimiter;
 import org.tesjames.core.submission.AuthFailureLimits;
 import org.tesjames.core.dns.CachingDnsClient;
@@ -322,6 +323,13 @@ public class TesModule extends AbstractModule {
         LOGGER.info("TES MTA-STS: trusted CAs {}, fetch timeout {}, at most {} octets, port {}, cache of {} domains",
             trust, sts.fetchTimeout(), sts.fetchMaxBytes(), sts.fetchPort(), sts.cacheSize());
         return OutboundSts.enabled(policies, trust);
+    }
+
+    /** Where the outcomes of outbound TLS sessions are recorded for SMTP TLS Reporting: metrics and logs. */
+    @Provides
+    @Singleton
+    TlsResultRecorder tlsResultRecorder(MetricFactory metrics) {
+        return new MeteredTlsResults(metrics);
     }
 
     @Provides

@@ -33,6 +33,7 @@ import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.tls.DaneFailures;
 import org.tesjames.core.dane.tls.DaneSocketFactory;
 import org.tesjames.core.sts.StsDeliveryRules;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -99,8 +100,8 @@ public class TesRemoteDelivery extends RemoteDelivery {
     @Inject
     public TesRemoteDelivery(DNSService dnsServer, DomainList domainList, MailQueueFactory<?> queueFactory,
                              MetricFactory metricFactory, DaneLookup daneLookup, TesSettings settings,
-                             OutboundSts sts) {
-        this(new DanePlanningDnsService(dnsServer, daneLookup, metricFactory), domainList, queueFactory,
+                             OutboundSts sts, TlsResultRecorder tlsResults) {
+        this(new DanePlanningDnsService(dnsServer, daneLookup, metricFactory, tlsResults), domainList, queueFactory,
             metricFactory, settings, sts);
     }
 

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,6 +20,8 @@ import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.delivery.HostPlan;
 import org.tesjames.core.dane.tls.DaneConnectionPolicy;
 import org.tesjames.core.tls.TlsVersion;
+import org.tesjames.core.tlsrpt.PolicyType;
+import org.tesjames.core.tlsrpt.TlsPolicy;
 
 class StsDeliveryRulesTest {
     private static final InetAddress ADDRESS = InetAddress.getLoopbackAddress();
@@ -116,5 +119,22 @@ class StsDeliveryRulesTest {
         assertThat(rules.apply(plan, none)).isEqualTo(plan);
         assertThat(rules.apply(plan, new StsLookup.None("example.test", "no record", Optional.empty())))
             .isEqualTo(plan);
+    }
+
+    @Test
+    void sessionsAreReportedUnderTheTlsaRrsetTheStsPolicyOrNoPolicy() {
+        StsLookup enforce = found("enforce");
+        DeliveryPlan applied = rules.apply(plan(DeliveryPolicy.DANE_OPPORTUNISTIC, dane(UNLISTED),
+            opportunistic(LISTED), opportunistic("mx5.example.test")), enforce);
+
+        Map<String, TlsPolicy> policies = ReportedPolicies.of(applied, Optional.of(enforce));
+
+        assertThat(policies.get(UNLISTED).type()).isEqualTo(PolicyType.TLSA);
+        assertThat(policies.get(UNLISTED).strings()).containsExactly("3 1 1 " + "ab".repeat(32));
+        assertThat(policies.get(LISTED)).isEqualTo(new TlsPolicy(PolicyType.STS, "example.test", List.of(
+            "version: STSv1", "mode: enforce", "mx: " + LISTED, "max_age: 86400"), List.of(LISTED)));
+        assertThat(policies).doesNotContainKey("mx5.example.test");
+        assertThat(ReportedPolicies.of(plan(DeliveryPolicy.DANE_OPPORTUNISTIC, opportunistic(LISTED)),
+            Optional.empty()).get(LISTED)).isEqualTo(TlsPolicy.none("example.test"));
     }
 }

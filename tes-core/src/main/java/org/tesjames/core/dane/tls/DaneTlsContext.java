@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dane.DaneResult;
 import org.tesjames.core.sts.WebPkiTrustManager;
+import org.tesjames.core.tlsrpt.ResultType;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -161,13 +162,15 @@ public final class DaneTlsContext {
     private DaneHandshakeException failure(String peer, int port, Exception e) {
         Optional<DaneResult> failed = daneTrustManager().flatMap(DaneTrustManager::lastResult)
             .filter(r -> !r.verified());
-        Optional<String> webPkiFailure = trustManager instanceof WebPkiTrustManager webPki
-            ? webPki.failure().map(failure -> "MTA-STS: " + failure) : Optional.empty();
-        String reason = failed.map(DaneTrustManager::failureMessage).or(() -> webPkiFailure)
+        Optional<WebPkiTrustManager.WebPkiFailure> webPkiFailure = trustManager instanceof WebPkiTrustManager webPki
+            && webPki.enforcing() ? webPki.failure() : Optional.empty();
+        String reason = failed.map(DaneTrustManager::failureMessage).or(() -> webPkiFailure.map(f -> "MTA-STS: " + f))
             .orElseGet(() -> e.getMessage() != null ? e.getMessage() : e.toString());
         LOGGER.debug("TLS handshake with {}:{} failed: {}", peer, port, reason);
+        ResultType type = failed.isPresent() ? ResultType.TLSA_INVALID
+            : webPkiFailure.map(WebPkiTrustManager.WebPkiFailure::type).orElse(ResultType.VALIDATION_FAILURE);
         return new DaneHandshakeException(reason + " (TLS handshake with " + peer + ":" + port + ")",
-            failed.orElse(null), e);
+            failed.orElse(null), type, e);
     }
 
     private static boolean isIpLiteral(String host) {

@@ -83,7 +83,8 @@ class WebPkiStartTlsTest {
     @Test
     void aCertificateForAnotherNameFailsTheHandshakeWithTheReason() {
         assertThatThrownBy(() -> handshake(pki.issue("other.example.com"), true))
-            .isInstanceOf(DaneHandshakeException.class)
+            .isInstanceOfSatisfying(DaneHandshakeException.class,
+                e -> assertThat(e.resultType()).isEqualTo(ResultType.CERTIFICATE_HOST_MISMATCH))
             .hasMessageContaining("MTA-STS: certificate-host-mismatch: the certificate names [other.example.com]"
                 + " do not include mx.example.com");
     }
@@ -103,6 +104,8 @@ class WebPkiStartTlsTest {
     @Test
     void anExpiredCertificateFailsTheHandshake() {
         assertThatThrownBy(() -> handshake(pki.leaf(MX).expired().build(), true))
+            .isInstanceOfSatisfying(DaneHandshakeException.class,
+                e -> assertThat(e.resultType()).isEqualTo(ResultType.CERTIFICATE_EXPIRED))
             .hasMessageContaining("MTA-STS: certificate-expired");
     }
 
