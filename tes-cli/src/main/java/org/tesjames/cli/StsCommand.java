@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -69,31 +70,21 @@ final class StsCommand {
         }
 
         static Options parse(List<String> args) {
-            String domain = null;
+            Arguments arguments = Arguments.parse("sts", args, Set.of("--resolver", "--trust-store", "--port",
+                "--timeout"), Set.of(), "--resolver, --trust-store, --port or --timeout");
+            String domain = arguments.positional();
             List<ResolverAddress> resolvers = new ArrayList<>();
             Path trustStore = null;
             Integer port = null;
             Duration timeout = null;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (!arg.startsWith("-")) {
-                    if (domain != null) {
-                        throw new IllegalArgumentException("sts takes one domain, got '" + domain + "' and '" + arg
-                            + "'");
-                    }
-                    domain = arg;
-                    continue;
-                }
-                int equals = arg.indexOf('=');
-                String option = equals < 0 ? arg : arg.substring(0, equals);
-                String value = equals >= 0 ? arg.substring(equals + 1) : i + 1 < args.size() ? args.get(++i) : null;
-                switch (option) {
-                    case "--resolver" -> resolvers.add(resolver(required(option, value)));
-                    case "--trust-store" -> trustStore = once(option, trustStore, Path.of(required(option, value)));
-                    case "--port" -> port = once(option, port, port(required(option, value)));
-                    case "--timeout" -> timeout = once(option, timeout, OptionValues.timeout(required(option, value)));
-                    default -> throw new IllegalArgumentException("unknown option '" + option + "' for sts"
-                        + " (expected --resolver, --trust-store, --port or --timeout)");
+            for (Arguments.Option option : arguments.options()) {
+                String name = option.name();
+                String value = option.value();
+                switch (name) {
+                    case "--resolver" -> resolvers.add(resolver(required(name, value)));
+                    case "--trust-store" -> trustStore = once(name, trustStore, Path.of(required(name, value)));
+                    case "--port" -> port = once(name, port, port(required(name, value)));
+                    default -> timeout = once(name, timeout, OptionValues.timeout(required(name, value)));
                 }
             }
             if (domain == null) {

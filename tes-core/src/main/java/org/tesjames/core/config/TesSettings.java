@@ -393,45 +393,39 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     }
 
     private static Duration parseAuthWindow(String value) {
-        Duration window = Durations.parse(value);
-        if (window.isZero() || window.compareTo(AuthFailureLimits.MAX_WINDOW) > 0) {
-            throw new IllegalArgumentException("must be positive and at most 1d");
+        return boundedDuration(value, AuthFailureLimits.MAX_WINDOW, "1d");
+    }
+
+    private static Duration boundedDuration(String value, Duration max, String maxText) {
+        Duration duration = Durations.parse(value);
+        if (duration.isZero() || duration.compareTo(max) > 0) {
+            throw new IllegalArgumentException("must be positive and at most " + maxText);
         }
-        return window;
+        return duration;
     }
 
     private static Duration parseFetchTimeout(String value) {
-        Duration timeout = Durations.parse(value);
-        if (timeout.isZero() || timeout.compareTo(StsSettings.MAX_FETCH_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("must be positive and at most 5m");
-        }
-        return timeout;
+        return boundedDuration(value, StsSettings.MAX_FETCH_TIMEOUT, "5m");
     }
 
     /** {@code jdk}, or the path of a PEM file (a relative one is resolved against {@code conf/} by the caller). */
     private static Optional<Path> parseTrustStore(String value) {
-        String text = value.trim();
-        if (text.equals(JDK)) {
-            return Optional.empty();
-        }
-        if (text.isEmpty()) {
-            throw new IllegalArgumentException("expected '" + JDK + "' or the path of a PEM file of CA certificates");
-        }
-        try {
-            return Optional.of(Path.of(text));
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a path: " + e.getMessage(), e);
-        }
+        return optionalPath(value, JDK, "the path of a PEM file of CA certificates");
     }
 
     /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */
     private static Optional<Path> parseKeyDirectory(String value) {
+        return optionalPath(value, NONE, "the path of the DKIM key directory");
+    }
+
+    /** {@code word} (empty), or a path. */
+    private static Optional<Path> optionalPath(String value, String word, String what) {
         String text = value.trim();
-        if (text.equals(NONE)) {
+        if (text.equals(word)) {
             return Optional.empty();
         }
         if (text.isEmpty()) {
-            throw new IllegalArgumentException("expected '" + NONE + "' or the path of the DKIM key directory");
+            throw new IllegalArgumentException("expected '" + word + "' or " + what);
         }
         try {
             return Optional.of(Path.of(text));
