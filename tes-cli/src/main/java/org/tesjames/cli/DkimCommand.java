@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +18,13 @@ import java.util.Set;
 
 import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.config.TesSettings;
-import org.tesjames.core.dkim.DkimKeyRecord;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.sign.DkimKeyFile;
+import org.tesjames.core.dkim.sign.DkimRecordCheck;
 import org.tesjames.core.dns.DnsJavaClient;
-import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.membership.DomainNames;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
-import org.xbill.DNS.TXTRecord;
-import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
 
 /**
  * {@code tes dkim keygen|check}: DKIM signing keys in the key store layout {@code <keys>/<domain>/<selector>.pem}.
@@ -187,76 +180,19 @@ final class DkimCommand {
             err.println("tes: unusable key file " + file + ": " + e.getMessage());
             return Tes.USAGE;
         }
-        Name name;
-        try {
-            name = Name.fromString(options.selector() + "._domainkey." + options.domain() + ".");
-        } catch (TextParseException e) {
-            err.println("tes: bad key record name: " + e.getMessage());
-            return Tes.USAGE;
-        }
         List<InetSocketAddress> servers = options.resolvers().isEmpty()
             ? ResolverConfig.getCurrentConfig().servers()
             : options.resolvers().stream().map(ResolverAddress::socketAddress).toList();
         DnsJavaClient dns = DnsJavaClient.create(servers, TIMEOUT, TesSettings.defaults().dnsRetries());
         out.println("key file " + file + ": " + key.type().keyTag() + ", " + key.bits() + " bits");
         out.println("expected: " + key.keyRecord().text());
-        DnsResult result = dns.query(name, Type.TXT).toCompletableFuture().join();
-        if (result instanceof DnsResult.Failure failure) {
-            out.println("result: temporary failure: TXT " + name + ": " + failure.kind() + " " + failure.detail());
-            return Tes.TEMPORARY_FAILURE;
-        }
-        if (result instanceof DnsResult.NxDomain || result instanceof DnsResult.NoData) {
-            out.println("result: mismatch: no TXT record at " + name + " ("
-                + (result instanceof DnsResult.NxDomain ? "NXDOMAIN" : "NODATA") + ")");
-            return Tes.FAILED;
-        }
-        List<String> texts = new ArrayList<>();
-        for (Record record : ((DnsResult.Answer) result).records()) {
-            if (record instanceof TXTRecord txt) {
-                texts.add(String.join("", txt.getStrings()));
-            }
-        }
-        texts.forEach(text -> out.println("published: " + text));
-        if (texts.size() != 1) {
-            out.println("result: mismatch: " + texts.size() + " TXT records at " + name + " (expected exactly one:"
-                + " verifiers may use any of them)");
-            return Tes.FAILED;
-        }
-        return compare(key, texts.get(0));
-    }
-
-    private int compare(DkimKey key, String text) {
-        DkimKeyRecord published;
-        try {
-            published = DkimKeyRecord.parse(text);
-        } catch (IllegalArgumentException e) {
-            out.println("result: mismatch: malformed key record: " + e.getMessage());
-            return Tes.FAILED;
-        }
-        if (published.isRevoked()) {
-            out.println("result: mismatch: the key is revoked (empty p=)");
-            return Tes.FAILED;
-        }
-        if (!published.keyTag().equals(key.type().keyTag())) {
-            out.println("result: mismatch: k=" + published.keyTag() + " published, the key file holds a "
-                + key.type().keyTag() + " key (k=" + key.type().keyTag() + ")");
-            return Tes.FAILED;
-        }
-        if (!published.hashAlgorithms().isEmpty() && !published.hashAlgorithms().contains("sha256")) {
-            out.println("result: mismatch: h=" + String.join(":", published.hashAlgorithms())
-                + " does not allow sha256");
-            return Tes.FAILED;
-        }
-        if (!published.serviceTypes().contains("*") && !published.serviceTypes().contains("email")) {
-            out.println("result: mismatch: s=" + String.join(":", published.serviceTypes())
-                + " does not allow email");
-            return Tes.FAILED;
-        }
-        if (!Arrays.equals(published.publicKey(), key.publicKey())) {
-            out.println("result: mismatch: p= differs from the public key of the key file");
-            return Tes.FAILED;
-        }
-        out.println("result: match" + (published.flags().contains("y") ? " (t=y: the domain is testing DKIM)" : ""));
-        return Tes.OK;
+        DkimRecordCheck check = DkimRecordCheck.check(dns, key).toCompletableFuture().join();
+        check.published().forEach(text -> out.println("published: " + text));
+        out.println("result: " + check.describe());
+        return switch (check.status()) {
+            case MATCH -> Tes.OK;
+            case MISMATCH -> Tes.FAILED;
+            case TEMPORARY_FAILURE -> Tes.TEMPORARY_FAILURE;
+        };
     }
 }

@@ -18,6 +18,7 @@ import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.dns.DnsJavaClient;
 import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.dns.RecordingDnsClient;
 import org.tesjames.core.membership.DomainNames;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.membership.MembershipVerdict;

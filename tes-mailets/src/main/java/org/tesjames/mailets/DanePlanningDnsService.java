@@ -5,18 +5,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tesjames.core.dane.DaneHostOutcome;
 import org.tesjames.core.dane.DaneLookup;
 import org.tesjames.core.dane.delivery.DeliveryPlan;
 import org.tesjames.core.dane.delivery.DeliveryPlanner;
@@ -51,7 +45,7 @@ import org.tesjames.core.tlsrpt.TlsResultRecorder;
  * anything else is asked of James's service.</li>
  * </ul>
  * For an opportunistic instance with MTA-STS on, the MTA-STS lookup of the domain runs on the delivery thread
- * while the DANE lookup is under way, and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
+ * before the DANE lookup (both are cached), and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
  * {@code tes.outbound.sts.policy.<mode>.<fetched|cached|cached-after-failure>}, {@code tes.outbound.sts.no-policy},
  * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination. The outcome of each TLS
  * session (and each failed policy discovery) is recorded for SMTP TLS Reporting ({@link TlsResultRecorder}, bound
@@ -90,14 +84,9 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
-        CompletableFuture<DaneLookup.Destination> dane;
-        try {
-            dane = lookup.lookup(domain).toCompletableFuture();
-        } catch (IllegalArgumentException e) {
-            dane = CompletableFuture.failedFuture(e);
-        }
         Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
-        DeliveryPlan plan = plan(dane, domain, current);
+        DeliveryPlan plan = OutboundPlanning.plan(lookup, current.planner(), current.policy(), domain,
+            current.lookupDeadline()).plan();
         if (sts.isPresent()) {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }
@@ -110,8 +99,8 @@ final class DanePlanningDnsService implements DNSService {
                 domain);
         }
         for (HostPlan host : plan.hosts()) {
-            metrics.generate(prefix + "host." + host.action().name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                .increment();
+            metrics.generate(prefix + "host." + OutboundPlanning.label(host.action())).increment();
+            metrics.generate(prefix + "dane." + OutboundPlanning.label(host.outcome())).increment();
             LOGGER.info("TES outbound {} domain {} host {}: {} ({}; {})", current.policy().label(), domain,
                 host.host(), host.action(), host.outcome(), host.reason());
         }
@@ -147,30 +136,6 @@ final class DanePlanningDnsService implements DNSService {
             return found.problem();
         }
         return ((StsLookup.None) result).problem();
-    }
-
-    private DeliveryPlan plan(CompletableFuture<DaneLookup.Destination> dane, String domain, Settings current) {
-        try {
-            DaneLookup.Destination destination = dane.get(current.lookupDeadline().toMillis(), TimeUnit.MILLISECONDS);
-            return current.planner().plan(destination, current.policy());
-        } catch (TimeoutException e) {
-            return refused(domain, current, "DANE lookup of " + domain + " did not finish within "
-                + current.lookupDeadline().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IllegalArgumentException invalid) {
-                return refused(domain, current, invalid.getMessage());
-            }
-            return refused(domain, current, "DANE lookup of " + domain + " failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return refused(domain, current, "DANE lookup of " + domain + " interrupted");
-        }
-    }
-
-    private static DeliveryPlan refused(String domain, Settings current, String reason) {
-        String name = domain.toLowerCase(Locale.ROOT);
-        return new DeliveryPlan(name, current.policy(),
-            List.of(HostPlan.refuse(name, Optional.empty(), DaneHostOutcome.INDETERMINATE, reason)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.tesjames.core.dkim.sign.DkimKeySource;
 import org.tesjames.core.dkim.sign.DkimSigner;
+import org.tesjames.core.dkim.sign.ReloadingDkimKeyStore;
 import org.tesjames.core.dkim.sign.SignedHeaders;
 import org.tesjames.core.dkim.sign.SigningAuthorisation;
 import org.tesjames.core.dkim.sign.SigningDecision;
@@ -40,6 +41,11 @@ public final class DkimSigning {
 
     public boolean isEnabled() {
         return keys.isPresent();
+    }
+
+    /** The reloading key store signing uses, when signing is enabled with one (as {@code TesModule} does). */
+    public Optional<ReloadingDkimKeyStore> store() {
+        return keys.filter(ReloadingDkimKeyStore.class::isInstance).map(ReloadingDkimKeyStore.class::cast);
     }
 
     /** A signer with this header list; empty when signing is disabled. */

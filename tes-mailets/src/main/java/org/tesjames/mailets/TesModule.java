@@ -55,6 +55,7 @@ import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.mailets.auth.InboundAuthentication;
 import org.tesjames.mailets.dns.JamesDnsMetrics;
 import org.tesjames.mailets.dns.MeteredDnsClient;
+import org.tesjames.mailets.dns.TesDnsClients;
 import org.xbill.DNS.ResolverConfig;
 
 import com.google.inject.AbstractModule;
@@ -117,15 +118,8 @@ public class TesModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    DnsClient dnsClient(TesSettings settings, MetricFactory metrics) {
-        List<InetSocketAddress> servers = servers(settings);
-        LOGGER.info("TES DNS: resolvers {}, timeout {}, retries {}, cache size {}, max TTL {}, failure hold-down {}",
-            servers, settings.dnsTimeout(), settings.dnsRetries(), settings.dnsCacheSize(), settings.dnsCacheMaxTtl(),
-            settings.dnsCacheFailureHoldDown());
-        DnsClient resolvers = new MeteredDnsClient(
-            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()).withExecutor(TES_EXECUTOR),
-            metrics);
-        return cached(resolvers, settings, metrics);
+    DnsClient dnsClient(TesDnsClients clients) {
+        return clients.plain();
     }
 
     /**
@@ -136,19 +130,33 @@ public class TesModule extends AbstractModule {
     @Provides
     @Singleton
     @Named(DNSSEC)
-    DnsClient dnssecDnsClient(TesSettings settings, TrustAnchors anchors, MetricFactory metrics) {
+    DnsClient dnssecDnsClient(TesDnsClients clients) {
+        return clients.dnssec();
+    }
+
+    /** Both DNS clients' caches, and the plain client's resolvers behind its cache (WebAdmin needs them). */
+    @Provides
+    @Singleton
+    TesDnsClients tesDnsClients(TesSettings settings, TrustAnchors anchors, MetricFactory metrics) {
         List<InetSocketAddress> servers = servers(settings);
-        DnsJavaClient client;
+        LOGGER.info("TES DNS: resolvers {}, timeout {}, retries {}, cache size {}, max TTL {}, failure hold-down {}",
+            servers, settings.dnsTimeout(), settings.dnsRetries(), settings.dnsCacheSize(), settings.dnsCacheMaxTtl(),
+            settings.dnsCacheFailureHoldDown());
+        DnsClient plain = new MeteredDnsClient(
+            DnsJavaClient.create(servers, settings.dnsTimeout(), settings.dnsRetries()).withExecutor(TES_EXECUTOR),
+            metrics);
+        DnsJavaClient validated;
         if (settings.dnssecMode() == DnssecMode.VALIDATE) {
-            client = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors)
+            validated = DnssecClients.validating(servers, settings.dnsTimeout(), settings.dnsRetries(), anchors)
                 .withExecutor(TES_EXECUTOR);
             LOGGER.info("TES DNSSEC: validating over resolvers {} with trust anchors {}", servers, anchors);
         } else {
-            client = DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
+            validated = DnssecClients.trustingAd(servers, settings.dnsTimeout(), settings.dnsRetries(),
                 settings.dnssecTrustAdAllowRemote()).withExecutor(TES_EXECUTOR);
             LOGGER.info("TES DNSSEC: trusting the AD flag of resolvers {}", servers);
         }
-        return cached(new MeteredDnsClient(client, metrics), settings, metrics);
+        return new TesDnsClients(cached(plain, settings, metrics), plain,
+            cached(new MeteredDnsClient(validated, metrics), settings, metrics));
     }
 
     @Provides
@@ -168,7 +176,7 @@ public class TesModule extends AbstractModule {
         return servers;
     }
 
-    private static DnsClient cached(DnsClient resolvers, TesSettings settings, MetricFactory metrics) {
+    private static CachingDnsClient cached(DnsClient resolvers, TesSettings settings, MetricFactory metrics) {
         return CachingDnsClient.builder(resolvers)
             .maximumSize(settings.dnsCacheSize())
             .maxTtl(settings.dnsCacheMaxTtl())

@@ -144,7 +144,7 @@ public class TesRemoteDelivery extends RemoteDelivery {
             : Optional.empty();
         dns.configure(new DanePlanningDnsService.Settings(policy,
             new DeliveryPlanner(minimum, new DaneVerifier(Clock.systemUTC())), port,
-            tesSettings.lookupTimeout().multipliedBy(2), mtaSts));
+            OutboundPlanning.deadline(tesSettings), mtaSts));
         super.init();
     }
 

@@ -48,8 +48,9 @@ class TesModuleTest {
             properties.setProperty(TesSettings.DNS_RESOLVERS, "127.0.0.1:" + silent.getLocalPort());
             properties.setProperty(TesSettings.DNS_TIMEOUT, "500ms");
             properties.setProperty(TesSettings.DNS_RETRIES, "0");
-            org.tesjames.core.dns.DnsClient client = new TesModule().dnsClient(TesSettings.parse(properties),
-                new org.apache.james.metrics.tests.RecordingMetricFactory());
+            org.tesjames.core.dns.DnsClient client = new TesModule().tesDnsClients(TesSettings.parse(properties),
+                org.tesjames.core.dnssec.TrustAnchors.builtin(),
+                new org.apache.james.metrics.tests.RecordingMetricFactory()).plain();
 
             // The silent resolver makes the query time out, so its completion comes from the client's executor.
             String thread = client.query(org.xbill.DNS.Name.fromString("example.com."), org.xbill.DNS.Type.TXT)

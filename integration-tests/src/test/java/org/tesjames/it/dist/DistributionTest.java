@@ -13,8 +13,10 @@ import javax.mail.internet.MimeMessage;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
+import org.tesjames.it.harness.Inbound;
 import org.tesjames.it.harness.JamesProcess;
 import org.tesjames.it.harness.OutboundPorts;
+import org.tesjames.it.harness.Submission;
 import org.tesjames.it.harness.TesJamesExtension;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.ReceivedMessage;
@@ -60,17 +62,9 @@ class DistributionTest {
                 .contains("Enabling injects contained in org.tesjames.mailets.TesModule");
             james.addUser(USER, PASSWORD);
 
-            try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort())
-                    .trustAll().connect()) {
-                client.ehlo("peer.example");
-                assertThat(client.starttls().code()).isEqualTo(220);
-                client.ehlo("peer.example");
-                assertThat(client.mailFrom("bob@remote.example").code()).isEqualTo(250);
-                assertThat(client.rcptTo(USER).code()).isEqualTo(250);
-                assertThat(client.data().code()).isEqualTo(354);
-                assertThat(client.message("From: bob@remote.example\r\nTo: " + USER
-                    + "\r\nSubject: packaged\r\n\r\nhello from outside\r\n").code()).isEqualTo(250);
-            }
+            assertThat(Inbound.sendOverStartTls(james.inboundPort(), "bob@remote.example", USER,
+                "From: bob@remote.example\r\nTo: " + USER + "\r\nSubject: packaged\r\n\r\nhello from outside\r\n")
+                .code()).isEqualTo(250);
 
             MimeMessage message = Awaitility.await("delivery to " + USER).atMost(Duration.ofSeconds(60))
                 .until(() -> ImapInbox.read(james.imapPort(), USER, PASSWORD), list -> !list.isEmpty()).get(0);
@@ -189,17 +183,9 @@ class DistributionTest {
     }
 
     private static void submit(JamesProcess james, String subject, String recipient) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
-                .connect()) {
-            client.ehlo("client.example");
-            assertThat(client.starttls().code()).isEqualTo(220);
-            client.ehlo("client.example");
-            assertThat(client.authPlain(USER, PASSWORD).code()).isEqualTo(235);
-            assertThat(client.mailFrom(USER).code()).isEqualTo(250);
-            assertThat(client.rcptTo(recipient).code()).isEqualTo(250);
-            assertThat(client.data().code()).isEqualTo(354);
-            assertThat(client.message("From: " + USER + "\r\nTo: " + recipient + "\r\nSubject: " + subject
-                + "\r\n\r\nhello\r\n").code()).isEqualTo(250);
+        try (SmtpTestClient client = Submission.startTls(james.submissionPort())) {
+            assertThat(Submission.send(client, USER, PASSWORD, recipient, "From: " + USER + "\r\nTo: " + recipient
+                + "\r\nSubject: " + subject + "\r\n\r\nhello\r\n").code()).isEqualTo(250);
         }
     }
 }

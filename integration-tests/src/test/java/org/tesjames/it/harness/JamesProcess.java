@@ -144,6 +144,11 @@ public final class JamesProcess implements AutoCloseable {
         return imapPort;
     }
 
+    /** The address of a WebAdmin resource of this James ({@code path} with its query, if any). */
+    public URI webadminUri(String path) {
+        return URI.create("http://127.0.0.1:" + webadminPort + path);
+    }
+
     /** Creates the domain and the user through WebAdmin, as an operator would. */
     public void addUser(String address, String password) throws IOException, InterruptedException {
         String domain = address.substring(address.indexOf('@') + 1);
@@ -152,7 +157,7 @@ public final class JamesProcess implements AutoCloseable {
     }
 
     private void webadmin(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webadminPort + path))
+        HttpRequest request = HttpRequest.newBuilder(webadminUri(path))
             .method(method, HttpRequest.BodyPublishers.ofString(body))
             .timeout(Duration.ofSeconds(30))
             .build();

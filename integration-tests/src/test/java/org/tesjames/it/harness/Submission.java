@@ -14,7 +14,12 @@ public final class Submission {
 
     /** A client on the submission port after EHLO, STARTTLS and EHLO again. */
     public static SmtpTestClient startTls(TesJamesServer james) throws IOException {
-        SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll().connect();
+        return startTls(james.submissionPort());
+    }
+
+    /** A client on this submission port of the loopback address after EHLO, STARTTLS and EHLO again. */
+    public static SmtpTestClient startTls(int submissionPort) throws IOException {
+        SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", submissionPort).trustAll().connect();
         client.ehlo("client.example");
         assertThat(client.starttls().code()).isEqualTo(220);
         client.ehlo("client.example");

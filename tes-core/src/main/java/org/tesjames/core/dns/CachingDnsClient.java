@@ -356,10 +356,37 @@ public final class CachingDnsClient implements DnsClient {
         }
     }
 
-    /** Empties the cache (queries in flight still complete and are cached). */
-    public void clear() {
+    /**
+     * Empties the cache (queries in flight still complete and are cached).
+     *
+     * @return the number of entries removed
+     */
+    public int clear() {
         synchronized (lock) {
+            int size = cache.size();
             cache.clear();
+            return size;
+        }
+    }
+
+    /**
+     * Forgets every cached outcome of one name, whatever its type (queries in flight still complete and are
+     * cached): after a zone was fixed, the next query of that name asks the upstream again.
+     *
+     * @param name the name (case-insensitive; a relative name is taken as absolute)
+     * @return the number of entries removed
+     */
+    public int invalidate(Name name) {
+        Name key;
+        try {
+            key = normalise(name);
+        } catch (NameTooLongException e) {
+            return 0;
+        }
+        synchronized (lock) {
+            int before = cache.size();
+            cache.keySet().removeIf(cached -> cached.name().equals(key));
+            return before - cache.size();
         }
     }
 }

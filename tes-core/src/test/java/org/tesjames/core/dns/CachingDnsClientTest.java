@@ -234,6 +234,35 @@ class CachingDnsClientTest implements DnsClientContract {
     }
 
     @Nested
+    class Flushing {
+        @Test
+        void invalidatingANameForgetsEveryTypeOfItAndNothingElse() throws Exception {
+            resolve("www.example.com.", Type.A);
+            resolve("www.example.com.", Type.AAAA);
+            resolve("example.com.", Type.MX);
+
+            assertThat(client.invalidate(Name.fromString("WWW.example.com"))).isEqualTo(2);
+
+            resolve("www.example.com.", Type.A);
+            resolve("example.com.", Type.MX);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(2);
+            assertThat(dns.queryCount("example.com", Type.MX)).isEqualTo(1);
+            assertThat(client.invalidate(Name.fromString("absent.example.com."))).isZero();
+        }
+
+        @Test
+        void clearingCountsTheEntriesAndAsksAgain() throws Exception {
+            resolve("www.example.com.", Type.A);
+            resolve("nonexistent.example.com.", Type.A);
+
+            assertThat(client.clear()).isEqualTo(2);
+            assertThat(client.size()).isZero();
+            resolve("www.example.com.", Type.A);
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(2);
+        }
+    }
+
+    @Nested
     class SizeBound {
         @Test
         void evictsTheLeastRecentlyUsedEntry() throws Exception {

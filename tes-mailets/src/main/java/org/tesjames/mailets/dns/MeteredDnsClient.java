@@ -7,10 +7,13 @@ import org.apache.james.metrics.api.TimeMetric;
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
 
 /**
  * Measures the queries that go to the resolvers: the timer {@code tes.dns.latency} and one counter per outcome,
- * {@code tes.dns.outcome.<answer|nxdomain|nodata|SERVFAIL|REFUSED|TIMEOUT|NETWORK_ERROR|MALFORMED|OTHER_RCODE>}.
+ * {@code tes.dns.outcome.<answer|nxdomain|nodata|SERVFAIL|REFUSED|TIMEOUT|NETWORK_ERROR|MALFORMED|OTHER_RCODE|...>},
+ * over every query; and per query type (A, AAAA, MX, TXT, TLSA, CNAME, DS, DNSKEY, ...) the timer
+ * {@code tes.dns.latency.<TYPE>} and the counters {@code tes.dns.outcome.<TYPE>.<outcome>}.
  */
 public final class MeteredDnsClient implements DnsClient {
     private final DnsClient upstream;
@@ -23,15 +26,24 @@ public final class MeteredDnsClient implements DnsClient {
 
     @Override
     public CompletionStage<DnsResult> query(Name name, int type) {
+        String typeName = Type.string(type);
         TimeMetric timer = metrics.timer("tes.dns.latency");
+        TimeMetric typeTimer = metrics.timer("tes.dns.latency." + typeName);
         return upstream.query(name, type).thenApply(result -> {
             timer.stopAndPublish();
-            metrics.generate("tes.dns.outcome." + outcome(result)).increment();
+            typeTimer.stopAndPublish();
+            String outcome = outcome(result);
+            metrics.generate("tes.dns.outcome." + outcome).increment();
+            metrics.generate("tes.dns.outcome." + typeName + "." + outcome).increment();
             return result;
         });
     }
 
-    static String outcome(DnsResult result) {
+    /**
+     * The outcome of a query as the metrics and WebAdmin name it: {@code answer}, {@code nxdomain}, {@code nodata},
+     * or the failure kind ({@code SERVFAIL}, {@code TIMEOUT}, ...).
+     */
+    public static String outcome(DnsResult result) {
         if (result instanceof DnsResult.Answer) {
             return "answer";
         }

@@ -1,4 +1,4 @@
-package org.tesjames.cli;
+package org.tesjames.core.dns;
 
 import java.util.List;
 import java.util.Objects;
@@ -6,27 +6,26 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.tesjames.core.dns.DnsClient;
-import org.tesjames.core.dns.DnsResult;
 import org.xbill.DNS.Name;
 
 /**
- * A {@link DnsClient} decorator that remembers every query and its outcome, so that {@code tes membership}
- * can show each step of the chain. Exchanges are numbered in the order the queries were <em>sent</em>, not
+ * A {@link DnsClient} decorator that remembers every query and its outcome, so that {@code tes membership} and
+ * the WebAdmin membership route can show each step of the chain. One instance per resolution: it keeps every
+ * exchange it sees. Exchanges are numbered in the order the queries were <em>sent</em>, not
  * the order they completed: queries sent concurrently (steps 2 and 3 of the membership chain) are therefore
  * listed in a deterministic order. Thread-safe.
  */
-final class RecordingDnsClient implements DnsClient {
+public final class RecordingDnsClient implements DnsClient {
 
     /** One query and its outcome; {@code sequence} counts from 1 in sending order. */
-    record Exchange(int sequence, Name name, int type, DnsResult result) {
+    public record Exchange(int sequence, Name name, int type, DnsResult result) {
     }
 
     private final DnsClient delegate;
     private final AtomicInteger sent = new AtomicInteger();
     private final ConcurrentSkipListMap<Integer, Exchange> completed = new ConcurrentSkipListMap<>();
 
-    RecordingDnsClient(DnsClient delegate) {
+    public RecordingDnsClient(DnsClient delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
@@ -42,7 +41,7 @@ final class RecordingDnsClient implements DnsClient {
     }
 
     /** The completed exchanges, in sending order. */
-    List<Exchange> exchanges() {
+    public List<Exchange> exchanges() {
         return List.copyOf(completed.values());
     }
 }
