@@ -8,7 +8,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Objects;
@@ -93,11 +92,6 @@ public final class WebPkiTrust {
      */
     public WebPkiTrustManager forHost(String host, boolean enforcing, Clock clock) {
         return new WebPkiTrustManager(pkix, Objects.requireNonNull(host, "host"), enforcing, clock);
-    }
-
-    /** @return the trusted CA certificates */
-    public X509Certificate[] acceptedIssuers() {
-        return pkix.getAcceptedIssuers();
     }
 
     @Override
