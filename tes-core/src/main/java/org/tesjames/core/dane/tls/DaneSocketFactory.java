@@ -13,6 +13,7 @@ import javax.net.ssl.SSLSocketFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.sts.WebPkiTrustManager;
 import org.tesjames.core.tlsrpt.ResultType;
 import org.tesjames.core.tlsrpt.SessionOutcomes;
 
@@ -86,8 +87,9 @@ public final class DaneSocketFactory extends SSLSocketFactory {
         }
         String sni = policy.tlsaBaseDomain().orElse(host);
         SSLSocket tls;
+        DaneTlsContext context = DaneTls.sslContext(policy, sni);
         try {
-            tls = DaneTls.startTls(socket, sni, port, autoClose, policy);
+            tls = context.startTls(socket, sni, port, autoClose);
         } catch (IOException e) {
             LOGGER.info("TES DANE: {} TLS with host {} port {} failed: {}", policy.mode(), host, port,
                 e.getMessage());
@@ -98,7 +100,13 @@ public final class DaneSocketFactory extends SSLSocketFactory {
         }
         LOGGER.info("TES DANE: {} TLS with host {} port {}: {} {}", policy.mode(), host, port,
             tls.getSession().getProtocol(), tls.getSession().getCipherSuite());
-        SessionOutcomes.success(host);
+        Optional<WebPkiTrustManager.WebPkiFailure> testing = context.trustManager() instanceof WebPkiTrustManager webPki
+            && !webPki.enforcing() ? webPki.failure() : Optional.empty();
+        if (testing.isPresent()) {
+            SessionOutcomes.failure(host, address(socket), testing.get().type(), "MTA-STS testing: " + testing.get());
+        } else {
+            SessionOutcomes.success(host);
+        }
         return new CompletedHandshakeSocket(tls);
     }
 

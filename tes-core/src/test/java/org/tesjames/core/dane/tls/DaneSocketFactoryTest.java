@@ -17,6 +17,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tesjames.core.sts.WebPkiTrust;
 import org.tesjames.core.tlsrpt.FailureDetail;
 import org.tesjames.core.tlsrpt.PolicyType;
 import org.tesjames.core.tlsrpt.ResultType;
@@ -190,5 +191,26 @@ class DaneSocketFactoryTest {
         assertThat(detail.receivingIp()).contains("127.0.0.1");
         assertThat(detail.failureReasonCode()).hasValueSatisfying(
             reason -> assertThat(reason).contains("certificate does not match TLSA"));
+    }
+
+    @Test
+    void aTestingPolicysCertificateFailureIsRecordedAlthoughTheSessionGoesOn() throws IOException {
+        TlsResultCounter counter = new TlsResultCounter(10, 10);
+        TlsPolicy policy = new TlsPolicy(PolicyType.STS, "factory.example", List.of("mode: testing"), List.of(MX));
+        SessionOutcomes.bind(counter, Map.of(MX, policy));
+        try (DaneConnectionPolicies.Registration ignored = DaneConnectionPolicies.register(MX,
+            DaneConnectionPolicy.webPki(WebPkiTrust.jdk(), TlsVersion.TLS_V1_2, false))) {
+            StartTlsDialogue.finish(startTls(MX));
+        } finally {
+            SessionOutcomes.clear();
+        }
+
+        TlsResultCounter.PolicyResult result = counter.drain().get(0);
+        assertThat(result.successes()).isZero();
+        assertThat(result.details().keySet()).singleElement().satisfies(detail -> {
+            assertThat(detail.resultType()).isEqualTo(ResultType.CERTIFICATE_NOT_TRUSTED);
+            assertThat(detail.failureReasonCode()).hasValueSatisfying(
+                reason -> assertThat(reason).startsWith("MTA-STS testing: certificate-not-trusted"));
+        });
     }
 }
