@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -107,49 +108,31 @@ final class DaneCommand {
          * @throws IllegalArgumentException with a message naming the bad argument
          */
         static Options parse(List<String> args) {
-            String domain = null;
+            Arguments arguments = Arguments.parse("dane", args, Set.of("--resolver", "--anchors", "--port",
+                "--timeout"), Set.of("--connect"), "--resolver, --anchors, --connect, --port or --timeout");
+            String domain = arguments.positional();
             List<ResolverAddress> resolvers = new ArrayList<>();
             Path anchors = null;
             boolean connect = false;
             Integer port = null;
             Duration timeout = null;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (!arg.startsWith("-")) {
-                    if (domain != null) {
-                        throw new IllegalArgumentException("dane takes one domain, got '" + domain + "' and '"
-                            + arg + "'");
+            for (Arguments.Option option : arguments.options()) {
+                String name = option.name();
+                String value = option.value();
+                switch (name) {
+                    case "--connect" -> {
+                        if (value != null) {
+                            throw new IllegalArgumentException("--connect takes no value");
+                        }
+                        if (connect) {
+                            throw new IllegalArgumentException("--connect given twice");
+                        }
+                        connect = true;
                     }
-                    domain = arg;
-                    continue;
-                }
-                int equals = arg.indexOf('=');
-                String option = equals < 0 ? arg : arg.substring(0, equals);
-                if (option.equals("--connect")) {
-                    if (equals >= 0) {
-                        throw new IllegalArgumentException("--connect takes no value");
-                    }
-                    if (connect) {
-                        throw new IllegalArgumentException("--connect given twice");
-                    }
-                    connect = true;
-                    continue;
-                }
-                String value;
-                if (equals >= 0) {
-                    value = arg.substring(equals + 1);
-                } else if (i + 1 < args.size() && isValuedOption(option)) {
-                    value = args.get(++i);
-                } else {
-                    value = null;
-                }
-                switch (option) {
-                    case "--resolver" -> resolvers.add(resolver(required(option, value)));
-                    case "--anchors" -> anchors = once(option, anchors, Path.of(required(option, value)));
-                    case "--port" -> port = once(option, port, port(required(option, value)));
-                    case "--timeout" -> timeout = once(option, timeout, OptionValues.timeout(required(option, value)));
-                    default -> throw new IllegalArgumentException("unknown option '" + option + "' for dane"
-                        + " (expected --resolver, --anchors, --connect, --port or --timeout)");
+                    case "--resolver" -> resolvers.add(resolver(required(name, value)));
+                    case "--anchors" -> anchors = once(name, anchors, Path.of(required(name, value)));
+                    case "--port" -> port = once(name, port, port(required(name, value)));
+                    default -> timeout = once(name, timeout, OptionValues.timeout(required(name, value)));
                 }
             }
             if (domain == null) {
@@ -159,10 +142,6 @@ final class DaneCommand {
                 port == null ? DaneLookup.SMTP_PORT : port, timeout == null ? DEFAULT_TIMEOUT : timeout);
         }
 
-        private static boolean isValuedOption(String option) {
-            return option.equals("--resolver") || option.equals("--anchors") || option.equals("--port")
-                || option.equals("--timeout");
-        }
 
         private static Name domainName(String value) {
             try {

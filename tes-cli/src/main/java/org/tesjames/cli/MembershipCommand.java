@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -62,37 +63,19 @@ final class MembershipCommand {
          * @throws IllegalArgumentException with a message naming the bad argument
          */
         static Options parse(List<String> args) {
-            String domain = null;
+            Arguments arguments = Arguments.parse("membership", args, Set.of("--resolver", "--registry-root",
+                "--timeout"), Set.of(), "--resolver, --registry-root or --timeout");
+            String domain = arguments.positional();
             List<ResolverAddress> resolvers = new ArrayList<>();
             String registryRoot = null;
             Duration timeout = null;
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (!arg.startsWith("-")) {
-                    if (domain != null) {
-                        throw new IllegalArgumentException("membership takes one domain, got '" + domain
-                            + "' and '" + arg + "'");
-                    }
-                    domain = arg;
-                    continue;
-                }
-                int equals = arg.indexOf('=');
-                String option = equals < 0 ? arg : arg.substring(0, equals);
-                String value;
-                if (equals >= 0) {
-                    value = arg.substring(equals + 1);
-                } else if (i + 1 < args.size() && isKnownOption(option)) {
-                    value = args.get(++i);
-                } else {
-                    value = null;
-                }
-                switch (option) {
-                    case "--resolver" -> resolvers.add(resolver(required(option, value)));
-                    case "--registry-root" -> registryRoot = once(option, registryRoot,
-                        registryRoot(required(option, value)));
-                    case "--timeout" -> timeout = once(option, timeout, OptionValues.timeout(required(option, value)));
-                    default -> throw new IllegalArgumentException("unknown option '" + option + "' for membership"
-                        + " (expected --resolver, --registry-root or --timeout)");
+            for (Arguments.Option option : arguments.options()) {
+                String name = option.name();
+                String value = option.value();
+                switch (name) {
+                    case "--resolver" -> resolvers.add(resolver(required(name, value)));
+                    case "--registry-root" -> registryRoot = once(name, registryRoot, registryRoot(required(name, value)));
+                    default -> timeout = once(name, timeout, OptionValues.timeout(required(name, value)));
                 }
             }
             if (domain == null) {
@@ -103,9 +86,6 @@ final class MembershipCommand {
                 timeout == null ? DEFAULT_TIMEOUT : timeout);
         }
 
-        private static boolean isKnownOption(String option) {
-            return option.equals("--resolver") || option.equals("--registry-root") || option.equals("--timeout");
-        }
 
         private static String registryRoot(String value) {
             DomainNames.Normalised normalised = DomainNames.normalise(value);

@@ -66,6 +66,12 @@ public final class Tes {
                                           --mail-from '<>' is the null sender; exit 0 DMARC pass,
                                           1 DMARC fail, none or permerror, 2 temporary DNS failure,
                                           66 message file missing or unreadable
+          sts <domain> [--resolver host:port]... [--trust-store ca.pem] [--port 443] [--timeout 5s]
+                                          MTA-STS (RFC 8461) of a destination: the _mta-sts TXT record,
+                                          the policy fetched over HTTPS (or why there is none), how long
+                                          the server would cache it, which MX hosts it admits; trusted
+                                          CAs: the JDK's or --trust-store (PEM); exit 0 a policy,
+                                          1 no policy, 2 temporary failure (DNS, fetch)
           help                            this text
         """;
 
@@ -97,6 +103,7 @@ public final class Tes {
             case "dane" -> dane(args.subList(1, args.size()));
             case "dkim" -> dkim(args.subList(1, args.size()));
             case "verify" -> verify(args.subList(1, args.size()));
+            case "sts" -> sts(args.subList(1, args.size()));
             default -> usage("unknown command '" + args.get(0) + "'");
         };
     }
@@ -181,6 +188,16 @@ public final class Tes {
             return usage(e.getMessage());
         }
         return new VerifyCommand(out, err, Clock.systemUTC()).run(options);
+    }
+
+    private int sts(List<String> args) {
+        StsCommand.Options options;
+        try {
+            options = StsCommand.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return new StsCommand(out, err).run(options);
     }
 
     private int usage(String problem) {

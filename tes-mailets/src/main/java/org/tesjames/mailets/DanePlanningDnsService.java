@@ -17,6 +17,15 @@ import org.tesjames.core.dane.delivery.DeliveryPlanner;
 import org.tesjames.core.dane.delivery.DeliveryPlans;
 import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.delivery.HostPlan;
+import org.tesjames.core.sts.ReportedPolicies;
+import org.tesjames.core.sts.StsDeliveryRules;
+import org.tesjames.core.sts.StsLookup;
+import org.tesjames.core.sts.StsPolicies;
+import org.tesjames.core.tlsrpt.FailureDetail;
+import org.tesjames.core.tlsrpt.PolicyType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
+import org.tesjames.core.tlsrpt.TlsPolicy;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 
 /**
  * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
@@ -35,6 +44,12 @@ import org.tesjames.core.dane.delivery.HostPlan;
  * refused host without address gets {@code 0.0.0.0}, never connected to: the socket factory refuses it first);
  * anything else is asked of James's service.</li>
  * </ul>
+ * For an opportunistic instance with MTA-STS on, the MTA-STS lookup of the domain runs on the delivery thread
+ * before the DANE lookup (both are cached), and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
+ * {@code tes.outbound.sts.policy.<mode>.<fetched|cached|cached-after-failure>}, {@code tes.outbound.sts.no-policy},
+ * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination. The outcome of each TLS
+ * session (and each failed policy discovery) is recorded for SMTP TLS Reporting ({@link TlsResultRecorder}, bound
+ * to the thread with the policy of each host: {@link SessionOutcomes}, {@link ReportedPolicies}).
  */
 final class DanePlanningDnsService implements DNSService {
     private static final Logger LOGGER = LoggerFactory.getLogger(DanePlanningDnsService.class);
@@ -42,16 +57,23 @@ final class DanePlanningDnsService implements DNSService {
     private final DNSService james;
     private final DaneLookup lookup;
     private final MetricFactory metrics;
+    private final TlsResultRecorder tlsResults;
     private volatile Settings settings;
 
     /** What {@link TesRemoteDelivery#init()} configures. */
-    record Settings(DeliveryPolicy policy, DeliveryPlanner planner, int port, Duration lookupDeadline) {
+    record Settings(DeliveryPolicy policy, DeliveryPlanner planner, int port, Duration lookupDeadline,
+                    Optional<Sts> sts) {
     }
 
-    DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics) {
+    /** MTA-STS for the destinations of an opportunistic instance. */
+    record Sts(StsPolicies policies, StsDeliveryRules rules) {
+    }
+
+    DanePlanningDnsService(DNSService james, DaneLookup lookup, MetricFactory metrics, TlsResultRecorder tlsResults) {
         this.james = james;
         this.lookup = lookup;
         this.metrics = metrics;
+        this.tlsResults = tlsResults;
     }
 
     void configure(Settings settings) {
@@ -62,9 +84,14 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
+        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
         DeliveryPlan plan = OutboundPlanning.plan(lookup, current.planner(), current.policy(), domain,
             current.lookupDeadline()).plan();
+        if (sts.isPresent()) {
+            plan = current.sts().get().rules().apply(plan, sts.get());
+        }
         DeliveryPlans.bind(plan);
+        SessionOutcomes.bind(tlsResults, ReportedPolicies.of(plan, sts));
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
         if (plan.hosts().isEmpty()) {
@@ -80,6 +107,35 @@ final class DanePlanningDnsService implements DNSService {
         return plan.hosts().stream()
             .map(host -> current.port() == 25 ? host.host() : host.host() + ":" + current.port())
             .toList();
+    }
+
+    /** The MTA-STS outcome of a destination, logged and counted. */
+    private StsLookup stsLookup(StsPolicies policies, String domain) {
+        StsLookup result = policies.lookup(domain);
+        if (result instanceof StsLookup.Found found) {
+            metrics.generate("tes.outbound.sts.policy." + found.policy().mode().label() + "."
+                + found.source().label()).increment();
+            LOGGER.info("TES outbound MTA-STS domain {}: policy {} (id {}, {}, expires {}, mx {}){}", domain,
+                found.policy().mode().label(), found.id(), found.source().label(), found.expiresAt(),
+                found.policy().mx(), found.problem().map(problem -> "; refresh failed: " + problem).orElse(""));
+        } else if (result instanceof StsLookup.None none) {
+            metrics.generate("tes.outbound.sts.no-policy").increment();
+            LOGGER.info("TES outbound MTA-STS domain {}: no policy ({})", domain, none.reason());
+        }
+        sts(result).ifPresent(problem -> {
+            metrics.generate("tes.outbound.sts.problem." + problem.type().label()).increment();
+            tlsResults.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
+                FailureDetail.of(problem.type(), "mta-sts." + result.domain(), Optional.empty(),
+                    Optional.of(problem.detail())));
+        });
+        return result;
+    }
+
+    private static Optional<StsLookup.Problem> sts(StsLookup result) {
+        if (result instanceof StsLookup.Found found) {
+            return found.problem();
+        }
+        return ((StsLookup.None) result).problem();
     }
 
     @Override

@@ -36,7 +36,12 @@ import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.config.HealthSettings;
+import org.tesjames.core.config.StsSettings;
 import org.tesjames.core.config.TesSettings;
+import org.tesjames.core.sts.HttpsPolicyFetcher;
+import org.tesjames.core.sts.StsPolicies;
+import org.tesjames.core.sts.WebPkiTrust;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.core.submission.AuthFailureLimiter;
 import org.tesjames.core.submission.AuthFailureLimits;
 import org.tesjames.core.dns.CachingDnsClient;
@@ -323,6 +328,46 @@ public class TesModule extends AbstractModule {
             + " table of {} addresses", limits.perSession(), limits.perAddress(), limits.addressWindow(),
             limits.addressTableSize());
         return new AuthFailureLimiter(limits, Clock.systemUTC());
+    }
+
+    /**
+     * MTA-STS of non-member destinations ({@code sts.*}): policy discovery through the plain DNS client, the fetch
+     * over HTTPS with the trusted CAs of {@code sts.trust-store} (loaded while James starts: an unreadable file
+     * stops the start), one cache shared by every {@link TesRemoteDelivery}.
+     */
+    @Provides
+    @Singleton
+    OutboundSts outboundSts(DnsClient dns, TesSettings settings, FileSystem fileSystem) {
+        StsSettings sts = settings.sts();
+        if (!sts.enabled()) {
+            LOGGER.info("TES MTA-STS disabled (sts.enabled=false)");
+            return OutboundSts.disabled();
+        }
+        WebPkiTrust trust;
+        if (sts.trustStore().isEmpty()) {
+            trust = WebPkiTrust.jdk();
+        } else {
+            Path file = confPath(fileSystem, sts.trustStore().get(), "MTA-STS trust store");
+            try {
+                trust = WebPkiTrust.pemFile(file);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("Cannot load the MTA-STS trust store " + file + " ("
+                    + TesSettings.STS_TRUST_STORE + " in " + SETTINGS_FILE + "): " + e.getMessage(), e);
+            }
+        }
+        StsPolicies policies = new StsPolicies(dns, new HttpsPolicyFetcher(dns, trust, sts.fetchPort(),
+            sts.fetchTimeout(), sts.fetchMaxBytes(), Clock.systemUTC()), Clock.systemUTC(), settings.lookupTimeout(),
+            sts.cacheSize());
+        LOGGER.info("TES MTA-STS: trusted CAs {}, fetch timeout {}, at most {} octets, port {}, cache of {} domains",
+            trust, sts.fetchTimeout(), sts.fetchMaxBytes(), sts.fetchPort(), sts.cacheSize());
+        return OutboundSts.enabled(policies, trust);
+    }
+
+    /** Where the outcomes of outbound TLS sessions are recorded for SMTP TLS Reporting: metrics and logs. */
+    @Provides
+    @Singleton
+    TlsResultRecorder tlsResultRecorder(MetricFactory metrics) {
+        return new MeteredTlsResults(metrics);
     }
 
     @Provides

@@ -32,6 +32,8 @@ import org.tesjames.core.dane.delivery.DeliveryPlanner;
 import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.tls.DaneFailures;
 import org.tesjames.core.dane.tls.DaneSocketFactory;
+import org.tesjames.core.sts.StsDeliveryRules;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -71,6 +73,11 @@ import org.tesjames.core.tls.TlsVersion;
  * STARTTLS. {@code outgoing} (the queue) is required: two RemoteDelivery instances on one queue take each other's
  * mail, so each instance needs its own; {@code outgoingQueue}, which RemoteDelivery silently ignores, is refused.
  *
+ * <p>With {@code dane-opportunistic} and {@code sts.enabled=true} (tes.properties), the MTA-STS policy of the
+ * destination domain (RFC 8461) applies to its hosts without usable DANE ({@link StsDeliveryRules}): with
+ * {@code enforce} only listed MX hosts, over STARTTLS with TLS 1.2 or newer and a certificate from a trusted CA
+ * for the MX host name; {@code dane-required} is never changed by MTA-STS.
+ *
  * <p>Every connection failure the policy causes is an {@code IOException} with the reason ("no DANE TLSA records
  * for mx.example ...", "certificate does not match TLSA ...", "STARTTLS not offered by ..."): RemoteDelivery
  * tries the next MX host, retries later, and after {@code maxRetries} bounces with that reason (DSN with
@@ -86,21 +93,24 @@ public class TesRemoteDelivery extends RemoteDelivery {
 
     private final DanePlanningDnsService dns;
     private final TesSettings tesSettings;
+    private final OutboundSts sts;
     private volatile MailetContext context;
     private volatile MailetContext contextDelegate;
 
     @Inject
     public TesRemoteDelivery(DNSService dnsServer, DomainList domainList, MailQueueFactory<?> queueFactory,
-                             MetricFactory metricFactory, DaneLookup daneLookup, TesSettings settings) {
-        this(new DanePlanningDnsService(dnsServer, daneLookup, metricFactory), domainList, queueFactory,
-            metricFactory, settings);
+                             MetricFactory metricFactory, DaneLookup daneLookup, TesSettings settings,
+                             OutboundSts sts, TlsResultRecorder tlsResults) {
+        this(new DanePlanningDnsService(dnsServer, daneLookup, metricFactory, tlsResults), domainList, queueFactory,
+            metricFactory, settings, sts);
     }
 
     private TesRemoteDelivery(DanePlanningDnsService dns, DomainList domainList, MailQueueFactory<?> queueFactory,
-                              MetricFactory metricFactory, TesSettings settings) {
+                              MetricFactory metricFactory, TesSettings settings, OutboundSts sts) {
         super(dns, domainList, queueFactory, metricFactory);
         this.dns = dns;
         this.tesSettings = settings;
+        this.sts = sts;
     }
 
     @Override
@@ -128,9 +138,13 @@ public class TesRemoteDelivery extends RemoteDelivery {
         expect("mail.smtp.ssl.checkserveridentity", "false");
         expect("mail.smtp.starttls.required", policy == DeliveryPolicy.DANE_REQUIRED ? "true" : "false");
         TlsVersion minimum = minimumProtocol(policy);
+        Optional<DanePlanningDnsService.Sts> mtaSts = policy == DeliveryPolicy.DANE_OPPORTUNISTIC
+            ? sts.policies().map(policies -> new DanePlanningDnsService.Sts(policies,
+                new StsDeliveryRules(sts.trust().orElseThrow(), minimum)))
+            : Optional.empty();
         dns.configure(new DanePlanningDnsService.Settings(policy,
             new DeliveryPlanner(minimum, new DaneVerifier(Clock.systemUTC())), port,
-            OutboundPlanning.deadline(tesSettings)));
+            OutboundPlanning.deadline(tesSettings), mtaSts));
         super.init();
     }
 

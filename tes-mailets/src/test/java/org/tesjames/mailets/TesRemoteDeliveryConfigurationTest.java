@@ -12,6 +12,7 @@ import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.junit.jupiter.api.Test;
+import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.matchers.FakeTesDns;
 
 /** {@code TesRemoteDelivery} refuses, at start and naming the parameter, every setting its policy cannot work with. */
@@ -36,7 +37,8 @@ class TesRemoteDeliveryConfigurationTest {
             .mailetContext(FakeMailContext.defaultContext());
         parameters.forEach(config::setProperty);
         TesRemoteDelivery mailet = new TesRemoteDelivery(null, null, null, new RecordingMetricFactory(), null,
-            FakeTesDns.settings(Duration.ofSeconds(5)));
+            FakeTesDns.settings(Duration.ofSeconds(5)), OutboundSts.disabled(),
+            TlsResultRecorder.NONE);
         mailet.init(config.build());
     }
 

@@ -96,6 +96,18 @@ import org.tesjames.core.submission.AuthFailureLimits;
  *       {@code submission.auth.max-failures-per-address} (at most {@code 1d})</td></tr>
  *   <tr><td>{@code submission.auth.address-table-size}</td><td>{@code 10000}</td><td>most client addresses whose
  *       failures are remembered at once (1-10000000)</td></tr>
+ *   <tr><td>{@code sts.enabled}</td><td>{@code true}</td><td>MTA-STS (RFC 8461) for recipient domains that are not
+ *       TES members: policies discovered, cached and applied where DANE is not usable</td></tr>
+ *   <tr><td>{@code sts.trust-store}</td><td>{@code jdk}</td><td>the CAs MTA-STS trusts (policy hosts and MX hosts):
+ *       {@code jdk} (the JDK's {@code cacerts}) or a PEM file of CA certificates (relative to {@code conf/})</td></tr>
+ *   <tr><td>{@code sts.fetch.timeout}</td><td>{@code 60s}</td><td>limit of one whole policy fetch (at most
+ *       {@code 5m})</td></tr>
+ *   <tr><td>{@code sts.fetch.max-bytes}</td><td>{@code 65536}</td><td>largest policy accepted
+ *       (1024-1048576 octets)</td></tr>
+ *   <tr><td>{@code sts.fetch.port}</td><td>{@code 443}</td><td>HTTPS port of the policy hosts (another value only
+ *       for test rigs)</td></tr>
+ *   <tr><td>{@code sts.cache.size}</td><td>{@code 10000}</td><td>most domains whose policy is cached
+ *       (1-10000000)</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
@@ -106,7 +118,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                           int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
                           boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient,
                           int smtpMaxHeaderBytes, int smtpMaxHeaderFields,
-                          AuthFailureLimits submissionAuth) {
+                          AuthFailureLimits submissionAuth, StsSettings sts) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -133,6 +145,14 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS = "submission.auth.max-failures-per-address";
     public static final String SUBMISSION_AUTH_ADDRESS_WINDOW = "submission.auth.address-window";
     public static final String SUBMISSION_AUTH_ADDRESS_TABLE_SIZE = "submission.auth.address-table-size";
+    public static final String STS_ENABLED = "sts.enabled";
+    public static final String STS_TRUST_STORE = "sts.trust-store";
+    public static final String STS_FETCH_TIMEOUT = "sts.fetch.timeout";
+    public static final String STS_FETCH_MAX_BYTES = "sts.fetch.max-bytes";
+    public static final String STS_FETCH_PORT = "sts.fetch.port";
+    public static final String STS_CACHE_SIZE = "sts.cache.size";
+    /** The {@code sts.trust-store} value of the JDK's trust store. */
+    public static final String JDK = "jdk";
     /** The {@code dkim.keys} value that disables signing. */
     public static final String NONE = "none";
 
@@ -163,7 +183,13 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_SESSION, "3"),
         Map.entry(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, "10"),
         Map.entry(SUBMISSION_AUTH_ADDRESS_WINDOW, "10m"),
-        Map.entry(SUBMISSION_AUTH_ADDRESS_TABLE_SIZE, "10000"));
+        Map.entry(SUBMISSION_AUTH_ADDRESS_TABLE_SIZE, "10000"),
+        Map.entry(STS_ENABLED, "true"),
+        Map.entry(STS_TRUST_STORE, JDK),
+        Map.entry(STS_FETCH_TIMEOUT, "60s"),
+        Map.entry(STS_FETCH_MAX_BYTES, "65536"),
+        Map.entry(STS_FETCH_PORT, "443"),
+        Map.entry(STS_CACHE_SIZE, "10000"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -194,6 +220,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         requireRange(SMTP_MAX_HEADER_BYTES, smtpMaxHeaderBytes, 1024, 16 * 1024 * 1024);
         requireRange(SMTP_MAX_HEADER_FIELDS, smtpMaxHeaderFields, 10, 1_000_000);
         Objects.requireNonNull(submissionAuth, "submissionAuth");
+        Objects.requireNonNull(sts, "sts");
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
@@ -281,6 +308,12 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(SUBMISSION_AUTH_MAX_FAILURES_PER_ADDRESS, String.valueOf(submissionAuth.perAddress()));
         values.put(SUBMISSION_AUTH_ADDRESS_WINDOW, submissionAuth.addressWindow().toMillis() + "ms");
         values.put(SUBMISSION_AUTH_ADDRESS_TABLE_SIZE, String.valueOf(submissionAuth.addressTableSize()));
+        values.put(STS_ENABLED, String.valueOf(sts.enabled()));
+        values.put(STS_TRUST_STORE, sts.trustStore().map(Path::toString).orElse(JDK));
+        values.put(STS_FETCH_TIMEOUT, sts.fetchTimeout().toMillis() + "ms");
+        values.put(STS_FETCH_MAX_BYTES, String.valueOf(sts.fetchMaxBytes()));
+        values.put(STS_FETCH_PORT, String.valueOf(sts.fetchPort()));
+        values.put(STS_CACHE_SIZE, String.valueOf(sts.cacheSize()));
         return values;
     }
 
@@ -340,7 +373,15 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                     text -> parseInt(text, 1, AuthFailureLimits.MAX_PER_ADDRESS)),
                 value(properties, SUBMISSION_AUTH_ADDRESS_WINDOW, TesSettings::parseAuthWindow),
                 value(properties, SUBMISSION_AUTH_ADDRESS_TABLE_SIZE,
-                    text -> parseInt(text, 1, AuthFailureLimits.MAX_TABLE_SIZE))));
+                    text -> parseInt(text, 1, AuthFailureLimits.MAX_TABLE_SIZE))),
+            new StsSettings(
+                value(properties, STS_ENABLED, TesSettings::parseBoolean),
+                value(properties, STS_TRUST_STORE, TesSettings::parseTrustStore),
+                value(properties, STS_FETCH_TIMEOUT, TesSettings::parseFetchTimeout),
+                value(properties, STS_FETCH_MAX_BYTES,
+                    text -> parseInt(text, StsSettings.MIN_FETCH_BYTES, StsSettings.MAX_FETCH_BYTES)),
+                value(properties, STS_FETCH_PORT, text -> parseInt(text, 1, 65535)),
+                value(properties, STS_CACHE_SIZE, text -> parseInt(text, 1, StsSettings.MAX_CACHE_SIZE))));
     }
 
     private static int parseInt(String value, int min, int max) {
@@ -352,21 +393,39 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     }
 
     private static Duration parseAuthWindow(String value) {
-        Duration window = Durations.parse(value);
-        if (window.isZero() || window.compareTo(AuthFailureLimits.MAX_WINDOW) > 0) {
-            throw new IllegalArgumentException("must be positive and at most 1d");
+        return boundedDuration(value, AuthFailureLimits.MAX_WINDOW, "1d");
+    }
+
+    private static Duration boundedDuration(String value, Duration max, String maxText) {
+        Duration duration = Durations.parse(value);
+        if (duration.isZero() || duration.compareTo(max) > 0) {
+            throw new IllegalArgumentException("must be positive and at most " + maxText);
         }
-        return window;
+        return duration;
+    }
+
+    private static Duration parseFetchTimeout(String value) {
+        return boundedDuration(value, StsSettings.MAX_FETCH_TIMEOUT, "5m");
+    }
+
+    /** {@code jdk}, or the path of a PEM file (a relative one is resolved against {@code conf/} by the caller). */
+    private static Optional<Path> parseTrustStore(String value) {
+        return optionalPath(value, JDK, "the path of a PEM file of CA certificates");
     }
 
     /** {@code none}, or a directory path (a relative one is resolved against {@code conf/} by the caller). */
     private static Optional<Path> parseKeyDirectory(String value) {
+        return optionalPath(value, NONE, "the path of the DKIM key directory");
+    }
+
+    /** {@code word} (empty), or a path. */
+    private static Optional<Path> optionalPath(String value, String word, String what) {
         String text = value.trim();
-        if (text.equals(NONE)) {
+        if (text.equals(word)) {
             return Optional.empty();
         }
         if (text.isEmpty()) {
-            throw new IllegalArgumentException("expected '" + NONE + "' or the path of the DKIM key directory");
+            throw new IllegalArgumentException("expected '" + word + "' or " + what);
         }
         try {
             return Optional.of(Path.of(text));

@@ -17,6 +17,8 @@ import javax.net.SocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dane.tls.DaneFailures;
+import org.tesjames.core.tlsrpt.ResultType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
 
 /**
  * The plaintext half of DANE delivery through JavaMail ({@code mail.smtp.socketFactory.class}, with
@@ -130,8 +132,11 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
         public synchronized void close() throws IOException {
             HostPlan current = plan;
             if (current != null && guard != null && guard.ehloSent && !guard.startTlsSent && !guard.refused) {
-                DaneFailures.record(current.host(), "STARTTLS not offered by " + current.host()
-                    + ", which requires TLS (" + current.reason() + ")");
+                String reason = "STARTTLS not offered by " + current.host() + ", which requires TLS ("
+                    + current.reason() + ")";
+                DaneFailures.record(current.host(), reason);
+                SessionOutcomes.failure(current.host(), current.address().map(InetAddress::getHostAddress),
+                    ResultType.STARTTLS_NOT_SUPPORTED, reason);
             }
             super.close();
         }
@@ -209,6 +214,8 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
                 + "): refusing to send " + what + " in plaintext";
             LOGGER.warn("TES DANE delivery: {}", reason);
             DaneFailures.record(plan.host(), reason);
+            SessionOutcomes.failure(plan.host(), plan.address().map(InetAddress::getHostAddress),
+                ResultType.STARTTLS_NOT_SUPPORTED, reason);
             return new DeliveryRefusedException(reason);
         }
     }

@@ -28,6 +28,11 @@ public record HostPlan(String host, Action action, Optional<InetAddress> address
         TLS_UNAUTHENTICATED,
         /** STARTTLS when offered, no authentication; plaintext only when STARTTLS is not offered. */
         OPPORTUNISTIC_TLS,
+        /**
+         * STARTTLS required, TLS 1.2 or newer, the server authenticated by a trusted CA for the MX host name: an MX
+         * host listed by the {@code enforce} MTA-STS policy of the destination (RFC 8461 section 4).
+         */
+        STS_TLS,
         /** The host is not used: the connection fails (temporarily) with {@link HostPlan#reason()}. */
         REFUSE
     }
@@ -46,7 +51,7 @@ public record HostPlan(String host, Action action, Optional<InetAddress> address
 
     /** @return whether the SMTP session must be upgraded with STARTTLS before any mail command */
     public boolean tlsRequired() {
-        return action == Action.DANE_TLS || action == Action.TLS_UNAUTHENTICATED;
+        return action == Action.DANE_TLS || action == Action.TLS_UNAUTHENTICATED || action == Action.STS_TLS;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.tesjames.core.dane.DaneVerifier;
 import org.tesjames.core.dane.TlsaRecord;
+import org.tesjames.core.sts.WebPkiTrust;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -27,17 +28,28 @@ import org.tesjames.core.tls.TlsVersion;
  * @param referenceIdentifiers the names acceptable for DANE-TA(2) (RFC 7672 section 3.2.3; DANE mode)
  * @param minimumProtocol the oldest protocol version offered
  * @param verifier the matcher (DANE mode; its clock checks DANE-TA(2) validity dates)
+ * @param webPki the trusted CAs of the MTA-STS modes (empty otherwise)
  */
 public record DaneConnectionPolicy(Mode mode, Optional<String> tlsaBaseDomain, List<TlsaRecord> tlsaRecords,
                                    Set<String> referenceIdentifiers, TlsVersion minimumProtocol,
-                                   DaneVerifier verifier) {
+                                   DaneVerifier verifier, Optional<WebPkiTrust> webPki) {
 
     /** How the server is authenticated. */
     public enum Mode {
         /** By the TLSA RRset only ({@link DaneTrustManager}); any other certificate fails the handshake. */
         DANE,
         /** Not at all: encryption only, any certificate accepted (opportunistic TLS, RFC 7672 section 2.2). */
-        UNAUTHENTICATED
+        UNAUTHENTICATED,
+        /**
+         * By a trusted CA and the host name (MTA-STS {@code enforce}, RFC 8461 section 4.1:
+         * {@link org.tesjames.core.sts.WebPkiTrustManager}); any other certificate fails the handshake.
+         */
+        WEBPKI,
+        /**
+         * Checked as {@link #WEBPKI} but never refused (MTA-STS {@code testing}): a failure is only logged and
+         * recorded.
+         */
+        WEBPKI_TESTING
     }
 
     public DaneConnectionPolicy {
@@ -47,6 +59,10 @@ public record DaneConnectionPolicy(Mode mode, Optional<String> tlsaBaseDomain, L
         referenceIdentifiers = Set.copyOf(referenceIdentifiers);
         Objects.requireNonNull(minimumProtocol, "minimumProtocol");
         Objects.requireNonNull(verifier, "verifier");
+        Objects.requireNonNull(webPki, "webPki");
+        if ((mode == Mode.WEBPKI || mode == Mode.WEBPKI_TESTING) != webPki.isPresent()) {
+            throw new IllegalArgumentException("the trusted CAs go with the MTA-STS modes, and only with them");
+        }
         if (mode == Mode.DANE && tlsaRecords.isEmpty()) {
             throw new IllegalArgumentException("a DANE policy needs a TLSA RRset");
         }
@@ -84,7 +100,7 @@ public record DaneConnectionPolicy(Mode mode, Optional<String> tlsaBaseDomain, L
                                             Set<String> referenceIdentifiers, TlsVersion minimumProtocol,
                                             DaneVerifier verifier) {
         return new DaneConnectionPolicy(Mode.DANE, Optional.of(tlsaBaseDomain), List.copyOf(rrset),
-            referenceIdentifiers, minimumProtocol, verifier);
+            referenceIdentifiers, minimumProtocol, verifier, Optional.empty());
     }
 
     /**
@@ -95,6 +111,20 @@ public record DaneConnectionPolicy(Mode mode, Optional<String> tlsaBaseDomain, L
      */
     public static DaneConnectionPolicy unauthenticated(TlsVersion minimumProtocol) {
         return new DaneConnectionPolicy(Mode.UNAUTHENTICATED, Optional.empty(), List.of(), Set.of(),
-            minimumProtocol, new DaneVerifier(Clock.systemUTC()));
+            minimumProtocol, new DaneVerifier(Clock.systemUTC()), Optional.empty());
+    }
+
+    /**
+     * MTA-STS (RFC 8461 section 4.1): the certificate must chain to a trusted CA, be within its dates and name the
+     * host connected to (which is sent as SNI).
+     *
+     * @param trust the trusted CAs
+     * @param minimumProtocol the oldest protocol offered (TLS 1.2 or newer)
+     * @param enforcing {@link Mode#WEBPKI} ({@code enforce}) or {@link Mode#WEBPKI_TESTING} ({@code testing})
+     * @return the policy
+     */
+    public static DaneConnectionPolicy webPki(WebPkiTrust trust, TlsVersion minimumProtocol, boolean enforcing) {
+        return new DaneConnectionPolicy(enforcing ? Mode.WEBPKI : Mode.WEBPKI_TESTING, Optional.empty(), List.of(),
+            Set.of(), minimumProtocol, new DaneVerifier(Clock.systemUTC()), Optional.of(trust));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
 
 import org.tesjames.core.dane.DaneResult;
+import org.tesjames.core.tlsrpt.ResultType;
 
 /**
  * A TLS handshake made by {@link DaneTls} or {@link DaneSocketFactory} failed, or could not be attempted (no
@@ -18,13 +19,30 @@ public final class DaneHandshakeException extends SSLHandshakeException {
     private static final long serialVersionUID = 1L;
 
     private final transient DaneResult daneResult;
+    private final ResultType resultType;
 
     DaneHandshakeException(String message, DaneResult daneResult, Throwable cause) {
+        this(message, daneResult, daneResult != null ? ResultType.TLSA_INVALID : ResultType.VALIDATION_FAILURE, cause);
+    }
+
+    DaneHandshakeException(String message, DaneResult daneResult, ResultType resultType, Throwable cause) {
         super(message);
         this.daneResult = daneResult;
+        this.resultType = resultType;
         if (cause != null) {
             initCause(cause);
         }
+    }
+
+    /**
+     * The failure as SMTP TLS Reporting names it (RFC 8460 section 4.3): {@code tlsa-invalid} for a DANE
+     * mismatch, {@code certificate-expired}, {@code certificate-not-trusted} or {@code certificate-host-mismatch}
+     * for an MTA-STS certificate check, {@code validation-failure} for anything else.
+     *
+     * @return the result type
+     */
+    public ResultType resultType() {
+        return resultType;
     }
 
     /**

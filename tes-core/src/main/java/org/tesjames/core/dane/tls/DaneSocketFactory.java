@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -12,6 +13,9 @@ import javax.net.ssl.SSLSocketFactory;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.sts.WebPkiTrustManager;
+import org.tesjames.core.tlsrpt.ResultType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
 
 /**
  * The JavaMail side of DANE: an {@link SSLSocketFactory} that JavaMail loads by class name, and that secures each
@@ -83,16 +87,26 @@ public final class DaneSocketFactory extends SSLSocketFactory {
         }
         String sni = policy.tlsaBaseDomain().orElse(host);
         SSLSocket tls;
+        DaneTlsContext context = DaneTls.sslContext(policy, sni);
         try {
-            tls = DaneTls.startTls(socket, sni, port, autoClose, policy);
+            tls = context.startTls(socket, sni, port, autoClose);
         } catch (IOException e) {
             LOGGER.info("TES DANE: {} TLS with host {} port {} failed: {}", policy.mode(), host, port,
                 e.getMessage());
             DaneFailures.record(host, e.getMessage());
+            SessionOutcomes.failure(host, address(socket), e instanceof DaneHandshakeException handshake
+                ? handshake.resultType() : ResultType.VALIDATION_FAILURE, e.getMessage());
             throw e;
         }
         LOGGER.info("TES DANE: {} TLS with host {} port {}: {} {}", policy.mode(), host, port,
             tls.getSession().getProtocol(), tls.getSession().getCipherSuite());
+        Optional<WebPkiTrustManager.WebPkiFailure> testing = context.trustManager() instanceof WebPkiTrustManager webPki
+            && !webPki.enforcing() ? webPki.failure() : Optional.empty();
+        if (testing.isPresent()) {
+            SessionOutcomes.failure(host, address(socket), testing.get().type(), "MTA-STS testing: " + testing.get());
+        } else {
+            SessionOutcomes.success(host);
+        }
         return new CompletedHandshakeSocket(tls);
     }
 
@@ -158,6 +172,10 @@ public final class DaneSocketFactory extends SSLSocketFactory {
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
         throws IOException {
         throw new DaneHandshakeException("DANE needs the host name, got only the address " + address, null, null);
+    }
+
+    private static Optional<String> address(Socket socket) {
+        return Optional.ofNullable(socket.getInetAddress()).map(InetAddress::getHostAddress);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -72,14 +73,31 @@ public final class DaneTls {
     /**
      * A fresh context for one connection, as the policy says.
      *
-     * @param policy DANE or unauthenticated
+     * @param policy DANE or unauthenticated (the MTA-STS modes need the host: {@link #sslContext(DaneConnectionPolicy,
+     *               String)})
      * @return the context
      */
     public static DaneTlsContext sslContext(DaneConnectionPolicy policy) {
+        if (policy.webPki().isPresent()) {
+            throw new IllegalArgumentException("an MTA-STS policy checks the host name: give it");
+        }
+        return sslContext(policy, "");
+    }
+
+    /**
+     * A fresh context for one connection to a host, as the policy says.
+     *
+     * @param policy DANE, unauthenticated, or MTA-STS
+     * @param host the host connected to: the name an MTA-STS certificate must be valid for
+     * @return the context
+     */
+    public static DaneTlsContext sslContext(DaneConnectionPolicy policy, String host) {
         return switch (policy.mode()) {
             case DANE -> sslContext(policy.tlsaRecords(), policy.referenceIdentifiers(), policy.verifier(),
                 policy.minimumProtocol());
             case UNAUTHENTICATED -> unauthenticated(policy.minimumProtocol());
+            case WEBPKI, WEBPKI_TESTING -> create(policy.webPki().orElseThrow().forHost(host,
+                policy.mode() == DaneConnectionPolicy.Mode.WEBPKI, Clock.systemUTC()), policy.minimumProtocol());
         };
     }
 
@@ -88,16 +106,16 @@ public final class DaneTls {
      * ({@link DaneTlsContext#startTls}).
      *
      * @param plain the connected plaintext socket, after the server's 220 reply to STARTTLS
-     * @param sniHostName the SNI name: the TLSA base domain in DANE mode
+     * @param sniHostName the SNI name: the TLSA base domain in DANE mode, the MX host name otherwise
      * @param port the server port
      * @param autoClose whether closing the TLS socket closes {@code plain}
-     * @param policy DANE or unauthenticated, with the minimum protocol
+     * @param policy DANE, unauthenticated or MTA-STS, with the minimum protocol
      * @return the TLS socket, handshake completed
      * @throws DaneHandshakeException if the handshake fails, naming the DANE reason if authentication failed
      */
     public static SSLSocket startTls(Socket plain, String sniHostName, int port, boolean autoClose,
                                      DaneConnectionPolicy policy) throws IOException {
-        return sslContext(policy).startTls(plain, sniHostName, port, autoClose);
+        return sslContext(policy, sniHostName).startTls(plain, sniHostName, port, autoClose);
     }
 
     private static DaneTlsContext create(X509ExtendedTrustManager trustManager, TlsVersion minimumProtocol) {

@@ -19,6 +19,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.dane.DaneResult;
+import org.tesjames.core.sts.WebPkiTrustManager;
+import org.tesjames.core.tlsrpt.ResultType;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -73,7 +75,8 @@ public final class DaneTlsContext {
      * @return false in the opportunistic, unauthenticated mode
      */
     public boolean authenticating() {
-        return trustManager instanceof DaneTrustManager;
+        return trustManager instanceof DaneTrustManager
+            || trustManager instanceof WebPkiTrustManager webPki && webPki.enforcing();
     }
 
     /**
@@ -136,7 +139,7 @@ public final class DaneTlsContext {
         }
         LOGGER.debug("TLS with {}:{} established: {} {}, {}", peer, port, tls.getSession().getProtocol(),
             tls.getSession().getCipherSuite(), daneTrustManager().flatMap(DaneTrustManager::lastResult)
-                .map(Object::toString).orElse("unauthenticated"));
+                .map(Object::toString).orElse(authenticating() ? "MTA-STS" : "unauthenticated"));
         return tls;
     }
 
@@ -159,11 +162,15 @@ public final class DaneTlsContext {
     private DaneHandshakeException failure(String peer, int port, Exception e) {
         Optional<DaneResult> failed = daneTrustManager().flatMap(DaneTrustManager::lastResult)
             .filter(r -> !r.verified());
-        String reason = failed.map(DaneTrustManager::failureMessage)
+        Optional<WebPkiTrustManager.WebPkiFailure> webPkiFailure = trustManager instanceof WebPkiTrustManager webPki
+            && webPki.enforcing() ? webPki.failure() : Optional.empty();
+        String reason = failed.map(DaneTrustManager::failureMessage).or(() -> webPkiFailure.map(f -> "MTA-STS: " + f))
             .orElseGet(() -> e.getMessage() != null ? e.getMessage() : e.toString());
         LOGGER.debug("TLS handshake with {}:{} failed: {}", peer, port, reason);
+        ResultType type = failed.isPresent() ? ResultType.TLSA_INVALID
+            : webPkiFailure.map(WebPkiTrustManager.WebPkiFailure::type).orElse(ResultType.VALIDATION_FAILURE);
         return new DaneHandshakeException(reason + " (TLS handshake with " + peer + ":" + port + ")",
-            failed.orElse(null), e);
+            failed.orElse(null), type, e);
     }
 
     private static boolean isIpLiteral(String host) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,6 +17,13 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tesjames.core.sts.WebPkiTrust;
+import org.tesjames.core.tlsrpt.FailureDetail;
+import org.tesjames.core.tlsrpt.PolicyType;
+import org.tesjames.core.tlsrpt.ResultType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
+import org.tesjames.core.tlsrpt.TlsPolicy;
+import org.tesjames.core.tlsrpt.TlsResultCounter;
 import org.tesjames.core.dane.TlsaRecord;
 import org.tesjames.core.tls.TlsVersion;
 import org.tesjames.testing.smtp.RecordingSmtpSink;
@@ -153,5 +161,56 @@ class DaneSocketFactoryTest {
         assertThatThrownBy(() -> factory.createSocket(java.net.InetAddress.getLoopbackAddress(), sink.port()))
             .isInstanceOf(IOException.class)
             .hasMessageContaining("host name");
+    }
+
+    @Test
+    void recordsEachSessionForTlsReportingUnderThePolicyBoundForTheHost() throws IOException {
+        TlsResultCounter counter = new TlsResultCounter(10, 10);
+        TlsPolicy policy = new TlsPolicy(PolicyType.TLSA, "factory.example", List.of(MATCHING.toString()), List.of());
+        SessionOutcomes.bind(counter, Map.of(MX, policy));
+        try {
+            try (DaneConnectionPolicies.Registration ignored = DaneConnectionPolicies.register(MX, dane(MATCHING))) {
+                StartTlsDialogue.finish(startTls(MX));
+            }
+            try (DaneConnectionPolicies.Registration ignored = DaneConnectionPolicies.register(MX,
+                dane(NOT_MATCHING))) {
+                assertThatThrownBy(() -> startTls(MX)).isInstanceOf(IOException.class);
+            }
+        } finally {
+            SessionOutcomes.clear();
+        }
+
+        List<TlsResultCounter.PolicyResult> results = counter.drain();
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0).policy()).isEqualTo(policy);
+        assertThat(results.get(0).successes()).isOne();
+        assertThat(results.get(0).failures()).isOne();
+        FailureDetail detail = results.get(0).details().keySet().iterator().next();
+        assertThat(detail.resultType()).isEqualTo(ResultType.TLSA_INVALID);
+        assertThat(detail.receivingMxHostname()).isEqualTo(MX);
+        assertThat(detail.receivingIp()).contains("127.0.0.1");
+        assertThat(detail.failureReasonCode()).hasValueSatisfying(
+            reason -> assertThat(reason).contains("certificate does not match TLSA"));
+    }
+
+    @Test
+    void aTestingPolicysCertificateFailureIsRecordedAlthoughTheSessionGoesOn() throws IOException {
+        TlsResultCounter counter = new TlsResultCounter(10, 10);
+        TlsPolicy policy = new TlsPolicy(PolicyType.STS, "factory.example", List.of("mode: testing"), List.of(MX));
+        SessionOutcomes.bind(counter, Map.of(MX, policy));
+        try (DaneConnectionPolicies.Registration ignored = DaneConnectionPolicies.register(MX,
+            DaneConnectionPolicy.webPki(WebPkiTrust.jdk(), TlsVersion.TLS_V1_2, false))) {
+            StartTlsDialogue.finish(startTls(MX));
+        } finally {
+            SessionOutcomes.clear();
+        }
+
+        TlsResultCounter.PolicyResult result = counter.drain().get(0);
+        assertThat(result.successes()).isZero();
+        assertThat(result.details().keySet()).singleElement().satisfies(detail -> {
+            assertThat(detail.resultType()).isEqualTo(ResultType.CERTIFICATE_NOT_TRUSTED);
+            assertThat(detail.failureReasonCode()).hasValueSatisfying(
+                reason -> assertThat(reason).startsWith("MTA-STS testing: certificate-not-trusted"));
+        });
     }
 }

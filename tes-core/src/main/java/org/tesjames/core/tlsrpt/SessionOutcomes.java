@@ -1,0 +1,70 @@
+package org.tesjames.core.tlsrpt;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where the socket factories of the outbound delivery record the outcome of each TLS session: the delivery code
+ * binds the recorder and the policy of each MX host of the destination to the delivering thread (JavaMail creates
+ * the factories by class name and gives them nothing but the host name); the factories report successes and
+ * failures by host name. A host without a bound policy is not recorded.
+ */
+public final class SessionOutcomes {
+    private static final ThreadLocal<Bound> CURRENT = new ThreadLocal<>();
+
+    private SessionOutcomes() {
+    }
+
+    private record Bound(TlsResultRecorder recorder, Map<String, TlsPolicy> policies) {
+    }
+
+    /**
+     * Binds the recorder and the host policies of one destination to the current thread, replacing the previous
+     * binding.
+     *
+     * @param recorder the recorder
+     * @param policies MX host name (lower case, no trailing dot) to the policy its sessions are reported under
+     */
+    public static void bind(TlsResultRecorder recorder, Map<String, TlsPolicy> policies) {
+        CURRENT.set(new Bound(Objects.requireNonNull(recorder, "recorder"), Map.copyOf(policies)));
+    }
+
+    /** Removes the binding of the current thread. */
+    public static void clear() {
+        CURRENT.remove();
+    }
+
+    /**
+     * A TLS session with {@code host} was established as its policy asks.
+     *
+     * @param host the MX host name
+     */
+    public static void success(String host) {
+        lookup(host).ifPresent(bound -> bound.recorder().success(bound.policies().get(key(host))));
+    }
+
+    /**
+     * A TLS session with {@code host} failed.
+     *
+     * @param host the MX host name
+     * @param ip its address, if known
+     * @param type the result type
+     * @param reason one line
+     */
+    public static void failure(String host, Optional<String> ip, ResultType type, String reason) {
+        lookup(host).ifPresent(bound -> bound.recorder().failure(bound.policies().get(key(host)),
+            FailureDetail.of(type, key(host), ip, Optional.of(reason))));
+    }
+
+    private static Optional<Bound> lookup(String host) {
+        Bound bound = CURRENT.get();
+        return bound != null && bound.policies().containsKey(key(host)) ? Optional.of(bound) : Optional.empty();
+    }
+
+    private static String key(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+}
