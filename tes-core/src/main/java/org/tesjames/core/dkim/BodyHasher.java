@@ -75,8 +75,6 @@ public final class BodyHasher {
     private boolean pendingSpace;
     /** The last octet seen was a CR, maybe the first half of a CRLF. */
     private boolean pendingCr;
-    /** During {@link #update} under "simple": where the octets not yet produced start (see {@link #simple}). */
-    private int runStart;
     private byte[] result;
 
     private BodyHasher(Canonicalization canonicalization, long limit) {
@@ -172,7 +170,7 @@ public final class BodyHasher {
      * content follows; otherwise (a bare LF, a chunk that starts with line ends pending) the run ends there.
      */
     private void simple(byte[] octets, int from, int end) {
-        runStart = from;
+        int runStart = from;
         int runEnd = from;
         boolean inPlace = pendingLineEnds == 0;
         int i = from;
