@@ -17,12 +17,16 @@ import java.util.function.Consumer;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
+import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 import org.tesjames.it.harness.JamesConf;
 import org.tesjames.it.harness.TesJamesServer;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.dns.UnknownNamePolicy;
 import org.tesjames.testing.smtp.SmtpReply;
 import org.tesjames.testing.smtp.SmtpTestClient;
+
+import com.google.inject.Module;
 
 /**
  * SMTP load on the inbound listener of real James 3.8.1 servers booted in this JVM, one after the other (two
@@ -39,7 +43,8 @@ import org.tesjames.testing.smtp.SmtpTestClient;
  * Loopback only; bounded in messages and time; exits non-zero when a check fails.
  *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
- * --discard-rounds 1 --users 8 --time-limit 120} (seconds per load). Rounds run in ABBA order; the first
+ * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search} (seconds per load; {@link ThreadIds}).
+ * Rounds run in ABBA order; the first
  * {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system property
  * {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
  */
@@ -59,7 +64,7 @@ public final class SmtpLoadDriver {
 
     /** Command-line options. */
     record Settings(int messages, int warmup, int connections, int perSession, int rounds, int discardRounds,
-                    int users, Duration timeLimit) {
+                    int users, Duration timeLimit, ThreadIds threadIds) {
         static Settings parse(String[] args) {
             int messages = 2000;
             int warmup = 500;
@@ -69,8 +74,13 @@ public final class SmtpLoadDriver {
             int discardRounds = 1;
             int users = 8;
             int timeLimit = 120;
+            ThreadIds threadIds = ThreadIds.SEARCH;
             for (int i = 0; i < args.length; i += 2) {
                 String text = LoadHarness.value(args, i);
+                if (args[i].equals("--thread-ids")) {
+                    threadIds = ThreadIds.parse(text);
+                    continue;
+                }
                 int value = args[i].equals("--discard-rounds") ? LoadHarness.nonNegative(args[i], text)
                     : LoadHarness.positive(args[i], text);
                 switch (args[i]) {
@@ -86,7 +96,32 @@ public final class SmtpLoadDriver {
                 }
             }
             return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
-                Duration.ofSeconds(timeLimit));
+                Duration.ofSeconds(timeLimit), threadIds);
+        }
+    }
+
+    /**
+     * How James's mailbox guesses the JMAP thread of each delivered message, in both configurations alike: the memory
+     * app's {@code SearchThreadIdGuessingAlgorithm} (its default: a search of the recipient's mailboxes by header,
+     * which parses the header of every stored message at every delivery, so its cost grows with the INBOX and with
+     * the header size of what is stored in it), or {@code NaiveThreadIdGuessingAlgorithm} (no search; what James's
+     * JPA app binds).
+     */
+    enum ThreadIds {
+        SEARCH,
+        NAIVE;
+
+        static ThreadIds parse(String text) {
+            return switch (text) {
+                case "search" -> SEARCH;
+                case "naive" -> NAIVE;
+                default -> throw new IllegalArgumentException("--thread-ids must be search or naive, not " + text);
+            };
+        }
+
+        Module[] overrides() {
+            return this == SEARCH ? new Module[0] : new Module[] {binder -> binder.bind(ThreadIdGuessingAlgorithm.class)
+                .to(NaiveThreadIdGuessingAlgorithm.class)};
         }
     }
 
@@ -135,9 +170,10 @@ public final class SmtpLoadDriver {
      */
     private boolean run() throws Exception {
         System.out.printf(Locale.ROOT, "SMTP load: %d messages (+%d warm-up) per run, %d connections, %d messages"
-                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores%n", settings.messages(),
-            settings.warmup(), settings.connections(), settings.perSession(), settings.rounds(),
-            settings.discardRounds(), Runtime.getRuntime().availableProcessors());
+                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores, thread ids: %s%n",
+            settings.messages(), settings.warmup(), settings.connections(), settings.perSession(), settings.rounds(),
+            settings.discardRounds(), Runtime.getRuntime().availableProcessors(),
+            settings.threadIds().name().toLowerCase(Locale.ROOT));
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
@@ -172,7 +208,8 @@ public final class SmtpLoadDriver {
     }
 
     private Load runOnce(TestDnsServer dns, Variant variant) throws Exception {
-        try (TesJamesServer james = TesJamesServer.start(dns, variant.overlay)) {
+        try (TesJamesServer james = TesJamesServer.start(dns, JamesConf.shipped(), variant.overlay,
+                settings.threadIds().overrides())) {
             List<String> users = LoadHarness.addUsers(james, settings.users());
             Load warmup = load(james.inboundPort(), users, settings.warmup());
             awaitDelivered(james, users, warmup.accepted());

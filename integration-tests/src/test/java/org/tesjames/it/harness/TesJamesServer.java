@@ -30,6 +30,7 @@ import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.tls.TestCertificate;
 import org.tesjames.testing.tls.TestCertificates;
 
+import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 
 /**
@@ -77,9 +78,13 @@ public final class TesJamesServer implements AutoCloseable {
         return start(dns, JamesConf.shipped(), overlay);
     }
 
-    /** Boots James with {@code base} (the shipped configuration or a shipped variant), changed by {@code overlay}. */
-    public static TesJamesServer start(TestDnsServer dns, JamesConf base, Consumer<JamesConf> overlay)
-            throws Exception {
+    /**
+     * Boots James with {@code base} (the shipped configuration or a shipped variant), changed by {@code overlay};
+     * {@code overrides} replace bindings of the memory app (as a load benchmark swaps a part of James it does not
+     * measure).
+     */
+    public static TesJamesServer start(TestDnsServer dns, JamesConf base, Consumer<JamesConf> overlay,
+                                       Module... overrides) throws Exception {
         Path home = Files.createTempDirectory("tes-james-");
         JamesConf conf = base
             .replaceAll("smtpserver.xml", "<bind>[^<]*</bind>", "<bind>127.0.0.1:0</bind>")
@@ -101,7 +106,8 @@ public final class TesJamesServer implements AutoCloseable {
         GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
             .overrideWith(
                 binder -> binder.bind(DNSService.class).toInstance(jamesDns),
-                binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(HarnessProbe.class));
+                binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(HarnessProbe.class))
+            .overrideWith(overrides);
         try {
             server.start();
         } catch (Exception e) {

@@ -252,29 +252,25 @@ public final class AuthenticationResultsHeader {
     /** Splits at every {@code separator} outside quoted strings and comments (the separators are dropped). */
     private static List<String> splitOutside(String value, char separator) {
         List<String> parts = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
+        int start = 0;
         boolean quoted = false;
         int depth = 0;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\\' && (quoted || depth > 0) && i + 1 < value.length()) {
-                current.append(c).append(value.charAt(++i));
-                continue;
-            }
-            if (c == '"' && depth == 0) {
+                i++;
+            } else if (c == '"' && depth == 0) {
                 quoted = !quoted;
             } else if (c == '(' && !quoted) {
                 depth++;
             } else if (c == ')' && !quoted && depth > 0) {
                 depth--;
             } else if (c == separator && !quoted && depth == 0) {
-                parts.add(current.toString());
-                current.setLength(0);
-                continue;
+                parts.add(value.substring(start, i));
+                start = i + 1;
             }
-            current.append(c);
         }
-        parts.add(current.toString());
+        parts.add(value.substring(start));
         return parts;
     }
 

@@ -19,12 +19,14 @@ import java.util.Objects;
  * byte[] bh = hasher.finish();  // then hasher.canonicalLength() for l=
  * }</pre>
  *
- * <p>Works in bulk over the caller's arrays, eight octets at a time, and never copies the body as a whole: the
- * input is scanned for the few octets that canonicalisation changes (white space runs, line ends), and each
- * stretch whose canonical form is the input itself goes to the digest as one range of the caller's array. Only a
- * stretch shorter than {@value #DIRECT} octets (the words between two edits of a line) is first gathered into a
- * fixed 8 kB buffer, so that a line with a few double spaces does not cost a digest call per word. Line ends and
- * white space that may turn out to be trailing are held back as counters, not as buffered octets.
+ * <p>Works in bulk over the caller's arrays, eight octets at a time, and never copies the body as a whole. Under
+ * "simple" the input is scanned for line ends, and each stretch whose canonical form is the input itself goes to
+ * the digest as one range of the caller's array; a stretch shorter than {@value #DIRECT} octets is first gathered
+ * into a fixed 8 kB stage. Under "relaxed", which changes text at every run of white space, the canonical form is
+ * written into that stage eight octets at a time as the input is scanned (each long is stored, then the stage
+ * position moves past its octets up to the first one that needs a look), and the stage goes to the digest when it
+ * is full: no call per edited stretch, and the digest reads octets that are still in the cache. Line ends and white
+ * space that may turn out to be trailing are held back as counters, not as buffered octets.
  *
  * <p>Line ends are CRLF; a bare LF counts as CRLF (the form a message has on the wire, RFC 6376 section 5.3). A
  * CR not followed by LF is an ordinary octet, except that a CR ending the body ends its last line. Where the RFC
@@ -60,9 +62,10 @@ public final class BodyHasher {
 
     private final MessageDigest digest;
     private final boolean relaxed;
-    private final byte[] stage = new byte[STAGE + Long.BYTES];
+    /** Canonical octets not yet hashed; the slack past {@link #STAGE} takes whole longs written near its end. */
+    private final byte[] stage = new byte[STAGE + 2 * Long.BYTES];
     private int staged;
-    /** Canonical octets produced so far (hashed or beyond the limit). */
+    /** Canonical octets produced so far, not counting the {@link #staged} ones (hashed or beyond the limit). */
     private long canonicalLength;
     /** How many more canonical octets the digest takes ({@code l=} less what it has had). */
     private long unhashed;
@@ -72,8 +75,6 @@ public final class BodyHasher {
     private boolean pendingSpace;
     /** The last octet seen was a CR, maybe the first half of a CRLF. */
     private boolean pendingCr;
-    /** During {@link #update}: where the octets not yet produced start (see {@link #scan}). */
-    private int runStart;
     private byte[] result;
 
     private BodyHasher(Canonicalization canonicalization, long limit) {
@@ -122,7 +123,11 @@ public final class BodyHasher {
                 produce((byte) '\r');
             }
         }
-        scan(octets, from, offset + length);
+        if (relaxed) {
+            relaxed(octets, from, offset + length);
+        } else {
+            simple(octets, from, offset + length);
+        }
         return this;
     }
 
@@ -144,7 +149,7 @@ public final class BodyHasher {
             if (pendingSpace) {
                 producePending();
             }
-            if (canonicalLength > 0 || !relaxed) {
+            if (canonicalLength() > 0 || !relaxed) {
                 produce(CRLFS, 0, 2);
             }
             flushStage();
@@ -155,35 +160,29 @@ public final class BodyHasher {
 
     /** The length of the canonicalised body so far, beyond the {@code l=} limit too; final after {@link #finish}. */
     public long canonicalLength() {
-        return canonicalLength;
+        return canonicalLength + staged;
     }
 
     /**
-     * The body between {@code from} and {@code end}. {@code octets[runStart, runEnd)} is canonical as it stands and
-     * not yet produced. Whatever is pending (line ends, a space) comes after it; while {@code inPlace}, the octets
-     * from {@code runEnd} to the scan position are exactly the canonical form of what is pending, so the run can
-     * simply grow over them when content follows; otherwise (white space that is dropped or is not one space, a
-     * bare LF, a chunk that starts with something pending) the run ends there.
+     * "Simple": the body between {@code from} and {@code end}. {@code octets[runStart, runEnd)} is canonical as it
+     * stands and not yet produced. Line ends that are pending come after it; while {@code inPlace}, the octets from
+     * {@code runEnd} to the scan position are exactly those line ends, so the run can simply grow over them when
+     * content follows; otherwise (a bare LF, a chunk that starts with line ends pending) the run ends there.
      */
-    private void scan(byte[] octets, int from, int end) {
-        runStart = from;
+    private void simple(byte[] octets, int from, int end) {
+        int runStart = from;
         int runEnd = from;
-        boolean inPlace = pendingLineEnds == 0 && !pendingSpace;
+        boolean inPlace = pendingLineEnds == 0;
         int i = from;
         while (i < end) {
             byte octet = octets[i];
             if (octet == '\n') {
-                pendingSpace = false;
                 pendingLineEnds++;
                 inPlace = false;
                 i++;
                 continue;
             }
             if (octet == '\r') {
-                if (pendingSpace) {
-                    pendingSpace = false;
-                    inPlace = false;
-                }
                 if (i + 1 == end) {
                     pendingCr = true;
                     break;
@@ -194,84 +193,169 @@ public final class BodyHasher {
                     continue;
                 }
                 // a bare CR: content
-            } else if (relaxed && (octet == ' ' || octet == '\t')) {
-                int start = i++;
-                while (i < end && (octets[i] == ' ' || octets[i] == '\t')) {
-                    i++;
-                }
-                if (pendingSpace || octet != ' ' || i - start > 1) {
-                    inPlace = false;
-                }
-                pendingSpace = true;
-                continue;
             }
             if (inPlace) {
                 pendingLineEnds = 0;
-                pendingSpace = false;
             } else {
                 produce(octets, runStart, runEnd - runStart);
                 producePending();
                 runStart = i;
                 inPlace = true;
             }
-            i = relaxed ? relaxedContent(octets, i + 1, end) : simpleContent(octets, i + 1, end);
+            i = simpleContent(octets, i + 1, end);
             runEnd = i;
         }
         produce(octets, runStart, runEnd - runStart);
     }
 
     /**
-     * Goes over content under "relaxed" and returns where it stops: at a CR or LF, or at white space that may be
-     * trailing. On the way, white space between content becomes one space: the stretch before it is produced and
-     * {@link #runStart} moves past it (one space, the common case, stays in place), and a CRLF followed by content
-     * stays in place. Eight octets at a time: {@link #relaxedSuspects} marks the octets to look at.
+     * "Relaxed": the body between {@code from} and {@code end}, alternating between content ({@link #relaxedLine})
+     * and what lies between two pieces of content across a line end or a chunk boundary ({@link #relaxedPending}).
      */
-    private int relaxedContent(byte[] octets, int from, int end) {
+    private void relaxed(byte[] octets, int from, int end) {
         int i = from;
         while (i < end) {
-            if (i <= end - Long.BYTES) {
-                long suspects = relaxedSuspects((long) OCTETS_AS_LONG.get(octets, i));
-                if (suspects == 0) {
+            if (pendingLineEnds > 0 || pendingSpace) {
+                i = relaxedPending(octets, i, end);
+            }
+            if (i < end) {
+                i = relaxedLine(octets, i, end);
+            }
+        }
+    }
+
+    /**
+     * Goes over content under "relaxed", writing its canonical form into the stage, and returns where it stops: at
+     * the end, or after a line end that is not followed by content (then {@link #pendingLineEnds} is 1), or at
+     * the end after white space ({@link #pendingSpace}) or a CR ({@link #pendingCr}). Eight octets at a time: each
+     * long is stored into the stage as it is, and only the octets {@link #suspects} marks get a look of
+     * their own: white space between content becomes one space, white space before a line end goes, a CRLF
+     * followed by content stays.
+     */
+    private int relaxedLine(byte[] octets, int from, int end) {
+        byte[] out = stage;
+        int at = staged;
+        int i = from;
+        lines:
+        while (i < end) {
+            if (at >= STAGE) {
+                staged = at;
+                flushStage();
+                at = 0;
+            }
+            if (i <= end - 2 * Long.BYTES) {
+                // whole longs while the one after them is there too (the last octet's follower) and the stage has
+                // room; each long is read once, and carried over as the follower of the one before
+                int last = Math.min(end - 2 * Long.BYTES, i + STAGE - 1 - at);
+                long here = (long) OCTETS_AS_LONG.get(octets, i);
+                long hereLow = below(here, 0x21);
+                long suspects;
+                while (true) {
+                    long next = (long) OCTETS_AS_LONG.get(octets, i + Long.BYTES);
+                    long nextLow = below(next, 0x21);
+                    OCTETS_AS_LONG.set(out, at, here);
+                    suspects = suspects(here, hereLow, nextLow);
+                    if (suspects != 0) {
+                        break;
+                    }
                     i += Long.BYTES;
-                    continue;
+                    at += Long.BYTES;
+                    if (i > last) {
+                        continue lines;
+                    }
+                    here = next;
+                    hereLow = nextLow;
                 }
-                i += Long.numberOfTrailingZeros(suspects) >>> 3;
+                int skip = Long.numberOfTrailingZeros(suspects) >>> 3;
+                i += skip;
+                at += skip;
             }
             byte octet = octets[i];
-            if (octet > ' ' || octet < 0) {
-                i++;
-            } else if (octet == ' ' || octet == '\t') {
+            if (octet == ' ' || octet == '\t') {
                 int next = i + 1;
                 while (next < end && (octets[next] == ' ' || octets[next] == '\t')) {
                     next++;
                 }
-                if (next == end || octets[next] == '\r' || octets[next] == '\n') {
-                    return i;
+                if (next == end) {
+                    pendingSpace = true;
+                    i = end;
+                    break;
                 }
-                if (octet == ' ') {
-                    if (next > i + 1) {
-                        produce(octets, runStart, i + 1 - runStart);
-                        runStart = next;
-                    }
-                } else {
-                    produce(octets, runStart, i - runStart);
-                    produce((byte) ' ');
-                    runStart = next;
+                if (octets[next] != '\r' && octets[next] != '\n') {
+                    out[at++] = ' ';
                 }
                 i = next;
             } else if (octet == '\r') {
-                if (i + 2 < end && octets[i + 1] == '\n' && (octets[i + 2] > ' ' || octets[i + 2] < 0)) {
-                    i += 3;
+                if (i + 1 == end) {
+                    pendingCr = true;
+                    i = end;
+                    break;
+                }
+                if (octets[i + 1] != '\n') {
+                    out[at++] = octet;
+                    i++;
+                } else if (i + 2 < end && isContent(octets[i + 2])) {
+                    out[at++] = '\r';
+                    out[at++] = '\n';
+                    i += 2;
                 } else {
-                    return i;
+                    pendingLineEnds = 1;
+                    i += 2;
+                    break;
                 }
             } else if (octet == '\n') {
-                return i;
+                pendingLineEnds = 1;
+                i++;
+                break;
             } else {
+                out[at++] = octet;
                 i++;
             }
         }
+        staged = at;
         return i;
+    }
+
+    /**
+     * Goes over what follows pending line ends or white space under "relaxed" (empty lines, lines of white space,
+     * white space continued across a chunk boundary), counting it, and returns where content starts (the pending
+     * octets produced before it) or the end. A bare CR is content.
+     */
+    private int relaxedPending(byte[] octets, int from, int end) {
+        int i = from;
+        while (i < end) {
+            byte octet = octets[i];
+            if (octet == ' ' || octet == '\t') {
+                pendingSpace = true;
+                i++;
+            } else if (octet == '\n') {
+                pendingSpace = false;
+                pendingLineEnds++;
+                i++;
+            } else if (octet == '\r') {
+                pendingSpace = false;
+                if (i + 1 == end) {
+                    pendingCr = true;
+                    return end;
+                }
+                if (octets[i + 1] != '\n') {
+                    producePending();
+                    produce(octet);
+                    return i + 1;
+                }
+                pendingLineEnds++;
+                i += 2;
+            } else {
+                producePending();
+                return i;
+            }
+        }
+        return i;
+    }
+
+    /** Whether an octet is content under "relaxed": neither white space nor part of a line end. */
+    private static boolean isContent(byte octet) {
+        return octet != ' ' && octet != '\t' && octet != '\r' && octet != '\n';
     }
 
     /**
@@ -316,16 +400,12 @@ public final class BodyHasher {
     }
 
     /**
-     * Relaxed: the octets below 32 (tab, CR, LF, other controls), and the spaces followed by an octet below 33
-     * (white space, a line end) or by the next long (the last byte), which {@link #relaxedContent} looks at.
+     * Relaxed: the octets below 32 (tab, CR, LF, other controls), and the octets up to 32 (a space) followed by one
+     * up to 32 (white space, a line end, a control). {@code low} and {@code followingLow} are {@code below(.., 33)}
+     * of these eight octets and of the eight after them.
      */
-    private static long relaxedSuspects(long octets) {
-        long low = octets & LOW_SEVEN;
-        long atLeast33 = (low + (0x80 - 0x21) * EACH) | octets;
-        long atLeast32 = (low + (0x80 - 0x20) * EACH) | octets;
-        long upTo32 = ~atLeast33 & TOP;
-        long spaces = atLeast32 & upTo32;
-        return (~atLeast32 & TOP) | (spaces & ((upTo32 >>> 8) | Long.MIN_VALUE));
+    private static long suspects(long octets, long low, long followingLow) {
+        return below(octets, 0x20) | (low & ((low >>> 8) | (followingLow << 56)));
     }
 
     /** Simple: the CRs and LFs. */
@@ -347,52 +427,46 @@ public final class BodyHasher {
     }
 
     private void produce(byte[] octets, int offset, int length) {
-        int to = staged + length;
-        if (length < DIRECT && to <= STAGE && length <= unhashed && offset + length + Long.BYTES <= octets.length) {
-            // a short stretch into the stage, eight octets at a time; the last long may carry octets past it into
-            // the slack at the end of the stage, where the next stretch overwrites them
-            for (int k = 0; k < length; k += Long.BYTES) {
-                OCTETS_AS_LONG.set(stage, staged + k, (long) OCTETS_AS_LONG.get(octets, offset + k));
+        if (length < DIRECT) {
+            if (staged + length > STAGE) {
+                flushStage();
             }
-            staged = to;
-            unhashed -= length;
-            canonicalLength += length;
+            if (offset + length + Long.BYTES <= octets.length) {
+                // eight octets at a time; the last long may carry octets past the stretch into the slack at the
+                // end of the stage, where the next octets overwrite them
+                for (int k = 0; k < length; k += Long.BYTES) {
+                    OCTETS_AS_LONG.set(stage, staged + k, (long) OCTETS_AS_LONG.get(octets, offset + k));
+                }
+            } else {
+                System.arraycopy(octets, offset, stage, staged, length);
+            }
+            staged += length;
             return;
         }
+        flushStage();
         canonicalLength += length;
         int hashing = (int) Math.min(length, unhashed);
-        if (hashing == 0) {
-            return;
-        }
-        unhashed -= hashing;
-        if (hashing >= DIRECT) {
-            flushStage();
+        if (hashing > 0) {
+            unhashed -= hashing;
             digest.update(octets, offset, hashing);
-            return;
         }
-        if (hashing > STAGE - staged) {
-            flushStage();
-        }
-        System.arraycopy(octets, offset, stage, staged, hashing);
-        staged += hashing;
     }
 
     private void produce(byte octet) {
-        canonicalLength++;
-        if (unhashed == 0) {
-            return;
-        }
-        unhashed--;
-        if (staged == STAGE) {
+        if (staged >= STAGE) {
             flushStage();
         }
         stage[staged++] = octet;
     }
 
+    /** Hashes the staged octets, as many as the limit still takes. */
     private void flushStage() {
-        if (staged > 0) {
-            digest.update(stage, 0, staged);
-            staged = 0;
+        int hashing = (int) Math.min(staged, unhashed);
+        if (hashing > 0) {
+            unhashed -= hashing;
+            digest.update(stage, 0, hashing);
         }
+        canonicalLength += staged;
+        staged = 0;
     }
 }

@@ -106,30 +106,40 @@ public final class HeaderFields {
             }
         }
         List<Field> fields = new ArrayList<>();
-        StringBuilder current = null;
-        byte[] header = toCrlf(message, 0, headerEnd);
-        for (String line : new String(header, StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
-            if (line.isEmpty()) {
-                continue;
+        String text = new String(toCrlf(message, 0, headerEnd), StandardCharsets.ISO_8859_1);
+        // line by line (CRLF-separated), a field running from its first line to its last continuation line
+        int fieldStart = -1;
+        int fieldEnd = -1;
+        for (int lineStart = 0; ; ) {
+            int crlf = text.indexOf("\r\n", lineStart);
+            int lineEnd = crlf < 0 ? text.length() : crlf;
+            if (lineEnd > lineStart) {
+                char first = text.charAt(lineStart);
+                if ((first == ' ' || first == '\t') && fieldStart >= 0) {
+                    fieldEnd = lineEnd;
+                } else {
+                    add(fields, text, fieldStart, fieldEnd);
+                    fieldStart = lineStart;
+                    fieldEnd = lineEnd;
+                }
             }
-            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
-                current.append("\r\n").append(line);
-                continue;
+            if (crlf < 0) {
+                break;
             }
-            add(fields, current);
-            current = new StringBuilder(line);
+            lineStart = crlf + 2;
         }
-        add(fields, current);
+        add(fields, text, fieldStart, fieldEnd);
         return new HeaderFields(List.copyOf(fields), message, bodyStart);
     }
 
-    private static void add(List<Field> fields, StringBuilder raw) {
-        if (raw == null) {
+    /** Adds the field {@code text[start, end)}, unless there is none ({@code start < 0}) or it has no name. */
+    private static void add(List<Field> fields, String text, int start, int end) {
+        if (start < 0) {
             return;
         }
-        int colon = raw.indexOf(":");
-        if (colon > 0) {
-            fields.add(new Field(raw.substring(0, colon).strip(), raw.toString()));
+        int colon = text.indexOf(':', start);
+        if (colon > start && colon < end) {
+            fields.add(new Field(text.substring(start, colon).strip(), text.substring(start, end)));
         }
     }
 

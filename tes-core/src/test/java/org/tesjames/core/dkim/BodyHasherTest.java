@@ -245,6 +245,30 @@ class BodyHasherTest {
                     .isEqualTo(expected(reference(canonicalization, octets), NO_LIMIT));
             }
         }
+
+        /**
+         * Relaxed works eight octets at a time into an 8 kB stage: every edit (a double space, a tab, trailing white
+         * space, an empty line) at every position within the eight octets, in a body several stages long, chunked
+         * so that chunk ends fall at every offset too.
+         */
+        @Test
+        void editsAtEveryOffsetOfTheEightOctetStepsAndAcrossTheStage() {
+            String[] edits = {"  ", "\t", " \t ", " |", "\t|", "||", "|_|", "_"};
+            StringBuilder body = new StringBuilder();
+            for (int i = 0; body.length() < 40_000; i++) {
+                body.append("x".repeat(1 + i % 17)).append(edits[i % edits.length]).append("y".repeat(i % 9));
+                if (i % 5 == 0) {
+                    body.append('|');
+                }
+            }
+            byte[] octets = octets(body.toString());
+            Hashed expected = expected(reference(Canonicalization.RELAXED, octets), NO_LIMIT);
+            for (List<Integer> chunks : List.of(List.of(octets.length), List.of(7, 9, 8, 15, 17, 16, 1, 24),
+                    List.of(8191, 8193), List.of(3000))) {
+                assertThat(hash(Canonicalization.RELAXED, NO_LIMIT, octets, chunks)).as("chunks %s", chunks)
+                    .isEqualTo(expected);
+            }
+        }
     }
 
     /** The same results as jDKIM 0.3's stream canonicalisers, an independent implementation. */
