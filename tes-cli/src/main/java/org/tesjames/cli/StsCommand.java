@@ -11,15 +11,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.config.ResolverAddress;
 import org.tesjames.core.config.TesSettings;
@@ -28,15 +23,11 @@ import org.tesjames.core.dns.DnsJavaClient;
 import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.membership.DomainNames;
 import org.tesjames.core.sts.HttpsPolicyFetcher;
+import org.tesjames.core.sts.StsInspection;
 import org.tesjames.core.sts.StsLookup;
 import org.tesjames.core.sts.StsPolicies;
 import org.tesjames.core.sts.WebPkiTrust;
-import org.tesjames.core.tlsrpt.ResultType;
-import org.xbill.DNS.MXRecord;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.ResolverConfig;
-import org.xbill.DNS.TXTRecord;
-import org.xbill.DNS.Type;
 
 /**
  * {@code tes sts <domain> [--resolver host:port]... [--trust-store ca.pem] [--port 443] [--timeout 5s]}: the
@@ -132,73 +123,39 @@ final class StsCommand {
         String domain = options.domain();
         out.println("MTA-STS for " + domain + " (trusted CAs " + trust + ", fetch limit " + fetchTimeout.toSeconds()
             + " s, policy port " + options.port() + ")");
-        DnsResult txt = printTxt(dns, domain, lookupDeadline);
-
         StsPolicies policies = new StsPolicies(dns, new HttpsPolicyFetcher(dns, trust, options.port(), fetchTimeout,
             TesSettings.defaults().sts().fetchMaxBytes(), Clock.systemUTC()), Clock.systemUTC(), lookupDeadline, 1);
-        StsLookup lookup = policies.lookup(domain);
-        if (lookup instanceof StsLookup.None none) {
+        StsInspection inspection = StsInspection.inspect(dns, policies, domain, lookupDeadline);
+        String prefix = "TXT _mta-sts." + domain + ": ";
+        if (inspection.txt() instanceof DnsResult.Answer answer) {
+            inspection.txtRecords().forEach(text -> out.println(prefix + "\"" + text + "\" (ttl "
+                + answer.ttl().toSeconds() + " s)"));
+        } else {
+            out.println(prefix + describe(inspection.txt()));
+        }
+        if (inspection.lookup() instanceof StsLookup.None none) {
             out.println("policy: none (" + none.reason() + ")");
             out.println("cache: nothing would be cached");
-            boolean temporary = txt.isTemporaryFailure()
-                || none.problem().map(p -> p.type() == ResultType.STS_POLICY_FETCH_ERROR).orElse(false);
+            boolean temporary = inspection.temporaryFailure();
             out.println("result: no policy" + (temporary ? " (temporary failure)" : ""));
             return temporary ? Tes.TEMPORARY_FAILURE : Tes.FAILED;
         }
-        StsLookup.Found found = (StsLookup.Found) lookup;
+        StsLookup.Found found = (StsLookup.Found) inspection.lookup();
         out.println("policy: fetched from https://mta-sts." + domain + "/.well-known/mta-sts.txt");
         found.policy().text().lines().forEach(line -> out.println("  " + line));
         out.println("cache: id " + found.id() + ", fetched " + found.fetchedAt() + ", kept until "
             + found.expiresAt() + " (max_age " + found.policy().maxAge().toSeconds() + " s) unless the TXT id changes");
-        int admitted = printMx(dns, domain, lookupDeadline, found);
+        DnsResult mx = inspection.mx().orElseThrow();
+        if (!(mx instanceof DnsResult.Answer)) {
+            out.println("MX " + domain + ": " + describe(mx));
+        }
+        for (StsInspection.MxHost host : inspection.hosts()) {
+            out.println("MX " + host.preference() + " " + host.host() + ": " + (host.admitted() ? "admitted"
+                : "not admitted (not listed)"));
+        }
         out.println("result: " + found.policy().mode().label() + " policy"
-            + (admitted < 0 ? "" : ", " + admitted + " MX host(s) admitted"));
+            + (mx.isTemporaryFailure() ? "" : ", " + inspection.admitted() + " MX host(s) admitted"));
         return Tes.OK;
-    }
-
-    private DnsResult printTxt(DnsClient dns, String domain, Duration deadline) {
-        DnsResult result = query(dns, "_mta-sts." + domain, Type.TXT, deadline);
-        String prefix = "TXT _mta-sts." + domain + ": ";
-        if (result instanceof DnsResult.Answer answer) {
-            answer.records().stream().filter(TXTRecord.class::isInstance)
-                .map(r -> String.join("", ((TXTRecord) r).getStrings()))
-                .forEach(text -> out.println(prefix + "\"" + text + "\" (ttl " + answer.ttl().toSeconds() + " s)"));
-        } else {
-            out.println(prefix + describe(result));
-        }
-        return result;
-    }
-
-    /** @return how many MX hosts the policy admits, or -1 when the MX lookup failed */
-    private int printMx(DnsClient dns, String domain, Duration deadline, StsLookup.Found found) {
-        DnsResult result = query(dns, domain, Type.MX, deadline);
-        if (!(result instanceof DnsResult.Answer answer)) {
-            out.println("MX " + domain + ": " + describe(result));
-            return result.isTemporaryFailure() ? -1 : 0;
-        }
-        int admitted = 0;
-        List<MXRecord> hosts = answer.records().stream().filter(MXRecord.class::isInstance).map(MXRecord.class::cast)
-            .sorted(Comparator.comparingInt(MXRecord::getPriority)).toList();
-        for (MXRecord mx : hosts) {
-            String host = mx.getTarget().toString(true).toLowerCase(Locale.ROOT);
-            boolean listed = found.policy().admits(host);
-            admitted += listed ? 1 : 0;
-            out.println("MX " + mx.getPriority() + " " + host + ": " + (listed ? "admitted" : "not admitted (not "
-                + "listed)"));
-        }
-        return admitted;
-    }
-
-    private static DnsResult query(DnsClient dns, String name, int type, Duration deadline) {
-        try {
-            Name query = Name.fromString(name + ".");
-            return dns.query(query, type).toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException | IOException e) {
-            return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.TIMEOUT, String.valueOf(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.TIMEOUT, "interrupted");
-        }
     }
 
     private static String describe(DnsResult result) {

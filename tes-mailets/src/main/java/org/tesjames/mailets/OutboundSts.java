@@ -33,7 +33,8 @@ public final class OutboundSts {
         return new OutboundSts(Optional.of(Objects.requireNonNull(policies)), Optional.of(Objects.requireNonNull(trust)));
     }
 
-    Optional<StsPolicies> policies() {
+    /** @return the discovery and cache, absent while MTA-STS is switched off */
+    public Optional<StsPolicies> policies() {
         return policies;
     }
 

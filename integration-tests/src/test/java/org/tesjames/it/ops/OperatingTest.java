@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,9 +32,11 @@ import org.tesjames.testing.dns.Fault;
 import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.smtp.RecordingSmtpSink;
 import org.tesjames.testing.smtp.SmtpTestClient;
+import org.tesjames.testing.sts.PolicyServer;
 import org.tesjames.testing.tes.TesMembershipZones;
 import org.tesjames.testing.tls.TestCertificate;
 import org.tesjames.testing.tls.TestCertificates;
+import org.tesjames.testing.tls.TestPki;
 import org.xbill.DNS.Type;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,6 +63,9 @@ class OperatingTest {
     private DkimKey unpublishedEd25519;
     private final int mxPort = OutboundPorts.free();
     private RecordingSmtpSink goodMx;
+    private final int policyPort = OutboundPorts.free();
+    private final TestPki stsCa = TestPki.create("Operating MTA-STS Test CA");
+    private PolicyServer policyServer;
 
     @BeforeAll
     void start() throws Exception {
@@ -84,6 +92,18 @@ class OperatingTest {
         goodMx = RecordingSmtpSink.builder().bindAddress("127.0.0.41").port(mxPort).hostname("mx.good.test")
             .startTls(goodCertificate).start();
 
+        dns.zone("sts.test").unsigned().a("mta-sts", "127.0.3.10").txt("_mta-sts", "v=STSv1; id=20240701;")
+            .mx("@", 10, "mx1.sts.test.").mx("@", 20, "mail.backup.sts.test.").mx("@", 30, "mx.elsewhere.test.");
+        policyServer = PolicyServer.start("127.0.3.10", policyPort, stsCa.issue("mta-sts.sts.test"));
+        policyServer.policy("version: STSv1\r\nmode: enforce\r\nmx: mx1.sts.test\r\nmx: *.backup.sts.test\r\n"
+            + "max_age: 86400\r\n");
+        dns.zone("nosts.test").unsigned().mx("@", 10, "mx.nosts.test.");
+        dns.zone("flakysts.test").unsigned().mx("@", 10, "mx.flakysts.test.");
+        dns.fault("_mta-sts.flakysts.test", Type.TXT, Fault.servfail());
+        Path stsTrustStore = Files.createTempFile("sts-ca-", ".pem");
+        stsTrustStore.toFile().deleteOnExit();
+        Files.writeString(stsTrustStore, stsCa.root().chainPem());
+
         keys = DkimKeyDirectory.create();
         olderRsa = keys.write("tes.test", DkimKeyType.RSA, "2024-01");
         activeRsa = keys.write("tes.test", DkimKeyType.RSA, "2024-07");
@@ -96,7 +116,8 @@ class OperatingTest {
         dns.fault("s1._domainkey.faulty.test", Type.TXT, Fault.servfail());
 
         james = JamesProcess.start(dns, conf -> conf.outboundPort(mxPort)
-            .modify("tes.properties", text -> text + "\ndkim.keys=" + keys.path() + "\nlookup.timeout=3s\n"));
+            .modify("tes.properties", text -> text + "\ndkim.keys=" + keys.path() + "\nlookup.timeout=3s\n"
+                + "sts.trust-store=" + stsTrustStore + "\nsts.fetch.port=" + policyPort + "\nsts.fetch.timeout=5s\n"));
     }
 
     @AfterAll
@@ -105,6 +126,7 @@ class OperatingTest {
             james.close();
         }
         goodMx.close();
+        policyServer.close();
         dns.close();
     }
 
@@ -292,6 +314,72 @@ class OperatingTest {
         @Test
         void malformedDomainsAreRefused() throws Exception {
             assertThat(get(400, "/tes/dane/-bad-.test").get("type").asText()).isEqualTo("InvalidArgument");
+        }
+    }
+
+    @Nested
+    class Sts {
+        @Test
+        void anEnforcePolicyWithTheMxHostsItAdmits() throws Exception {
+            JsonNode body = get(200, "/tes/sts/STS.test");
+
+            assertThat(body.get("domain").asText()).isEqualTo("sts.test");
+            assertThat(body.get("state").asText()).isEqualTo("policy");
+            assertThat(body.get("txt").get("name").asText()).isEqualTo("_mta-sts.sts.test.");
+            assertThat(body.get("txt").get("outcome").asText()).isEqualTo("answer");
+            assertThat(list(body.get("records"))).extracting(JsonNode::asText)
+                .containsExactly("v=STSv1; id=20240701;");
+            JsonNode policy = body.get("policy");
+            assertThat(policy.get("mode").asText()).isEqualTo("enforce");
+            assertThat(list(policy.get("mx"))).extracting(JsonNode::asText)
+                .containsExactly("mx1.sts.test", "*.backup.sts.test");
+            assertThat(policy.get("maxAge").asLong()).isEqualTo(86400);
+            assertThat(policy.get("id").asText()).isEqualTo("20240701");
+            Instant fetchedAt = Instant.parse(policy.get("fetchedAt").asText());
+            assertThat(Instant.parse(policy.get("expiresAt").asText())).isEqualTo(fetchedAt.plusSeconds(86400));
+            assertThat(policy.get("source").asText()).isIn("fetched", "cached");
+            assertThat(body.has("reason")).isFalse();
+            assertThat(body.get("mx").get("outcome").asText()).isEqualTo("answer");
+            assertThat(list(body.get("hosts"))).extracting(host -> host.get("preference").asInt() + " "
+                + host.get("host").asText() + " " + host.get("admitted").asBoolean())
+                .containsExactly("10 mx1.sts.test true", "20 mail.backup.sts.test true",
+                    "30 mx.elsewhere.test false");
+
+            JsonNode again = get(200, "/tes/sts/sts.test");
+            assertThat(again.get("policy").get("source").asText()).as("the delivery's cache").isEqualTo("cached");
+            assertThat(again.get("policy").get("fetchedAt").asText()).isEqualTo(policy.get("fetchedAt").asText());
+            assertThat(policyServer.requests()).isEqualTo(1);
+        }
+
+        @Test
+        void aDomainWithoutRecordHasNoPolicy() throws Exception {
+            JsonNode body = get(200, "/tes/sts/nosts.test");
+
+            assertThat(body.get("state").asText()).isEqualTo("no-policy");
+            assertThat(body.get("txt").get("outcome").asText()).isEqualTo("nxdomain");
+            assertThat(body.get("records")).isEmpty();
+            assertThat(body.get("reason").asText()).isEqualTo("no _mta-sts.nosts.test TXT record");
+            assertThat(body.has("policy")).isFalse();
+            assertThat(body.has("mx")).isFalse();
+            assertThat(body.get("hosts")).isEmpty();
+        }
+
+        @Test
+        void aDnsFailureIsATemporaryFailureNotNoPolicy() throws Exception {
+            JsonNode body = get(200, "/tes/sts/flakysts.test");
+
+            assertThat(body.get("state").asText()).isEqualTo("temporary-failure");
+            assertThat(body.get("txt").get("outcome").asText()).isEqualTo("SERVFAIL");
+            assertThat(body.get("reason").asText()).contains("failed temporarily").contains("SERVFAIL");
+            assertThat(body.has("policy")).isFalse();
+        }
+
+        @Test
+        void malformedDomainsAreRefused() throws Exception {
+            JsonNode body = get(400, "/tes/sts/bad..name");
+            assertThat(body.get("statusCode").asInt()).isEqualTo(400);
+            assertThat(body.get("type").asText()).isEqualTo("InvalidArgument");
+            assertThat(body.get("message").asText()).startsWith("Invalid domain 'bad..name'");
         }
     }
 

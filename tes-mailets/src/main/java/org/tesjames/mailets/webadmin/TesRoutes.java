@@ -37,9 +37,12 @@ import org.tesjames.core.dns.RecordingDnsClient;
 import org.tesjames.core.membership.DomainNames;
 import org.tesjames.core.membership.MembershipResolver;
 import org.tesjames.core.membership.MembershipVerdict;
+import org.tesjames.core.sts.StsInspection;
+import org.tesjames.core.sts.StsPolicies;
 import org.tesjames.core.tls.TlsVersion;
 import org.tesjames.mailets.DkimSigning;
 import org.tesjames.mailets.OutboundPlanning;
+import org.tesjames.mailets.OutboundSts;
 import org.tesjames.mailets.TesModule;
 import org.tesjames.mailets.dns.TesDnsClients;
 import org.xbill.DNS.Name;
@@ -66,6 +69,11 @@ import spark.Service;
  * <li>{@code GET /tes/dane/{domain}}: the outbound plan as delivery makes it: membership, policy, MX lookup, per
  * host addresses, TLSA records with their usability, DANE outcome, action and reason. 404 for a domain that
  * does not exist (NXDOMAIN).</li>
+ * <li>{@code GET /tes/sts/{domain}}: MTA-STS as {@code tes sts} shows it, from the policy cache delivery uses:
+ * the {@code _mta-sts} TXT lookup, the policy in force ({@code state} {@code policy}) or why there is none
+ * ({@code no-policy}, or {@code temporary-failure} for a failed DNS lookup or fetch: HTTP 200 all the same), and
+ * with a policy each MX host and whether the policy admits it. 409 while MTA-STS is off ({@code sts.enabled=false}).
+ * A lookup may fetch the policy and fill the cache, as the next delivery would.</li>
  * <li>{@code GET /tes/dkim/keys}, {@code GET /tes/dkim/keys/{domain}}: every key file with algorithm, size,
  * active or not, and whether the published record matches ({@link DkimRecordCheck}; {@code ?cache=false} as
  * above); 404 for a domain without key. {@code POST /tes/dkim/keys?action=reload} reloads the key directory
@@ -89,16 +97,18 @@ public class TesRoutes implements Routes {
     private final MembershipResolver membership;
     private final DaneLookup daneLookup;
     private final DkimSigning dkimSigning;
+    private final OutboundSts outboundSts;
     private final JsonTransformer json;
 
     @Inject
     public TesRoutes(TesSettings settings, TesDnsClients dns, MembershipResolver membership, DaneLookup daneLookup,
-                     DkimSigning dkimSigning, JsonTransformer json) {
+                     DkimSigning dkimSigning, OutboundSts outboundSts, JsonTransformer json) {
         this.settings = settings;
         this.dns = dns;
         this.membership = membership;
         this.daneLookup = daneLookup;
         this.dkimSigning = dkimSigning;
+        this.outboundSts = outboundSts;
         this.json = json;
     }
 
@@ -111,6 +121,7 @@ public class TesRoutes implements Routes {
     public void define(Service service) {
         service.get(BASE_PATH + "/membership/:domain", this::membership, json);
         service.get(BASE_PATH + "/dane/:domain", this::dane, json);
+        service.get(BASE_PATH + "/sts/:domain", this::sts, json);
         service.get(BASE_PATH + "/dkim/keys", (request, response) -> dkimKeys(request, Optional.empty()), json);
         service.get(BASE_PATH + "/dkim/keys/:domain",
             (request, response) -> dkimKeys(request, Optional.of(domain(request))), json);
@@ -160,6 +171,15 @@ public class TesRoutes implements Routes {
             : "deliver";
         return new TesViews.DanePlan(domain, summary, Optional.of(policy.label()), delivery,
             destination.map(TesViews.Mx::of), hosts);
+    }
+
+    private TesViews.Sts sts(Request request, Response response) {
+        String domain = domain(request);
+        StsPolicies policies = outboundSts.policies().orElseThrow(() -> ErrorResponder.builder()
+            .statusCode(409).type(ErrorResponder.ErrorType.WRONG_STATE)
+            .message("MTA-STS is disabled (sts.enabled=false): no policy applies to %s", domain).haltError());
+        return TesViews.Sts.of(domain, StsInspection.inspect(dns.plain(), policies, domain,
+            settings.lookupTimeout()));
     }
 
     private TesViews.DkimKeys dkimKeys(Request request, Optional<String> domain) {

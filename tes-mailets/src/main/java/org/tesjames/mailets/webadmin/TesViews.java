@@ -15,6 +15,8 @@ import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.dns.RecordingDnsClient;
 import org.tesjames.core.dnssec.DnssecStatus;
 import org.tesjames.core.membership.MembershipVerdict;
+import org.tesjames.core.sts.StsInspection;
+import org.tesjames.core.sts.StsLookup;
 import org.tesjames.mailets.OutboundPlanning;
 import org.tesjames.mailets.dns.MeteredDnsClient;
 import org.xbill.DNS.Name;
@@ -176,6 +178,64 @@ final class TesViews {
 
     private static String dnssecLabel(DnssecStatus status) {
         return OutboundPlanning.label(status);
+    }
+
+    /**
+     * The MTA-STS facts of a destination ({@code GET /tes/sts/{domain}}).
+     *
+     * @param state {@code policy} (one applies), {@code no-policy} or {@code temporary-failure} (the TXT lookup or
+     *     the policy fetch failed temporarily, and no cached policy covers it)
+     * @param txt the {@code _mta-sts} TXT lookup
+     * @param records the TXT texts found there
+     * @param policy the policy in force
+     * @param reason why there is no policy
+     * @param problem the failure to report (RFC 8460 type and detail): why there is no policy, or why a cached one
+     *     is used after a failed refresh
+     * @param mx the MX lookup, made with a policy
+     * @param hosts each MX host with the policy's verdict
+     */
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    record Sts(String domain, String state, Query txt, List<String> records, Optional<StsPolicyView> policy,
+               Optional<String> reason, Optional<String> problem, Optional<Query> mx, List<StsHost> hosts) {
+        static Sts of(String domain, StsInspection inspection) {
+            Optional<String> problem = Optional.empty();
+            Optional<StsPolicyView> policy = Optional.empty();
+            Optional<String> reason = Optional.empty();
+            String state;
+            if (inspection.lookup() instanceof StsLookup.Found found) {
+                state = "policy";
+                policy = Optional.of(StsPolicyView.of(found));
+                problem = found.problem().map(StsLookup.Problem::toString);
+            } else {
+                StsLookup.None none = (StsLookup.None) inspection.lookup();
+                state = inspection.temporaryFailure() ? "temporary-failure" : "no-policy";
+                reason = Optional.of(none.reason());
+                problem = none.problem().map(StsLookup.Problem::toString);
+            }
+            return new Sts(domain, state, Query.of(inspection.txt()), inspection.txtRecords(), policy, reason,
+                problem, inspection.mx().map(Query::of),
+                inspection.hosts().stream().map(host -> new StsHost(host.preference(), host.host(), host.admitted()))
+                    .toList());
+        }
+    }
+
+    /**
+     * The policy in force.
+     *
+     * @param source {@code fetched}, {@code cached} or {@code cached-after-failure}
+     * @param maxAge seconds
+     */
+    record StsPolicyView(String mode, List<String> mx, long maxAge, String id, Instant fetchedAt, Instant expiresAt,
+                         String source) {
+        static StsPolicyView of(StsLookup.Found found) {
+            return new StsPolicyView(found.policy().mode().label(), found.policy().mx(),
+                found.policy().maxAge().toSeconds(), found.id(), found.fetchedAt(), found.expiresAt(),
+                found.source().label());
+        }
+    }
+
+    /** An MX host of a destination with a policy, and whether the policy admits it. */
+    record StsHost(int preference, String host, boolean admitted) {
     }
 
     /** The DKIM signing keys ({@code GET /tes/dkim/keys}). */
