@@ -91,14 +91,24 @@ public record StsInspection(DnsResult txt, StsLookup lookup, Optional<DnsResult>
     }
 
     private static DnsResult query(DnsClient dns, String name, int type, Duration deadline) {
+        Name query;
         try {
-            Name query = Name.fromString(name + ".");
+            query = Name.fromString(name + ".");
+        } catch (IOException e) {
+            return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.MALFORMED,
+                "not a domain name: " + e.getMessage());
+        }
+        try {
             return dns.query(query, type).toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException | IOException e) {
-            return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.TIMEOUT, String.valueOf(e));
+        } catch (TimeoutException e) {
+            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.TIMEOUT,
+                "no answer within " + deadline.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.NETWORK_ERROR,
+                String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.TIMEOUT, "interrupted");
+            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.TIMEOUT, "interrupted");
         }
     }
 }

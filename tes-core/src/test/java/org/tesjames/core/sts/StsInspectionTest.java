@@ -90,4 +90,23 @@ class StsInspectionTest {
         assertThat(unreachable.lookup()).isInstanceOf(StsLookup.None.class);
         assertThat(unreachable.temporaryFailure()).isTrue();
     }
+
+    @Test
+    void aResolverErrorAndASilentResolverAreLabelledAsSuchForTheQueriedName() {
+        DnsClient failing = (name, type) -> CompletableFuture.failedFuture(new java.io.IOException("socket closed"));
+        StsPolicies failingSts = new StsPolicies(failing, domain -> "", Clock.systemUTC(), DEADLINE, 10);
+        DnsResult.Failure error = (DnsResult.Failure) StsInspection.inspect(failing, failingSts, "e.test", DEADLINE)
+            .txt();
+        assertThat(error.kind()).isEqualTo(DnsResult.Failure.Kind.NETWORK_ERROR);
+        assertThat(error.name().toString()).isEqualTo("_mta-sts.e.test.");
+        assertThat(error.detail()).contains("socket closed");
+
+        DnsClient silent = (name, type) -> new CompletableFuture<>();
+        Duration shortWait = Duration.ofMillis(50);
+        StsPolicies silentSts = new StsPolicies(silent, domain -> "", Clock.systemUTC(), shortWait, 10);
+        DnsResult.Failure timeout = (DnsResult.Failure) StsInspection.inspect(silent, silentSts, "f.test", shortWait)
+            .txt();
+        assertThat(timeout.kind()).isEqualTo(DnsResult.Failure.Kind.TIMEOUT);
+        assertThat(timeout.name().toString()).isEqualTo("_mta-sts.f.test.");
+    }
 }
