@@ -77,16 +77,9 @@ public final class BodyHashCpuTime {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = 15;
-        Duration roundTime = Duration.ofMillis(100);
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-                case "--round-millis" -> roundTime = Duration.ofMillis(Long.parseLong(args[i + 1]));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                    + " (known: --rounds N, --round-millis N)");
-            }
-        }
+        DkimCpuTime.Rounds parsed = DkimCpuTime.Rounds.parse(args, new DkimCpuTime.Rounds(15, Duration.ofMillis(100)));
+        int rounds = parsed.count();
+        Duration roundTime = parsed.time();
         Map<String, byte[]> bodies = new LinkedHashMap<>();
         bodies.put("edits", edits());
         bodies.put("prose", prose());
