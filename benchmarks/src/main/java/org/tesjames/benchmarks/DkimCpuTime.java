@@ -43,17 +43,27 @@ public final class DkimCpuTime {
         return best / 1e6;
     }
 
-    public static void main(String[] args) throws Exception {
-        int rounds = 5;
-        Duration roundTime = Duration.ofMillis(400);
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-                case "--round-millis" -> roundTime = Duration.ofMillis(Long.parseLong(args[i + 1]));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                    + " (known: --rounds N, --round-millis N)");
+    /** How many rounds of how much CPU time, from {@code --rounds N} and {@code --round-millis N}. */
+    record Rounds(int count, Duration time) {
+        static Rounds parse(String[] args, Rounds defaults) {
+            int count = defaults.count();
+            Duration time = defaults.time();
+            for (int i = 0; i < args.length; i += 2) {
+                switch (args[i]) {
+                    case "--rounds" -> count = Integer.parseInt(args[i + 1]);
+                    case "--round-millis" -> time = Duration.ofMillis(Long.parseLong(args[i + 1]));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (known: --rounds N, --round-millis N)");
+                }
             }
+            return new Rounds(count, time);
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Rounds parsed = Rounds.parse(args, new Rounds(5, Duration.ofMillis(400)));
+        int rounds = parsed.count();
+        Duration roundTime = parsed.time();
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure thread CPU time");
         }

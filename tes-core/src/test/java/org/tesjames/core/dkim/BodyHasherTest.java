@@ -294,6 +294,175 @@ class BodyHasherTest {
         }
     }
 
+    /**
+     * The bulk scans (eight octets at a time, an 8 kB stage, counters for what may turn out to be trailing) against
+     * {@link #octetWise}, a canonicaliser that follows the documented rules one octet at a time, on random bodies
+     * with bare CRs and LFs and 8-bit octets, cut into chunks at random places and at the places that matter: right
+     * after every CR (a CRLF split in two), inside runs of white space, among trailing empty lines.
+     */
+    @Nested
+    class AgainstOctetWiseReference {
+        private static final String[] PIECES = {"a", "word", "The quick brown fox jumps over the lazy dog.",
+            "0123456789abcdefghijklmnopqrstuvwxyz", " ", "  ", "   ", "\t", " \t ", "\t\t\t\t\t\t\t\t\t",
+            "                    ", "\r\n", "\r\n", "\r\n\r\n", "\r\n \r\n", "\r\n\t\r\n", "\r", "\n", "\n\n",
+            " \r", "\t\r", " \n", "\r\r\n", "\u00e9", "\u00a0", "\u0089", "\u008d", "\u00ff", "\u0000", "\u0001",
+            "\u001f", "!", "\r\n "};
+
+        private byte[] randomBody(Random random, int pieces) {
+            StringBuilder body = new StringBuilder();
+            for (int i = 0; i < pieces; i++) {
+                body.append(PIECES[random.nextInt(PIECES.length)]);
+            }
+            return body.toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        /** Chunk lengths that end a chunk right after every CR, and in the middle of every run of white space. */
+        private List<Integer> awkwardCuts(byte[] body) {
+            List<Integer> sizes = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < body.length; i++) {
+                boolean cut = body[i] == '\r'
+                    || (i + 1 < body.length && isWhite(body[i]) && isWhite(body[i + 1]) && i % 2 == 0);
+                if (cut) {
+                    sizes.add(i + 1 - start);
+                    start = i + 1;
+                }
+            }
+            sizes.add(Math.max(1, body.length - start));
+            return sizes;
+        }
+
+        private boolean isWhite(byte octet) {
+            return octet == ' ' || octet == '\t';
+        }
+
+        @ParameterizedTest
+        @EnumSource(Canonicalization.class)
+        void randomBodiesInRandomAndAwkwardChunksHashAsTheOctetWiseReference(Canonicalization canonicalization) {
+            Random random = new Random(6376_344);
+            for (int round = 0; round < 400; round++) {
+                byte[] body = randomBody(random, random.nextInt(round < 300 ? 60 : 900));
+                byte[] canonical = octetWise(canonicalization, body);
+                long[] limits = {NO_LIMIT, random.nextInt(canonical.length + 1)};
+                for (long limit : limits) {
+                    Hashed expected = expected(canonical, limit);
+                    assertThat(hashOnce(canonicalization, limit, body)).as("body %s, l=%d", printable(body), limit)
+                        .isEqualTo(expected);
+                    List<Integer> random1 = new ArrayList<>();
+                    List<Integer> random2 = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        random1.add(1 + random.nextInt(9));
+                        random2.add(1 + random.nextInt(300));
+                    }
+                    for (List<Integer> sizes : List.of(awkwardCuts(body), random1, random2)) {
+                        assertThat(hash(canonicalization, limit, body, sizes))
+                            .as("body %s, l=%d, chunks %s", printable(body), limit, sizes).isEqualTo(expected);
+                    }
+                }
+            }
+        }
+
+        /** Bodies of several stages (8 kB): the stage is flushed inside runs, line ends and trailing lines. */
+        @ParameterizedTest
+        @EnumSource(Canonicalization.class)
+        void bodiesOfSeveralStagesHashAsTheOctetWiseReference(Canonicalization canonicalization) {
+            Random random = new Random(8192);
+            for (int round = 0; round < 12; round++) {
+                byte[] body = randomBody(random, 3000 + random.nextInt(3000));
+                if (round % 3 == 0) {
+                    body = Arrays.copyOf(body, body.length + 20_000);
+                    for (int i = body.length - 20_000; i < body.length; i++) {
+                        body[i] = (byte) (i % 3 == 0 ? '\t' : i % 3 == 1 ? '\r' : '\n');
+                    }
+                }
+                Hashed expected = expected(octetWise(canonicalization, body), NO_LIMIT);
+                assertThat(hashOnce(canonicalization, NO_LIMIT, body)).as("round %d", round).isEqualTo(expected);
+                for (List<Integer> sizes : List.of(awkwardCuts(body), List.of(8191, 1, 8192, 7, 16_385))) {
+                    assertThat(hash(canonicalization, NO_LIMIT, body, sizes)).as("round %d, chunks %s", round,
+                        sizes.size() > 10 ? sizes.size() + " awkward cuts" : sizes).isEqualTo(expected);
+                }
+            }
+        }
+
+        @Test
+        void theReferenceFollowsTheDocumentedRules() {
+            assertThat(octetWise(Canonicalization.RELAXED, octets("a__\tb_^c_|__|||")))
+                .isEqualTo(octets("a_b^c|"));
+            assertThat(octetWise(Canonicalization.RELAXED, octets("a~~b\t"))).isEqualTo(octets("a||b_|"));
+            assertThat(octetWise(Canonicalization.RELAXED, octets("|_\t|"))).isEqualTo(new byte[0]);
+            assertThat(octetWise(Canonicalization.RELAXED, octets("a^^"))).isEqualTo(octets("a^|"));
+            assertThat(octetWise(Canonicalization.SIMPLE, octets("a__~^b|||^"))).isEqualTo(octets("a__|^b|"));
+            assertThat(octetWise(Canonicalization.SIMPLE, octets(""))).isEqualTo(octets("|"));
+        }
+    }
+
+    /**
+     * The canonical body by the rules of the class comment, one octet at a time and one line at a time: lines end
+     * at CRLF, at a bare LF and at a CR that ends the body (any other CR is content); relaxed makes each run of
+     * white space one space, drops it before a CR and at the end of a line, but keeps it as one space at the end of
+     * a body without a final line end; both drop the empty lines at the end and end the body with one CRLF, and an
+     * empty relaxed body stays empty.
+     */
+    private static byte[] octetWise(Canonicalization canonicalization, byte[] body) {
+        List<byte[]> lines = new ArrayList<>();
+        boolean lastEnded = true;
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int i = 0; i < body.length; i++) {
+            byte octet = body[i];
+            boolean lineEnd = octet == '\n' || (octet == '\r' && (i + 1 == body.length || body[i + 1] == '\n'));
+            if (lineEnd) {
+                if (octet == '\r' && i + 1 < body.length) {
+                    i++;
+                }
+                lines.add(line.toByteArray());
+                line.reset();
+            } else {
+                line.write(octet);
+            }
+            lastEnded = lineEnd;
+        }
+        if (!lastEnded) {
+            lines.add(line.toByteArray());
+        }
+        boolean relaxed = canonicalization == Canonicalization.RELAXED;
+        List<byte[]> canonical = new ArrayList<>();
+        for (int k = 0; k < lines.size(); k++) {
+            canonical.add(relaxed ? relaxedLine(lines.get(k), !lastEnded && k == lines.size() - 1) : lines.get(k));
+        }
+        while (!canonical.isEmpty() && canonical.get(canonical.size() - 1).length == 0) {
+            canonical.remove(canonical.size() - 1);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] canonicalLine : canonical) {
+            out.writeBytes(canonicalLine);
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        if (canonical.isEmpty() && !relaxed) {
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] relaxedLine(byte[] line, boolean endsTheBody) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean white = false;
+        for (byte octet : line) {
+            if (octet == ' ' || octet == '\t') {
+                white = true;
+                continue;
+            }
+            if (white && octet != '\r') {
+                out.write(' ');
+            }
+            white = false;
+            out.write(octet);
+        }
+        if (white && endsTheBody) {
+            out.write(' ');
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void updateAfterFinishFails() {
         BodyHasher hasher = BodyHasher.create(Canonicalization.RELAXED);
