@@ -38,7 +38,7 @@ import org.xbill.DNS.Type;
  */
 class DanePlanningDnsServiceTest {
     private static final String DOMAIN = "overlap.test";
-    private static final Duration ANSWER_DELAY = Duration.ofSeconds(2);
+    private static final Duration ANSWER_DELAY = Duration.ofSeconds(3);
     private static final String POLICY = "version: STSv1\nmode: enforce\nmx: mx1.overlap.test\nmax_age: 86400\n";
 
     private TestDnsServer dns;

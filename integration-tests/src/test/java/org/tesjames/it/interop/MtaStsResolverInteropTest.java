@@ -262,14 +262,10 @@ class MtaStsResolverInteropTest {
             }
         }
         MX_HOSTS.values().forEach(RecordingSmtpSink::close);
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (policyHost != null) {
-            policyHost.close();
-        }
-        if (dns != null) {
-            dns.close();
+        for (AutoCloseable started : new AutoCloseable[] {proxy, policyHost, dns}) {
+            if (started != null) {
+                started.close();
+            }
         }
     }
 

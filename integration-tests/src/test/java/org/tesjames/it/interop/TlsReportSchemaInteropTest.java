@@ -36,8 +36,8 @@ import org.tesjames.core.tlsrpt.TlsResultCounter;
  * written for this project from RFC 8460 section 4 (required fields, types, the enums of {@code policy-type} and
  * {@code result-type}, RFC 3339 date-times, addresses and URIs). The counts are fed the way the delivery feeds them:
  * sessions through {@link SessionOutcomes} under the policy of each host ({@code tlsa}, {@code sts},
- * {@code no-policy-found}), a failed MTA-STS discovery as the delivery records it. Reports that break the schema
- * on purpose prove that the check can fail.
+ * {@code no-policy-found}), including failures whose exception had no message, and a failed MTA-STS discovery as the
+ * delivery records it. Reports that break the schema on purpose prove that the check can fail.
  */
 @Tag("interop")
 class TlsReportSchemaInteropTest {
@@ -82,6 +82,10 @@ class TlsReportSchemaInteropTest {
                 ResultType.VALIDATION_FAILURE, "Received fatal alert: handshake_failure \u0001");
             SessionOutcomes.failure("plain.company-y.example", Optional.of("203.0.113.59"),
                 ResultType.STARTTLS_NOT_SUPPORTED, "STARTTLS not offered");
+            SessionOutcomes.failure("plain.company-y.example", Optional.of("203.0.113.60"),
+                ResultType.VALIDATION_FAILURE, null);
+            SessionOutcomes.failure("plain.company-y.example", Optional.of("203.0.113.61"),
+                ResultType.VALIDATION_FAILURE, "");
         } finally {
             SessionOutcomes.clear();
         }
