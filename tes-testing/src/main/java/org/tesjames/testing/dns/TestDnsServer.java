@@ -447,7 +447,7 @@ public final class TestDnsServer implements AutoCloseable {
         return delayedPeak.get();
     }
 
-    /** Sets every query count, and {@link #peakDelayedAnswers()}, back to zero. */
+    /** Sets every query count back to zero, and {@link #peakDelayedAnswers()} to the answers held right now. */
     public void resetQueryCounts() {
         counters.reset();
         delayedPeak.set(delayedPending.get());
