@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
@@ -142,8 +145,7 @@ class TlsReportSchemaInteropTest {
             .orElseThrow().json();
         assertThat(json).contains(valid);
 
-        List<String> errors = validate(json.replaceFirst(java.util.regex.Pattern.quote(valid),
-            java.util.regex.Matcher.quoteReplacement(broken)));
+        List<String> errors = validate(json.replaceFirst(Pattern.quote(valid), Matcher.quoteReplacement(broken)));
 
         assertThat(errors).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("invalid " + path));
     }
@@ -169,7 +171,7 @@ class TlsReportSchemaInteropTest {
 
     private static String resource(String name) {
         try {
-            return java.nio.file.Path.of(TlsReportSchemaInteropTest.class.getResource("/interop/" + name).toURI())
+            return Path.of(TlsReportSchemaInteropTest.class.getResource("/interop/" + name).toURI())
                 .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
