@@ -45,7 +45,8 @@ import org.tesjames.core.tlsrpt.TlsResultRecorder;
  * anything else is asked of James's service.</li>
  * </ul>
  * For an opportunistic instance with MTA-STS on, the MTA-STS lookup of the domain runs on the delivery thread
- * before the DANE lookup (both are cached), and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
+ * while the DANE lookup, started first, waits for its DNS answers (both are cached; on a cold cache the two waits
+ * overlap instead of adding up), and its policy is applied to the plan ({@link StsDeliveryRules}). Metrics:
  * {@code tes.outbound.sts.policy.<mode>.<fetched|cached|cached-after-failure>}, {@code tes.outbound.sts.no-policy},
  * {@code tes.outbound.sts.problem.<RFC 8460 result type>}; one INFO line per destination. The outcome of each TLS
  * session (and each failed policy discovery) is recorded for SMTP TLS Reporting ({@link TlsResultRecorder}, bound
@@ -84,9 +85,10 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
+        OutboundPlanning.Pending dane = OutboundPlanning.start(lookup, current.planner(), current.policy(), domain,
+            current.lookupDeadline());
         Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
-        DeliveryPlan plan = OutboundPlanning.plan(lookup, current.planner(), current.policy(), domain,
-            current.lookupDeadline()).plan();
+        DeliveryPlan plan = dane.await().plan();
         if (sts.isPresent()) {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,20 +53,56 @@ public final class OutboundPlanning {
      */
     public static Planned plan(DaneLookup lookup, DeliveryPlanner planner, DeliveryPolicy policy, String domain,
                                Duration deadline) {
+        return start(lookup, planner, policy, domain, deadline).await();
+    }
+
+    /**
+     * Starts the lookup of the destination without waiting for it, so that the caller can do other work (the
+     * MTA-STS lookup of the same destination) while the DNS answers come in; {@link Pending#await()} gives the plan.
+     * The deadline runs from now.
+     *
+     * @param lookup the DANE lookup over the DNSSEC client
+     * @param planner the planner
+     * @param policy the policy
+     * @param domain the destination domain
+     * @param deadline the longest wait for the lookup
+     * @return the lookup under way
+     */
+    static Pending start(DaneLookup lookup, DeliveryPlanner planner, DeliveryPolicy policy, String domain,
+                         Duration deadline) {
+        long due = System.nanoTime() + deadline.toNanos();
+        CompletableFuture<DaneLookup.Destination> started;
         try {
-            DaneLookup.Destination destination = lookup.lookup(domain).toCompletableFuture()
-                .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            return new Planned(Optional.of(destination), planner.plan(destination, policy));
-        } catch (TimeoutException e) {
-            return refused(domain, policy, "DANE lookup of " + domain + " did not finish within "
-                + deadline.toMillis() + " ms");
+            started = lookup.lookup(domain).toCompletableFuture();
         } catch (IllegalArgumentException e) {
-            return refused(domain, policy, e.getMessage());
-        } catch (ExecutionException e) {
-            return refused(domain, policy, "DANE lookup of " + domain + " failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return refused(domain, policy, "DANE lookup of " + domain + " interrupted");
+            started = CompletableFuture.failedFuture(e);
+        }
+        return new Pending(started, planner, policy, domain, deadline, due);
+    }
+
+    /** A destination lookup under way. */
+    record Pending(CompletableFuture<DaneLookup.Destination> lookup, DeliveryPlanner planner, DeliveryPolicy policy,
+                   String domain, Duration deadline, long dueNanos) {
+        /** @return the plan, once the lookup has finished or its deadline has passed; never null */
+        Planned await() {
+            try {
+                DaneLookup.Destination destination = lookup.get(Math.max(0, dueNanos - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+                return new Planned(Optional.of(destination), planner.plan(destination, policy));
+            } catch (TimeoutException e) {
+                return refused(domain, policy, "DANE lookup of " + domain + " did not finish within "
+                    + deadline.toMillis() + " ms");
+            } catch (IllegalArgumentException e) {
+                return refused(domain, policy, e.getMessage());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IllegalArgumentException malformed) {
+                    return refused(domain, policy, malformed.getMessage());
+                }
+                return refused(domain, policy, "DANE lookup of " + domain + " failed: " + e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return refused(domain, policy, "DANE lookup of " + domain + " interrupted");
+            }
         }
     }
 

@@ -51,11 +51,11 @@ public final class SessionOutcomes {
      * @param host the MX host name
      * @param ip its address, if known
      * @param type the result type
-     * @param reason one line
+     * @param reason one line; null or blank (an exception without message) records no {@code failure-reason-code}
      */
     public static void failure(String host, Optional<String> ip, ResultType type, String reason) {
         lookup(host).ifPresent(bound -> bound.recorder().failure(bound.policies().get(key(host)),
-            FailureDetail.of(type, key(host), ip, Optional.of(reason))));
+            FailureDetail.of(type, key(host), ip, Optional.ofNullable(reason).filter(text -> !text.isBlank()))));
     }
 
     private static Optional<Bound> lookup(String host) {

@@ -97,6 +97,8 @@ public final class TestDnsServer implements AutoCloseable {
     private final QueryEngine engine;
     private final FaultTable faults = new FaultTable();
     private final QueryCounters counters = new QueryCounters();
+    private final AtomicInteger delayedPending = new AtomicInteger();
+    private final AtomicInteger delayedPeak = new AtomicInteger();
     private final ScheduledThreadPoolExecutor workers;
     private final Listeners listeners;
     private final InetSocketAddress address;
@@ -434,9 +436,21 @@ public final class TestDnsServer implements AutoCloseable {
         return counters.snapshot();
     }
 
-    /** Sets every query count back to zero. */
+    /**
+     * The most queries whose answers a {@link Fault#delay(java.time.Duration) delay} held back at the same
+     * moment: 2 or more means that the client had those queries outstanding at once (their lookups overlapped),
+     * 1 that each delayed answer went out before the next delayed query arrived.
+     *
+     * @return the peak since start or the last reset
+     */
+    public int peakDelayedAnswers() {
+        return delayedPeak.get();
+    }
+
+    /** Sets every query count back to zero, and {@link #peakDelayedAnswers()} to the answers held right now. */
     public void resetQueryCounts() {
         counters.reset();
+        delayedPeak.set(delayedPending.get());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -551,9 +565,15 @@ public final class TestDnsServer implements AutoCloseable {
         counters.record(question.getName(), question.getType(), transport);
         Fault fault = faults.take(question.getName(), question.getType(), transport);
         if (fault != null && !fault.delay().isZero()) {
+            delayedPeak.accumulateAndGet(delayedPending.incrementAndGet(), Math::max);
             try {
-                workers.schedule(() -> respond(query, transport, fault, reply), fault.delay().toNanos(),
-                        TimeUnit.NANOSECONDS);
+                workers.schedule(() -> {
+                    try {
+                        respond(query, transport, fault, reply);
+                    } finally {
+                        delayedPending.decrementAndGet();
+                    }
+                }, fault.delay().toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 // closing
             }
