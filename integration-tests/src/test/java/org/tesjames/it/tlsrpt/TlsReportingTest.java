@@ -1,0 +1,249 @@
+package org.tesjames.it.tlsrpt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+
+import javax.mail.BodyPart;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tesjames.core.dkim.DkimKeyType;
+import org.tesjames.core.dkim.verify.DkimResult;
+import org.tesjames.core.dkim.verify.DkimSignatureResult;
+import org.tesjames.it.harness.DkimChecks;
+import org.tesjames.it.harness.DkimKeyDirectory;
+import org.tesjames.it.harness.JamesConf;
+import org.tesjames.it.harness.OutboundPorts;
+import org.tesjames.it.harness.TesJamesExtension;
+import org.tesjames.it.harness.TesJamesServer;
+import org.tesjames.testing.dns.TestDnsServer;
+import org.tesjames.testing.dns.TestZone;
+import org.tesjames.testing.smtp.ReceivedMessage;
+import org.tesjames.testing.smtp.RecordingSmtpSink;
+import org.tesjames.testing.smtp.SmtpTestClient;
+import org.tesjames.testing.sts.PolicyServer;
+import org.tesjames.testing.tls.SslContexts;
+import org.tesjames.testing.tls.TestCertificates;
+import org.tesjames.testing.tls.TestPki;
+import org.xbill.DNS.Type;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * SMTP TLS Reporting (RFC 8460) end to end through a real James: a destination with an MTA-STS {@code enforce}
+ * policy whose first MX host presents a certificate for another name (a failed session) and whose second one is
+ * valid (a delivered mail), and a TLS-RPT record with a {@code mailto:} and an {@code https:} destination. After
+ * the (shortened) period the report arrives at both: by mail at the MX host of the mailto address (a recording
+ * sink), DKIM-signed by the reporting domain, and by POST at an HTTPS server on loopback whose certificate comes
+ * from the test CA that {@code tlsrpt.trust-store} trusts. Its JSON counts are the sessions made.
+ */
+class TlsReportingTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int MX_PORT = OutboundPorts.free();
+    private static final int POLICY_PORT = OutboundPorts.free();
+    private static final int REPORT_PORT = OutboundPorts.free();
+    private static final TestPki CA = TestPki.create("TLS-RPT Test CA");
+    private static final DkimKeyDirectory KEYS = DkimKeyDirectory.create();
+    private static final String PASSWORD = "secret-Pa55";
+    private static final String DOMAIN = "rpt.test";
+    private static final String RUA_DOMAIN = "rua.test";
+
+    @RegisterExtension
+    static TesJamesExtension extension = new TesJamesExtension(TlsReportingTest::configure);
+
+    private static TesJamesServer james;
+    private static TestDnsServer dns;
+    private static PolicyServer policyServer;
+    private static HttpsServer reportServer;
+    private static final List<Post> POSTS = new CopyOnWriteArrayList<>();
+
+    private record Post(String path, String contentType, byte[] body) {
+    }
+
+    private static void configure(JamesConf conf) {
+        KEYS.write("tes.test", DkimKeyType.RSA, "rpt2026");
+        Path ca = caFile();
+        conf.outboundPort(MX_PORT)
+            .replace("mailetcontainer.xml", "<delayTime>5 minutes, 30 minutes, 2 hours, 6 hours, 12 hours</delayTime>",
+                "<delayTime>1 second</delayTime>")
+            .replace("mailetcontainer.xml", "<maxRetries>5</maxRetries>", "<maxRetries>1</maxRetries>")
+            .modify("tes.properties", text -> text + "\nlookup.timeout=3s\ndkim.keys=" + KEYS.path()
+                + "\nsts.trust-store=" + ca + "\nsts.fetch.port=" + POLICY_PORT + "\nsts.fetch.timeout=5s\n"
+                + "tlsrpt.enabled=true\ntlsrpt.organization-name=TES Test Org\n"
+                + "tlsrpt.contact-info=mailto:tls-admin@tes.test\ntlsrpt.reporting-domain=tes.test\n"
+                + "tlsrpt.interval=8s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n"
+                + "tlsrpt.state-file=none\n");
+    }
+
+    private static Path caFile() {
+        try {
+            Path file = Files.createTempFile("tlsrpt-ca-", ".pem");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, CA.root().chainPem());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        james = extension.james();
+        dns = extension.dns();
+        KEYS.publish(dns);
+        reportServer = HttpsServer.create(new InetSocketAddress("127.0.3.20", REPORT_PORT), 0);
+        reportServer.setHttpsConfigurator(new HttpsConfigurator(SslContexts.server(CA.issue("reports." + RUA_DOMAIN))));
+        reportServer.createContext("/", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                POSTS.add(new Post(exchange.getRequestMethod() + " " + exchange.getRequestURI(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), in.readAllBytes()));
+            }
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        reportServer.start();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (reportServer != null) {
+            reportServer.stop(0);
+        }
+        if (policyServer != null) {
+            policyServer.close();
+        }
+    }
+
+    @Test
+    void theReportOfAPeriodArrivesByMailAndByHttpsWithTheSessionsCounted() throws Exception {
+        TestZone zone = dns.zone(DOMAIN).unsigned().ttl(1)
+            .mx("@", 10, "mx1." + DOMAIN + ".").a("mx1", "127.0.3.11")
+            .mx("@", 20, "mx2." + DOMAIN + ".").a("mx2", "127.0.3.12")
+            .a("mta-sts", "127.0.3.10");
+        policyServer = PolicyServer.start("127.0.3.10", POLICY_PORT, CA.issue("mta-sts." + DOMAIN));
+        policyServer.policy("version: STSv1\r\nmode: enforce\r\nmx: mx1." + DOMAIN + "\r\nmx: mx2." + DOMAIN
+            + "\r\nmax_age: 86400\r\n");
+        zone.txt("_mta-sts", "v=STSv1; id=1;");
+        zone.txt("_smtp._tls", "v=TLSRPTv1; rua=mailto:reports@" + RUA_DOMAIN + ",https://reports." + RUA_DOMAIN
+            + ":" + REPORT_PORT + "/v1/tlsrpt");
+        dns.zone(RUA_DOMAIN).unsigned().ttl(1).mx("@", 10, "mx." + RUA_DOMAIN + ".").a("mx", "127.0.3.13")
+            .a("reports", "127.0.3.20");
+
+        try (RecordingSmtpSink wrongName = sink("127.0.3.11", CA.issue("someone-else.test"));
+             RecordingSmtpSink valid = sink("127.0.3.12", CA.issue("mx2." + DOMAIN));
+             RecordingSmtpSink ruaMx = sink("127.0.3.13", TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
+            String sender = "sender@tes.test";
+            james.addUser(sender, PASSWORD);
+            for (int i = 0; i < 2; i++) {
+                submit(sender, "tls-rpt " + i, "dave@" + DOMAIN);
+                int delivered = i + 1;
+                Awaitility.await().atMost(WAIT).until(() -> valid.messages().size() == delivered);
+            }
+            assertThat(wrongName.tlsHandshakeFailures()).isEqualTo(2);
+
+            ReceivedMessage mail = ruaMx.awaitMessage(WAIT);
+            assertThat(mail.recipients()).containsExactly("reports@" + RUA_DOMAIN);
+            assertThat(mail.mailFrom()).isEqualTo("tlsrpt-noreply@tes.test");
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
+                new ByteArrayInputStream(mail.rawBytes()));
+            assertThat(message.getContentType()).startsWith("multipart/report").contains("report-type")
+                .contains("tlsrpt");
+            assertThat(message.getHeader("TLS-Report-Domain", null)).isEqualTo(DOMAIN);
+            assertThat(message.getHeader("TLS-Report-Submitter", null)).isEqualTo("tes.test");
+            assertThat(message.getSubject()).startsWith("Report Domain: " + DOMAIN + " Submitter: tes.test Report-ID: <");
+
+            List<DkimSignatureResult> signatures = DkimChecks.verify(dns, mail.rawBytes());
+            assertThat(signatures).hasSize(1);
+            assertThat(signatures.get(0).domain()).isEqualTo("tes.test");
+            assertThat(signatures.get(0).result()).isEqualTo(DkimResult.PASS);
+
+            BodyPart attachment = ((MimeMultipart) message.getContent()).getBodyPart(1);
+            assertThat(attachment.getContentType()).startsWith("application/tlsrpt+gzip");
+            assertThat(attachment.getFileName()).matches("tes\\.test!" + DOMAIN.replace(".", "\\.")
+                + "!\\d+!\\d+\\.json\\.gz");
+            JsonNode mailed = json(attachment.getInputStream().readAllBytes());
+            assertReport(mailed);
+
+            Awaitility.await().atMost(WAIT).pollInterval(200, TimeUnit.MILLISECONDS).until(() -> !POSTS.isEmpty());
+            Post post = POSTS.get(0);
+            assertThat(post.path()).isEqualTo("POST /v1/tlsrpt");
+            assertThat(post.contentType()).isEqualTo("application/tlsrpt+gzip");
+            JsonNode posted = json(post.body());
+            assertThat(posted).isEqualTo(mailed);
+        }
+    }
+
+    /** Every field RFC 8460 section 4.3 requires, and the counts of the sessions made. */
+    private static void assertReport(JsonNode report) {
+        assertThat(report.path("organization-name").asText()).isEqualTo("TES Test Org");
+        assertThat(report.path("contact-info").asText()).isEqualTo("mailto:tls-admin@tes.test");
+        assertThat(report.path("report-id").asText()).isNotBlank();
+        assertThat(report.path("date-range").path("start-datetime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(report.path("date-range").path("end-datetime").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        JsonNode policies = report.path("policies");
+        assertThat(policies.isArray()).isTrue();
+        assertThat(policies).hasSize(1);
+        JsonNode policy = policies.get(0);
+        assertThat(policy.path("policy").path("policy-type").asText()).isEqualTo("sts");
+        assertThat(policy.path("policy").path("policy-domain").asText()).isEqualTo(DOMAIN);
+        assertThat(policy.path("policy").path("policy-string").isArray()).isTrue();
+        assertThat(policy.path("policy").path("mx-host").toString()).contains("mx1." + DOMAIN, "mx2." + DOMAIN);
+        assertThat(policy.path("summary").path("total-successful-session-count").asLong()).isEqualTo(2);
+        assertThat(policy.path("summary").path("total-failure-session-count").asLong()).isEqualTo(2);
+        JsonNode details = policy.path("failure-details");
+        assertThat(details).hasSize(1);
+        assertThat(details.get(0).path("result-type").asText()).isEqualTo("certificate-host-mismatch");
+        assertThat(details.get(0).path("receiving-mx-hostname").asText()).isEqualTo("mx1." + DOMAIN);
+        assertThat(details.get(0).path("receiving-ip").asText()).isEqualTo("127.0.3.11");
+        assertThat(details.get(0).path("failed-session-count").asLong()).isEqualTo(2);
+    }
+
+    private static JsonNode json(byte[] gzip) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
+            return new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static RecordingSmtpSink sink(String address, org.tesjames.testing.tls.TestCertificate certificate)
+        throws IOException {
+        return RecordingSmtpSink.builder().bindAddress(address).port(MX_PORT).startTls(certificate).start();
+    }
+
+    private static void submit(String sender, String subject, String recipient) throws Exception {
+        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
+                .connect()) {
+            client.ehlo("client.example");
+            assertThat(client.starttls().code()).isEqualTo(220);
+            client.ehlo("client.example");
+            assertThat(client.authPlain(sender, PASSWORD).code()).isEqualTo(235);
+            assertThat(client.mailFrom(sender).code()).isEqualTo(250);
+            assertThat(client.rcptTo(recipient).code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            assertThat(client.message("From: " + sender + "\r\nTo: " + recipient + "\r\nSubject: " + subject
+                + "\r\n\r\nhello\r\n").code()).isEqualTo(250);
+        }
+    }
+}
