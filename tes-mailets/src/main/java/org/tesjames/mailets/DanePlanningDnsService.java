@@ -26,6 +26,7 @@ import org.tesjames.core.tlsrpt.PolicyType;
 import org.tesjames.core.tlsrpt.SessionOutcomes;
 import org.tesjames.core.tlsrpt.TlsPolicy;
 import org.tesjames.core.tlsrpt.TlsResultRecorder;
+import org.tesjames.mailets.tlsrpt.ReportDeliveries;
 
 /**
  * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
@@ -84,14 +85,16 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
-        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
+        // a TLS report's own delivery is not recorded for TLS reporting (RFC 8460 section 3)
+        TlsResultRecorder recorder = ReportDeliveries.deliveringReport() ? TlsResultRecorder.NONE : tlsResults;
+        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain, recorder));
         DeliveryPlan plan = OutboundPlanning.plan(lookup, current.planner(), current.policy(), domain,
             current.lookupDeadline()).plan();
         if (sts.isPresent()) {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }
         DeliveryPlans.bind(plan);
-        SessionOutcomes.bind(tlsResults, ReportedPolicies.of(plan, sts));
+        SessionOutcomes.bind(recorder, ReportedPolicies.of(plan, sts));
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
         if (plan.hosts().isEmpty()) {
@@ -110,7 +113,7 @@ final class DanePlanningDnsService implements DNSService {
     }
 
     /** The MTA-STS outcome of a destination, logged and counted. */
-    private StsLookup stsLookup(StsPolicies policies, String domain) {
+    private StsLookup stsLookup(StsPolicies policies, String domain, TlsResultRecorder recorder) {
         StsLookup result = policies.lookup(domain);
         if (result instanceof StsLookup.Found found) {
             metrics.generate("tes.outbound.sts.policy." + found.policy().mode().label() + "."
@@ -124,7 +127,7 @@ final class DanePlanningDnsService implements DNSService {
         }
         sts(result).ifPresent(problem -> {
             metrics.generate("tes.outbound.sts.problem." + problem.type().label()).increment();
-            tlsResults.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
+            recorder.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
                 FailureDetail.of(problem.type(), "mta-sts." + result.domain(), Optional.empty(),
                     Optional.of(problem.detail())));
         });

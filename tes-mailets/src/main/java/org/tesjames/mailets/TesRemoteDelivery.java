@@ -34,6 +34,7 @@ import org.tesjames.core.dane.tls.DaneFailures;
 import org.tesjames.core.dane.tls.DaneSocketFactory;
 import org.tesjames.core.sts.StsDeliveryRules;
 import org.tesjames.core.tlsrpt.TlsResultRecorder;
+import org.tesjames.mailets.tlsrpt.ReportDeliveries;
 import org.tesjames.core.tls.TlsVersion;
 
 /**
@@ -107,7 +108,7 @@ public class TesRemoteDelivery extends RemoteDelivery {
 
     private TesRemoteDelivery(DanePlanningDnsService dns, DomainList domainList, MailQueueFactory<?> queueFactory,
                               MetricFactory metricFactory, TesSettings settings, OutboundSts sts) {
-        super(dns, domainList, queueFactory, metricFactory);
+        super(dns, domainList, ReportDeliveries.wrap(queueFactory), metricFactory);
         this.dns = dns;
         this.tesSettings = settings;
         this.sts = sts;
