@@ -69,7 +69,7 @@ public record TlsRptRecord(List<ReportUri> destinations, List<String> ignored) {
         for (int i = 1; i < fields.length; i++) {
             String field = fields[i];
             if (field.isEmpty()) {
-                if (i == fields.length - 1 && i > 1) {
+                if (i == fields.length - 1) {
                     break;
                 }
                 throw new IllegalArgumentException("empty field at position " + i);
