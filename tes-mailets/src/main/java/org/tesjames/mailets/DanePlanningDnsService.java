@@ -94,7 +94,7 @@ final class DanePlanningDnsService implements DNSService {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }
         DeliveryPlans.bind(plan);
-        SessionOutcomes.bind(recorder, ReportedPolicies.of(plan, sts));
+        SessionOutcomes.bind(recorder, ReportedPolicies.of(plan, sts), ReportedPolicies.refusals(plan, sts));
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
         if (plan.hosts().isEmpty()) {

@@ -55,8 +55,8 @@ import com.sun.net.httpserver.HttpsServer;
 
 /**
  * SMTP TLS Reporting (RFC 8460) end to end through a real James: a destination with an MTA-STS {@code enforce}
- * policy whose first MX host presents a certificate for another name (a failed session) and whose second one is
- * valid (a delivered mail), and a TLS-RPT record with a {@code mailto:} and an {@code https:} destination. After
+ * policy, an MX host it does not list (refused without a session: a failure), one that presents a certificate for
+ * another name (a failed session) and a valid one (a delivered mail), and a TLS-RPT record with a {@code mailto:} and an {@code https:} destination. After
  * the (shortened) period the report arrives at both: by mail at the MX host of the mailto address (a recording
  * sink), DKIM-signed by the reporting domain, and by POST at an HTTPS server on loopback whose certificate comes
  * from the test CA that {@code tlsrpt.trust-store} trusts. Its JSON counts are the sessions made.
@@ -142,6 +142,7 @@ class TlsReportingTest {
     @Test
     void theReportOfAPeriodArrivesByMailAndByHttpsWithTheSessionsCounted() throws Exception {
         TestZone zone = dns.zone(DOMAIN).unsigned().ttl(1)
+            .mx("@", 5, "mx0." + DOMAIN + ".").a("mx0", "127.0.3.14")
             .mx("@", 10, "mx1." + DOMAIN + ".").a("mx1", "127.0.3.11")
             .mx("@", 20, "mx2." + DOMAIN + ".").a("mx2", "127.0.3.12")
             .a("mta-sts", "127.0.3.10");
@@ -155,7 +156,8 @@ class TlsReportingTest {
             .a("reports", "127.0.3.20")
             .txt("_smtp._tls", "v=TLSRPTv1; rua=https://reports." + RUA_DOMAIN + ":" + REPORT_PORT + "/loop");
 
-        try (RecordingSmtpSink wrongName = sink("127.0.3.11", CA.issue("someone-else.test"));
+        try (RecordingSmtpSink unlisted = sink("127.0.3.14", CA.issue("mx0." + DOMAIN));
+             RecordingSmtpSink wrongName = sink("127.0.3.11", CA.issue("someone-else.test"));
              RecordingSmtpSink valid = sink("127.0.3.12", CA.issue("mx2." + DOMAIN));
              RecordingSmtpSink ruaMx = sink("127.0.3.13", TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
             String sender = "sender@tes.test";
@@ -170,11 +172,13 @@ class TlsReportingTest {
             // the sessions may fall into one period or two: every report is complete, and together they count all
             Awaitility.await().atMost(WAIT).pollInterval(500, TimeUnit.MILLISECONDS)
                 .until(() -> sum(mailedReports(ruaMx), "total-successful-session-count") == 2
-                    && sum(mailedReports(ruaMx), "total-failure-session-count") == 2);
+                    && sum(mailedReports(ruaMx), "total-failure-session-count") == 4);
             List<JsonNode> mailed = mailedReports(ruaMx);
             mailed.forEach(TlsReportingTest::assertComplete);
-            assertThat(mailed.stream().mapToLong(report -> report.path("policies").get(0).path("failure-details")
-                .path(0).path("failed-session-count").asLong()).sum()).isEqualTo(2);
+            assertThat(failed(mailed, "certificate-host-mismatch", "mx1." + DOMAIN, "127.0.3.11")).isEqualTo(2);
+            assertThat(failed(mailed, "validation-failure", "mx0." + DOMAIN, "127.0.3.14"))
+                .as("mx0 is not listed in the enforce policy: refused twice without a session").isEqualTo(2);
+            assertThat(unlisted.connectionCount()).isZero();
 
             Awaitility.await().atMost(WAIT).pollInterval(200, TimeUnit.MILLISECONDS)
                 .until(() -> posted("/v1/tlsrpt").size() == mailed.size());
@@ -224,6 +228,21 @@ class TlsReportingTest {
         return reports;
     }
 
+    /** The failed sessions of one failure detail, over every report. */
+    private static long failed(List<JsonNode> reports, String type, String host, String ip) {
+        long count = 0;
+        for (JsonNode report : reports) {
+            for (JsonNode detail : report.path("policies").get(0).path("failure-details")) {
+                if (detail.path("result-type").asText().equals(type)
+                    && detail.path("receiving-mx-hostname").asText().equals(host)
+                    && detail.path("receiving-ip").asText().equals(ip)) {
+                    count += detail.path("failed-session-count").asLong();
+                }
+            }
+        }
+        return count;
+    }
+
     private static long sum(List<JsonNode> reports, String field) {
         return reports.stream().mapToLong(report -> report.path("policies").get(0).path("summary").path(field)
             .asLong()).sum();
@@ -251,12 +270,16 @@ class TlsReportingTest {
             return;
         }
         JsonNode details = policy.path("failure-details");
-        assertThat(details).hasSize(1);
-        assertThat(details.get(0).path("result-type").asText()).isEqualTo("certificate-host-mismatch");
-        assertThat(details.get(0).path("receiving-mx-hostname").asText()).isEqualTo("mx1." + DOMAIN);
-        assertThat(details.get(0).path("receiving-ip").asText()).isEqualTo("127.0.3.11");
-        assertThat(details.get(0).path("failed-session-count").asLong())
-            .isEqualTo(policy.path("summary").path("total-failure-session-count").asLong());
+        assertThat(details.isArray()).isTrue();
+        long failed = 0;
+        for (JsonNode detail : details) {
+            assertThat(detail.path("result-type").asText()).isIn("certificate-host-mismatch", "validation-failure");
+            assertThat(detail.path("receiving-mx-hostname").asText()).isIn("mx0." + DOMAIN, "mx1." + DOMAIN);
+            assertThat(detail.path("receiving-ip").asText()).isIn("127.0.3.14", "127.0.3.11");
+            assertThat(detail.path("failure-reason-code").asText()).isNotBlank();
+            failed += detail.path("failed-session-count").asLong();
+        }
+        assertThat(failed).isEqualTo(policy.path("summary").path("total-failure-session-count").asLong());
     }
 
     private static JsonNode json(byte[] gzip) throws IOException {
