@@ -96,8 +96,7 @@ class TlsReportingTest {
                 + "\nsts.trust-store=" + ca + "\nsts.fetch.port=" + POLICY_PORT + "\nsts.fetch.timeout=5s\n"
                 + "tlsrpt.enabled=true\ntlsrpt.organization-name=TES Test Org\n"
                 + "tlsrpt.contact-info=mailto:tls-admin@tes.test\ntlsrpt.reporting-domain=tes.test\n"
-                + "tlsrpt.interval=" + INTERVAL.toSeconds() + "s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n"
-                + "tlsrpt.state-file=none\n");
+                + "tlsrpt.interval=" + INTERVAL.toSeconds() + "s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n");
     }
 
     private static Path caFile() {

@@ -108,6 +108,13 @@ import org.tesjames.core.submission.AuthFailureLimits;
  *       for test rigs)</td></tr>
  *   <tr><td>{@code sts.cache.size}</td><td>{@code 10000}</td><td>most domains whose policy is cached
  *       (1-10000000)</td></tr>
+ *   <tr><td>{@code tlsrpt.*}</td><td>off</td><td>SMTP TLS reporting (RFC 8460): {@code enabled},
+ *       {@code organization-name}, {@code contact-info}, {@code reporting-domain} (required when enabled),
+ *       {@code sender}, {@code interval} ({@code 1d}, 1s-7d), {@code max-policies} ({@code 10000}),
+ *       {@code max-details-per-policy} ({@code 100}), {@code max-rua} ({@code 5}), {@code max-report-bytes}
+ *       ({@code 1048576}), {@code trust-store} ({@code jdk}), {@code https.timeout} ({@code 60s}),
+ *       {@code retry.attempts} ({@code 5}), {@code retry.delay} ({@code 5m}), {@code state-file}
+ *       ({@code tlsrpt.state} under James's {@code var/}, or {@code none}); see {@link TlsRptSettings}</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
