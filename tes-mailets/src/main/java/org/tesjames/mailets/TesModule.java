@@ -383,7 +383,8 @@ public class TesModule extends AbstractModule {
             return metered.andThen(TlsReporting.start(tlsrpt, signer, dns, trust, settings.lookupTimeout(), context,
                 stateFile, metrics).reporter());
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("Cannot read the TLS reporting state file " + stateFile.orElseThrow()
+            throw new IllegalStateException("Cannot read the TLS reporting state file " + stateFile.map(Path::toString)
+                .orElse("(none)")
                 + " (" + TesSettings.TLSRPT_STATE_FILE + " in " + SETTINGS_FILE + "): " + e.getMessage(), e);
         }
     }

@@ -446,7 +446,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, TLSRPT_REPORTING_DOMAIN, text -> parseOptionalDomain(text).orElse("")),
             value(properties, TLSRPT_SENDER, TesSettings::parseOptionalAddress),
             value(properties, TLSRPT_INTERVAL, text -> boundedDuration(text, TlsRptSettings.MIN_INTERVAL,
-                TlsRptSettings.MAX_INTERVAL, "1s", "7d")),
+                TlsRptSettings.MAX_INTERVAL, "must be between 1s and 7d")),
             value(properties, TLSRPT_MAX_POLICIES, text -> parseInt(text, 1, 10_000_000)),
             value(properties, TLSRPT_MAX_DETAILS_PER_POLICY, text -> parseInt(text, 1, 10_000)),
             value(properties, TLSRPT_MAX_RUA, text -> parseInt(text, 1, 100)),
@@ -455,7 +455,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             value(properties, TLSRPT_HTTPS_TIMEOUT, TesSettings::parseFetchTimeout),
             value(properties, TLSRPT_RETRY_ATTEMPTS, text -> parseInt(text, 0, 20)),
             value(properties, TLSRPT_RETRY_DELAY, text -> boundedDuration(text, Duration.ofMillis(100),
-                Duration.ofDays(1), "100ms", "1d")),
+                Duration.ofDays(1), "must be between 100ms and 1d")),
             value(properties, TLSRPT_STATE_FILE, text -> optionalPath(text, NONE, "the path of the state file")));
     }
 
@@ -481,11 +481,10 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         return Optional.of(text.substring(0, at) + "@" + parseDomain(text.substring(at + 1)));
     }
 
-    private static Duration boundedDuration(String value, Duration min, Duration max, String minText,
-                                            String maxText) {
+    private static Duration boundedDuration(String value, Duration min, Duration max, String problem) {
         Duration duration = Durations.parse(value);
         if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
-            throw new IllegalArgumentException("must be between " + minText + " and " + maxText);
+            throw new IllegalArgumentException(problem);
         }
         return duration;
     }
@@ -503,11 +502,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     }
 
     private static Duration boundedDuration(String value, Duration max, String maxText) {
-        Duration duration = Durations.parse(value);
-        if (duration.isZero() || duration.compareTo(max) > 0) {
-            throw new IllegalArgumentException("must be positive and at most " + maxText);
-        }
-        return duration;
+        return boundedDuration(value, Duration.ofNanos(1), max, "must be positive and at most " + maxText);
     }
 
     private static Duration parseFetchTimeout(String value) {

@@ -8,22 +8,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -87,7 +82,7 @@ public final class HttpsReportPoster {
         WebPkiTrustManager trustManager = trust.forHost(host, true, clock);
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(address.get(), destination.port()), remaining(deadline));
-            SSLSocket tls = tls(plain, host, destination.port(), trustManager);
+            SSLSocket tls = trustManager.clientSocket(plain, host, destination.port());
             tls.setSoTimeout(remaining(deadline));
             try {
                 tls.startHandshake();
@@ -120,24 +115,6 @@ public final class HttpsReportPoster {
         } catch (IOException e) {
             return new ReportSender.Temporary("POST to " + destination.uri() + " failed: " + e);
         }
-    }
-
-    private SSLSocket tls(Socket plain, String host, int port, WebPkiTrustManager trustManager) throws IOException {
-        SSLContext context;
-        try {
-            context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustManager}, null);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create a TLS SSLContext", e);
-        }
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
-        tls.setUseClientMode(true);
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setProtocols(List.of(tls.getEnabledProtocols()).stream()
-            .filter(p -> p.equals("TLSv1.2") || p.equals("TLSv1.3")).toArray(String[]::new));
-        parameters.setServerNames(List.of(new SNIHostName(host)));
-        tls.setSSLParameters(parameters);
-        return tls;
     }
 
     private Optional<InetAddress> address(String host, Instant deadline) throws IOException {

@@ -49,6 +49,7 @@ public final class TlsReporter implements TlsResultRecorder {
     private final TlsResultCounter counter;
     private final List<PendingReport> pending = new ArrayList<>();
     private Instant periodStart;
+    private TlsReportState written;
 
     /**
      * The report fields and limits.
@@ -96,6 +97,7 @@ public final class TlsReporter implements TlsResultRecorder {
                 periodStart = state.get().periodStart();
                 counter.restore(state.get().counts());
                 pending.addAll(state.get().pending());
+                written = state.get();
                 LOGGER.info("TES TLS-RPT: state restored from {}: period started {}, {} policies counted, {} reports"
                     + " waiting", stateFile.get(), periodStart, state.get().counts().size(), pending.size());
             }
@@ -140,7 +142,11 @@ public final class TlsReporter implements TlsResultRecorder {
         pending.clear();
         pending.addAll(served);
         if (stateFile.isPresent()) {
-            new TlsReportState(periodStart, counter.snapshot(), pending).write(stateFile.get());
+            TlsReportState state = new TlsReportState(periodStart, counter.snapshot(), pending);
+            if (!state.equals(written)) {
+                state.write(stateFile.get());
+                written = state;
+            }
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.tesjames.core.util.RecordField;
+
 /**
  * The TLS-RPT record of a policy domain, TXT {@code _smtp._tls.<domain>} (RFC 8460 section 3):
  * {@code v=TLSRPTv1; rua=<uri>[,<uri>...]} with optional extension fields, parsed strictly. Only {@code mailto:}
@@ -23,8 +25,6 @@ import java.util.regex.Pattern;
  */
 public record TlsRptRecord(List<ReportUri> destinations, List<String> ignored) {
     private static final String VERSION = "v=TLSRPTv1";
-    private static final Pattern EXTENSION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
-    private static final Pattern EXTENSION_VALUE = Pattern.compile("[\\x21-\\x3a\\x3c\\x3e-\\x7e]+");
     private static final Pattern RECORD_START = Pattern.compile("v=TLSRPTv1[ \\t]*;");
     private static final Pattern FIELD_DELIMITER = Pattern.compile("[ \\t]*;[ \\t]*");
     private static final Pattern URI_DELIMITER = Pattern.compile("[ \\t]*,[ \\t]*");
@@ -74,23 +74,15 @@ public record TlsRptRecord(List<ReportUri> destinations, List<String> ignored) {
                 }
                 throw new IllegalArgumentException("empty field at position " + i);
             }
-            int equals = field.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("field '" + field + "' is not name=value");
-            }
-            String name = field.substring(0, equals);
-            String value = field.substring(equals + 1);
-            if (!seen.add(name)) {
-                throw new IllegalArgumentException("field " + name + " is given twice");
-            }
-            if (name.equals("rua")) {
+            RecordField parsed = RecordField.parse(field, seen);
+            if (parsed.name().equals("rua")) {
                 rua = true;
-                for (String uri : URI_DELIMITER.split(value, -1)) {
+                for (String uri : URI_DELIMITER.split(parsed.value(), -1)) {
                     destination(uri).ifPresentOrElse(destinations::add, () -> ignored.add(uri));
                 }
-            } else if (name.equals("v")) {
+            } else if (parsed.name().equals("v")) {
                 throw new IllegalArgumentException("field v is given twice");
-            } else if (!EXTENSION_NAME.matcher(name).matches() || !EXTENSION_VALUE.matcher(value).matches()) {
+            } else if (!parsed.isValidExtension()) {
                 throw new IllegalArgumentException("field '" + field + "' is not a valid extension field");
             }
         }

@@ -1,4 +1,4 @@
-package org.tesjames.it.tlsrpt;
+package org.tesjames.it.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +41,6 @@ import org.tesjames.testing.dns.TestDnsServer;
 import org.tesjames.testing.dns.TestZone;
 import org.tesjames.testing.smtp.ReceivedMessage;
 import org.tesjames.testing.smtp.RecordingSmtpSink;
-import org.tesjames.testing.smtp.SmtpTestClient;
 import org.tesjames.testing.sts.PolicyServer;
 import org.tesjames.testing.tls.SslContexts;
 import org.tesjames.testing.tls.TestCertificates;
@@ -64,12 +63,10 @@ import com.sun.net.httpserver.HttpsServer;
 class TlsReportingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration INTERVAL = Duration.ofSeconds(5);
-    private static final int MX_PORT = OutboundPorts.free();
     private static final int POLICY_PORT = OutboundPorts.free();
     private static final int REPORT_PORT = OutboundPorts.free();
     private static final TestPki CA = TestPki.create("TLS-RPT Test CA");
     private static final DkimKeyDirectory KEYS = DkimKeyDirectory.create();
-    private static final String PASSWORD = "secret-Pa55";
     private static final String DOMAIN = "rpt.test";
     private static final String RUA_DOMAIN = "rua.test";
 
@@ -88,15 +85,12 @@ class TlsReportingTest {
     private static void configure(JamesConf conf) {
         KEYS.write("tes.test", DkimKeyType.RSA, "rpt2026");
         Path ca = caFile();
-        conf.outboundPort(MX_PORT)
-            .replace("mailetcontainer.xml", "<delayTime>5 minutes, 30 minutes, 2 hours, 6 hours, 12 hours</delayTime>",
-                "<delayTime>1 second</delayTime>")
-            .replace("mailetcontainer.xml", "<maxRetries>5</maxRetries>", "<maxRetries>1</maxRetries>")
-            .modify("tes.properties", text -> text + "\nlookup.timeout=3s\ndkim.keys=" + KEYS.path()
-                + "\nsts.trust-store=" + ca + "\nsts.fetch.port=" + POLICY_PORT + "\nsts.fetch.timeout=5s\n"
-                + "tlsrpt.enabled=true\ntlsrpt.organization-name=TES Test Org\n"
-                + "tlsrpt.contact-info=mailto:tls-admin@tes.test\ntlsrpt.reporting-domain=tes.test\n"
-                + "tlsrpt.interval=" + INTERVAL.toSeconds() + "s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n");
+        OutboundRig.overlay().accept(conf);
+        conf.modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\nsts.trust-store=" + ca
+            + "\nsts.fetch.port=" + POLICY_PORT + "\nsts.fetch.timeout=5s\n"
+            + "tlsrpt.enabled=true\ntlsrpt.organization-name=TES Test Org\n"
+            + "tlsrpt.contact-info=mailto:tls-admin@tes.test\ntlsrpt.reporting-domain=tes.test\n"
+            + "tlsrpt.interval=" + INTERVAL.toSeconds() + "s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n");
     }
 
     private static Path caFile() {
@@ -155,14 +149,13 @@ class TlsReportingTest {
             .a("reports", "127.0.3.20")
             .txt("_smtp._tls", "v=TLSRPTv1; rua=https://reports." + RUA_DOMAIN + ":" + REPORT_PORT + "/loop");
 
-        try (RecordingSmtpSink unlisted = sink("127.0.3.14", CA.issue("mx0." + DOMAIN));
-             RecordingSmtpSink wrongName = sink("127.0.3.11", CA.issue("someone-else.test"));
-             RecordingSmtpSink valid = sink("127.0.3.12", CA.issue("mx2." + DOMAIN));
-             RecordingSmtpSink ruaMx = sink("127.0.3.13", TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
-            String sender = "sender@tes.test";
-            james.addUser(sender, PASSWORD);
+        try (RecordingSmtpSink unlisted = OutboundRig.starttlsSink("127.0.3.14", CA.issue("mx0." + DOMAIN));
+             RecordingSmtpSink wrongName = OutboundRig.starttlsSink("127.0.3.11", CA.issue("someone-else.test"));
+             RecordingSmtpSink valid = OutboundRig.starttlsSink("127.0.3.12", CA.issue("mx2." + DOMAIN));
+             RecordingSmtpSink ruaMx = OutboundRig.starttlsSink("127.0.3.13", TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
+            String sender = OutboundRig.newSender(james);
             for (int i = 0; i < 2; i++) {
-                submit(sender, "tls-rpt " + i, "dave@" + DOMAIN);
+                OutboundRig.submit(james, sender, "tls-rpt " + i, "dave@" + DOMAIN);
                 int delivered = i + 1;
                 Awaitility.await().atMost(WAIT).until(() -> valid.messages().size() == delivered);
             }
@@ -284,26 +277,6 @@ class TlsReportingTest {
     private static JsonNode json(byte[] gzip) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
             return new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-    }
-
-    private static RecordingSmtpSink sink(String address, org.tesjames.testing.tls.TestCertificate certificate)
-        throws IOException {
-        return RecordingSmtpSink.builder().bindAddress(address).port(MX_PORT).startTls(certificate).start();
-    }
-
-    private static void submit(String sender, String subject, String recipient) throws Exception {
-        try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.submissionPort()).trustAll()
-                .connect()) {
-            client.ehlo("client.example");
-            assertThat(client.starttls().code()).isEqualTo(220);
-            client.ehlo("client.example");
-            assertThat(client.authPlain(sender, PASSWORD).code()).isEqualTo(235);
-            assertThat(client.mailFrom(sender).code()).isEqualTo(250);
-            assertThat(client.rcptTo(recipient).code()).isEqualTo(250);
-            assertThat(client.data().code()).isEqualTo(354);
-            assertThat(client.message("From: " + sender + "\r\nTo: " + recipient + "\r\nSubject: " + subject
-                + "\r\n\r\nhello\r\n").code()).isEqualTo(250);
         }
     }
 }
