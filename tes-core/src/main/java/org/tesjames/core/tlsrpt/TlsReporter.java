@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every decision is logged at INFO with the policy domain and counted: {@code tes.tlsrpt.report.sent},
  * {@code .failed}, {@code .retried}, {@code .not-requested}, {@code .too-large}, {@code .discarded} (discovery
  * given up), {@code tes.tlsrpt.rua.over-limit}, {@code tes.tlsrpt.discovery.retried},
- * {@code tes.tlsrpt.pending.over-limit}.
+ * {@code tes.tlsrpt.pending.over-limit}, and per period {@code tes.tlsrpt.policy.over-limit} (outcomes not counted:
+ * {@code maxPolicies} policies were counted already).
  */
 public final class TlsReporter implements TlsResultRecorder {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporter.class);
@@ -50,6 +51,7 @@ public final class TlsReporter implements TlsResultRecorder {
     private final List<PendingReport> pending = new ArrayList<>();
     private Instant periodStart;
     private TlsReportState written;
+    private long droppedBefore;
 
     /**
      * The report fields and limits.
@@ -154,6 +156,13 @@ public final class TlsReporter implements TlsResultRecorder {
         Map<String, List<TlsResultCounter.PolicyResult>> byDomain = new LinkedHashMap<>();
         for (TlsResultCounter.PolicyResult result : counter.drain()) {
             byDomain.computeIfAbsent(result.policy().domain(), d -> new ArrayList<>()).add(result);
+        }
+        long dropped = counter.dropped() - droppedBefore;
+        droppedBefore += dropped;
+        if (dropped > 0) {
+            metrics.generate("tes.tlsrpt.policy.over-limit").add((int) Math.min(dropped, Integer.MAX_VALUE));
+            LOGGER.info("TES TLS-RPT: {} session outcomes of the period were not counted: {} policies were already"
+                + " counted (tlsrpt.max-policies)", dropped, settings.maxPolicies());
         }
         LOGGER.info("TES TLS-RPT: period {} to {} ended: {} policy domains", periodStart, now, byDomain.size());
         for (Map.Entry<String, List<TlsResultCounter.PolicyResult>> entry : byDomain.entrySet()) {

@@ -298,6 +298,21 @@ class TlsReporterTest {
         }
 
         @Test
+        void outcomesOfPoliciesBeyondMaxPoliciesAreNotCountedAndThatIsCounted() throws Exception {
+            TlsReporter reporter = reporter(2, 5, 1_000_000, Optional.empty());
+            reporter.success(TlsPolicy.none("a.test"));
+            reporter.success(TlsPolicy.none("b.test"));
+            reporter.success(TlsPolicy.none("a.test"));
+            reporter.success(TlsPolicy.none("c.test"));
+            reporter.failure(TlsPolicy.none("d.test"), MISMATCH);
+            clock.advance(DAY);
+            reporter.tick();
+
+            assertThat(metric("policy.over-limit")).isEqualTo(2);
+            assertThat(metric("report.not-requested")).isEqualTo(2);
+        }
+
+        @Test
         void atMostMaxPoliciesReportsWait() throws Exception {
             dnsFailure("a.test");
             dnsFailure("b.test");
