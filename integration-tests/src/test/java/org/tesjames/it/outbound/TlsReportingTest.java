@@ -55,7 +55,8 @@ import com.sun.net.httpserver.HttpsServer;
 /**
  * SMTP TLS Reporting (RFC 8460) end to end through a real James: a destination with an MTA-STS {@code enforce}
  * policy, an MX host it does not list (refused without a session: a failure), one that presents a certificate for
- * another name (a failed session) and a valid one (a delivered mail), and a TLS-RPT record with a {@code mailto:} and an {@code https:} destination. After
+ * another name (a failed session) and a valid one (a delivered mail), and a TLS-RPT record with a {@code mailto:} and
+ * an {@code https:} destination. After
  * the (shortened) period the report arrives at both: by mail at the MX host of the mailto address (a recording
  * sink), DKIM-signed by the reporting domain, and by POST at an HTTPS server on loopback whose certificate comes
  * from the test CA that {@code tlsrpt.trust-store} trusts. Its JSON counts are the sessions made.
@@ -152,7 +153,8 @@ class TlsReportingTest {
         try (RecordingSmtpSink unlisted = OutboundRig.starttlsSink("127.0.3.14", CA.issue("mx0." + DOMAIN));
              RecordingSmtpSink wrongName = OutboundRig.starttlsSink("127.0.3.11", CA.issue("someone-else.test"));
              RecordingSmtpSink valid = OutboundRig.starttlsSink("127.0.3.12", CA.issue("mx2." + DOMAIN));
-             RecordingSmtpSink ruaMx = OutboundRig.starttlsSink("127.0.3.13", TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
+             RecordingSmtpSink ruaMx = OutboundRig.starttlsSink("127.0.3.13",
+                 TestCertificates.selfSigned("mx." + RUA_DOMAIN))) {
             String sender = OutboundRig.newSender(james);
             for (int i = 0; i < 2; i++) {
                 OutboundRig.submit(james, sender, "tls-rpt " + i, "dave@" + DOMAIN);
@@ -196,7 +198,8 @@ class TlsReportingTest {
                 .contains("tlsrpt");
             assertThat(message.getHeader("TLS-Report-Domain", null)).isEqualTo(DOMAIN);
             assertThat(message.getHeader("TLS-Report-Submitter", null)).isEqualTo("tes.test");
-            assertThat(message.getSubject()).startsWith("Report Domain: " + DOMAIN + " Submitter: tes.test Report-ID: <");
+            assertThat(message.getSubject())
+                .startsWith("Report Domain: " + DOMAIN + " Submitter: tes.test Report-ID: <");
             List<DkimSignatureResult> signatures = DkimChecks.verify(dns, mail.rawBytes());
             assertThat(signatures).hasSize(1);
             assertThat(signatures.get(0).domain()).isEqualTo("tes.test");

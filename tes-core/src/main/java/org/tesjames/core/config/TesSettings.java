@@ -475,7 +475,8 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
             return Optional.empty();
         }
         int at = text.lastIndexOf('@');
-        if (at <= 0 || text.indexOf('@') != at || !text.substring(0, at).matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")) {
+        if (at <= 0 || text.indexOf('@') != at
+            || !text.substring(0, at).matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")) {
             throw new IllegalArgumentException("'" + value + "' is not a mail address local@domain");
         }
         return Optional.of(text.substring(0, at) + "@" + parseDomain(text.substring(at + 1)));

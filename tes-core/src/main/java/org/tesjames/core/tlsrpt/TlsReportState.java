@@ -65,7 +65,8 @@ public record TlsReportState(Instant periodStart, List<TlsResultCounter.PolicyRe
     private static void policies(StringBuilder text, String owner, List<TlsResultCounter.PolicyResult> results) {
         for (TlsResultCounter.PolicyResult result : results) {
             TlsPolicy policy = result.policy();
-            line(text, "policy", owner, policy.type().label(), encode(policy.domain()), String.valueOf(result.successes()),
+            line(text, "policy", owner, policy.type().label(), encode(policy.domain()),
+                String.valueOf(result.successes()),
                 String.valueOf(result.failures()), list(policy.strings()), list(policy.mxHosts()));
             result.details().forEach((detail, count) -> line(text, "detail", String.valueOf(count),
                 detail.resultType().label(), optional(detail.sendingMtaIp()), encode(detail.receivingMxHostname()),

@@ -184,7 +184,8 @@ class StsDeliveryRulesTest {
         SessionOutcomes.bind(counter, Map.of(), Map.of(LISTED, new SessionOutcomes.Refusal(tlsa,
             ResultType.DNSSEC_INVALID)));
         try {
-            SessionOutcomes.refused(LISTED.toUpperCase(java.util.Locale.ROOT) + ".", Optional.of("192.0.2.7"), "bogus TLSA");
+            SessionOutcomes.refused(LISTED.toUpperCase(java.util.Locale.ROOT) + ".", Optional.of("192.0.2.7"),
+                "bogus TLSA");
             SessionOutcomes.refused(UNLISTED, Optional.empty(), "not bound");
         } finally {
             SessionOutcomes.clear();

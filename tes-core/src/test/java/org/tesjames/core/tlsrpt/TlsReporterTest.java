@@ -369,7 +369,8 @@ class TlsReporterTest {
         void theStateFileRoundTripsEveryField() throws Exception {
             Path file = directory.resolve("state");
             FailureDetail odd = new FailureDetail(ResultType.VALIDATION_FAILURE, Optional.of("198.51.100.1"),
-                "mx\t2.example.net", Optional.empty(), Optional.of("https://x/?a=1&b=%"), Optional.of("~ tab\t, comma"));
+                "mx\t2.example.net", Optional.empty(), Optional.of("https://x/?a=1&b=%"),
+                Optional.of("~ tab\t, comma"));
             TlsPolicy tlsa = new TlsPolicy(PolicyType.TLSA, DOMAIN, List.of("3 1 1 ab", ""), List.of());
             TlsReportState state = new TlsReportState(Instant.parse("2026-01-01T00:00:00Z"),
                 List.of(new TlsResultCounter.PolicyResult(tlsa, 3, 1, Map.of(odd, 1L))),
@@ -387,7 +388,8 @@ class TlsReporterTest {
         @Test
         void aCorruptStateFileIsRefusedNamingTheLine() throws Exception {
             Path file = directory.resolve("state");
-            Files.writeString(file, "TES-TLSRPT-STATE 1\nperiod\t1\npolicy\tcurrent\tbogus\texample.net\t1\t0\t0:\t0:\n");
+            Files.writeString(file,
+                "TES-TLSRPT-STATE 1\nperiod\t1\npolicy\tcurrent\tbogus\texample.net\t1\t0\t0:\t0:\n");
 
             assertThatThrownBy(() -> reporter(100, 5, 1_000_000, Optional.of(file)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -399,7 +401,8 @@ class TlsReporterTest {
             Path file = directory.resolve("state");
             Files.writeString(file, "hello\n");
 
-            assertThatThrownBy(() -> TlsReportState.read(file)).hasMessageContaining("is not a TLS reporting state file");
+            assertThatThrownBy(() -> TlsReportState.read(file))
+                .hasMessageContaining("is not a TLS reporting state file");
         }
     }
 }

@@ -79,8 +79,8 @@ public final class TlsReporting {
                 reporter.tick();
             } catch (IOException | RuntimeException e) {
                 metrics.generate("tes.tlsrpt.tick.error").increment();
-                LOGGER.warn("TES TLS-RPT: tick failed (the counts are kept; next tick in {} ms): {}", tick, e.toString(),
-                    e);
+                LOGGER.warn("TES TLS-RPT: tick failed (the counts are kept; next tick in {} ms): {}", tick,
+                    e.toString(), e);
             }
         }, tick, tick, TimeUnit.MILLISECONDS);
         LOGGER.info("TES TLS-RPT: reporting as {} ({}), submitter {}, sender {}, every {}, state {}, https trust {}",
