@@ -380,10 +380,13 @@ public class TesModule extends AbstractModule {
         WebPkiTrust trust = trust(fileSystem, tlsrpt.trustStore(), TesSettings.TLSRPT_TRUST_STORE, "TLS-RPT");
         Optional<Path> stateFile = tlsrpt.stateFile().map(path -> varPath(fileSystem, path));
         try {
+            if (stateFile.isPresent() && stateFile.get().toAbsolutePath().getParent() != null) {
+                Files.createDirectories(stateFile.get().toAbsolutePath().getParent());
+            }
             return metered.andThen(TlsReporting.start(tlsrpt, signer, dns, trust, settings.lookupTimeout(), context,
                 stateFile, metrics).reporter());
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("Cannot read the TLS reporting state file " + stateFile.map(Path::toString)
+            throw new IllegalStateException("Cannot use the TLS reporting state file " + stateFile.map(Path::toString)
                 .orElse("(none)")
                 + " (" + TesSettings.TLSRPT_STATE_FILE + " in " + SETTINGS_FILE + "): " + e.getMessage(), e);
         }

@@ -72,7 +72,7 @@ class TesSettingsStartupTest {
         try (TestDnsServer dns = TesJamesExtension.internetLikeDns()) {
             assertThatThrownBy(() -> TesJamesServer.start(dns, conf -> conf.modify("tes.properties", text -> text
                     + TLSRPT + "dkim.keys=" + keys.path() + "\ntlsrpt.state-file=" + state + "\n")).close())
-                .hasStackTraceContaining("Cannot read the TLS reporting state file " + state)
+                .hasStackTraceContaining("Cannot use the TLS reporting state file " + state)
                 .hasStackTraceContaining("is not a TLS reporting state file");
         }
         assertThat(Files.readString(state)).as("the file is left for the operator").isEqualTo("not a state file\n");

@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 
 import javax.mail.BodyPart;
 import javax.mail.Session;
@@ -42,15 +37,11 @@ import org.tesjames.testing.dns.TestZone;
 import org.tesjames.testing.smtp.ReceivedMessage;
 import org.tesjames.testing.smtp.RecordingSmtpSink;
 import org.tesjames.testing.sts.PolicyServer;
-import org.tesjames.testing.tls.SslContexts;
 import org.tesjames.testing.tls.TestCertificates;
 import org.tesjames.testing.tls.TestPki;
 import org.xbill.DNS.Type;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 
 /**
  * SMTP TLS Reporting (RFC 8460) end to end through a real James: a destination with an MTA-STS {@code enforce}
@@ -65,9 +56,10 @@ class TlsReportingTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration INTERVAL = Duration.ofSeconds(5);
     private static final int POLICY_PORT = OutboundPorts.free();
-    private static final int REPORT_PORT = OutboundPorts.free();
-    private static final TestPki CA = TestPki.create("TLS-RPT Test CA");
+    static final int REPORT_PORT = OutboundPorts.free();
+    static final TestPki CA = TestPki.create("TLS-RPT Test CA");
     private static final DkimKeyDirectory KEYS = DkimKeyDirectory.create();
+    private static final Path CA_FILE = caFile();
     private static final String DOMAIN = "rpt.test";
     private static final String RUA_DOMAIN = "rua.test";
 
@@ -77,21 +69,25 @@ class TlsReportingTest {
     private static TesJamesServer james;
     private static TestDnsServer dns;
     private static PolicyServer policyServer;
-    private static HttpsServer reportServer;
-    private static final List<Post> POSTS = new CopyOnWriteArrayList<>();
-
-    private record Post(String path, String contentType, byte[] body) {
-    }
+    private static HttpsReportSink reports;
 
     private static void configure(JamesConf conf) {
         KEYS.write("tes.test", DkimKeyType.RSA, "rpt2026");
-        Path ca = caFile();
+        configure(conf, KEYS.path(), INTERVAL, "");
+    }
+
+    /**
+     * The outbound rig, MTA-STS with the test CA, TLS reporting every {@code interval} signed with the keys of
+     * {@code keys}, and {@code more}.
+     */
+    static void configure(JamesConf conf, Path keys, Duration interval, String more) {
         OutboundRig.overlay().accept(conf);
-        conf.modify("tes.properties", text -> text + "\ndkim.keys=" + KEYS.path() + "\nsts.trust-store=" + ca
+        conf.modify("tes.properties", text -> text + "\ndkim.keys=" + keys + "\nsts.trust-store=" + CA_FILE
             + "\nsts.fetch.port=" + POLICY_PORT + "\nsts.fetch.timeout=5s\n"
             + "tlsrpt.enabled=true\ntlsrpt.organization-name=TES Test Org\n"
             + "tlsrpt.contact-info=mailto:tls-admin@tes.test\ntlsrpt.reporting-domain=tes.test\n"
-            + "tlsrpt.interval=" + INTERVAL.toSeconds() + "s\ntlsrpt.trust-store=" + ca + "\ntlsrpt.retry.delay=1s\n");
+            + "tlsrpt.interval=" + interval.toSeconds() + "s\ntlsrpt.trust-store=" + CA_FILE
+            + "\ntlsrpt.retry.delay=1s\n" + more);
     }
 
     private static Path caFile() {
@@ -110,23 +106,16 @@ class TlsReportingTest {
         james = extension.james();
         dns = extension.dns();
         KEYS.publish(dns);
-        reportServer = HttpsServer.create(new InetSocketAddress("127.0.3.20", REPORT_PORT), 0);
-        reportServer.setHttpsConfigurator(new HttpsConfigurator(SslContexts.server(CA.issue("reports." + RUA_DOMAIN))));
-        reportServer.createContext("/", exchange -> {
-            try (InputStream in = exchange.getRequestBody()) {
-                POSTS.add(new Post(exchange.getRequestMethod() + " " + exchange.getRequestURI(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"), in.readAllBytes()));
-            }
-            exchange.sendResponseHeaders(201, -1);
-            exchange.close();
-        });
-        reportServer.start();
+        dns.zone(RUA_DOMAIN).unsigned().ttl(1).mx("@", 10, "mx." + RUA_DOMAIN + ".").a("mx", "127.0.3.13")
+            .a("reports", "127.0.3.20")
+            .txt("_smtp._tls", "v=TLSRPTv1; rua=https://reports." + RUA_DOMAIN + ":" + REPORT_PORT + "/loop");
+        reports = HttpsReportSink.start("127.0.3.20", REPORT_PORT, CA.issue("reports." + RUA_DOMAIN));
     }
 
     @AfterAll
     static void tearDown() {
-        if (reportServer != null) {
-            reportServer.stop(0);
+        if (reports != null) {
+            reports.close();
         }
         if (policyServer != null) {
             policyServer.close();
@@ -146,9 +135,6 @@ class TlsReportingTest {
         zone.txt("_mta-sts", "v=STSv1; id=1;");
         zone.txt("_smtp._tls", "v=TLSRPTv1; rua=mailto:reports@" + RUA_DOMAIN + ",https://reports." + RUA_DOMAIN
             + ":" + REPORT_PORT + "/v1/tlsrpt");
-        dns.zone(RUA_DOMAIN).unsigned().ttl(1).mx("@", 10, "mx." + RUA_DOMAIN + ".").a("mx", "127.0.3.13")
-            .a("reports", "127.0.3.20")
-            .txt("_smtp._tls", "v=TLSRPTv1; rua=https://reports." + RUA_DOMAIN + ":" + REPORT_PORT + "/loop");
 
         try (RecordingSmtpSink unlisted = OutboundRig.starttlsSink("127.0.3.14", CA.issue("mx0." + DOMAIN));
              RecordingSmtpSink wrongName = OutboundRig.starttlsSink("127.0.3.11", CA.issue("someone-else.test"));
@@ -175,20 +161,21 @@ class TlsReportingTest {
             assertThat(unlisted.connectionCount()).isZero();
 
             Awaitility.await().atMost(WAIT).pollInterval(200, TimeUnit.MILLISECONDS)
-                .until(() -> posted("/v1/tlsrpt").size() == mailed.size());
-            assertThat(posted("/v1/tlsrpt")).containsExactlyInAnyOrderElementsOf(mailed);
-            assertThat(POSTS).allSatisfy(post -> assertThat(post.contentType()).isEqualTo("application/tlsrpt+gzip"));
+                .until(() -> reports.posted("/v1/tlsrpt").size() == mailed.size());
+            assertThat(reports.posted("/v1/tlsrpt")).containsExactlyInAnyOrderElementsOf(mailed);
+            assertThat(reports.posts())
+                .allSatisfy(post -> assertThat(post.contentType()).isEqualTo("application/tlsrpt+gzip"));
 
             // the report mails' own delivery to rua.test (which takes reports too) is not reported on
             Thread.sleep(3 * INTERVAL.toMillis());
-            assertThat(posted("/loop")).isEmpty();
-            assertThat(POSTS).hasSize(mailed.size());
+            assertThat(reports.posted("/loop")).isEmpty();
+            assertThat(reports.posted("/v1/tlsrpt")).hasSize(mailed.size());
         }
     }
 
     /** The reports mailed to the mailto: destination, each checked as a report mail (RFC 8460 section 5.3). */
     private static List<JsonNode> mailedReports(RecordingSmtpSink sink) throws Exception {
-        List<JsonNode> reports = new ArrayList<>();
+        List<JsonNode> mailedReports = new ArrayList<>();
         for (ReceivedMessage mail : sink.messages()) {
             assertThat(mail.recipients()).containsExactly("reports@" + RUA_DOMAIN);
             assertThat(mail.mailFrom()).isEqualTo("tlsrpt-noreply@tes.test");
@@ -208,25 +195,15 @@ class TlsReportingTest {
             assertThat(attachment.getContentType()).startsWith("application/tlsrpt+gzip");
             assertThat(attachment.getFileName()).matches("tes\\.test!" + DOMAIN.replace(".", "\\.")
                 + "!\\d+!\\d+\\.json\\.gz");
-            reports.add(json(attachment.getInputStream().readAllBytes()));
+            mailedReports.add(HttpsReportSink.json(attachment.getInputStream().readAllBytes()));
         }
-        return reports;
-    }
-
-    private static List<JsonNode> posted(String path) throws IOException {
-        List<JsonNode> reports = new ArrayList<>();
-        for (Post post : POSTS) {
-            if (post.path().equals("POST " + path)) {
-                reports.add(json(post.body()));
-            }
-        }
-        return reports;
+        return mailedReports;
     }
 
     /** The failed sessions of one failure detail, over every report. */
-    private static long failed(List<JsonNode> reports, String type, String host, String ip) {
+    private static long failed(List<JsonNode> all, String type, String host, String ip) {
         long count = 0;
-        for (JsonNode report : reports) {
+        for (JsonNode report : all) {
             for (JsonNode detail : report.path("policies").get(0).path("failure-details")) {
                 if (detail.path("result-type").asText().equals(type)
                     && detail.path("receiving-mx-hostname").asText().equals(host)
@@ -238,8 +215,8 @@ class TlsReportingTest {
         return count;
     }
 
-    private static long sum(List<JsonNode> reports, String field) {
-        return reports.stream().mapToLong(report -> report.path("policies").get(0).path("summary").path(field)
+    private static long sum(List<JsonNode> all, String field) {
+        return all.stream().mapToLong(report -> report.path("policies").get(0).path("summary").path(field)
             .asLong()).sum();
     }
 
@@ -275,11 +252,5 @@ class TlsReportingTest {
             failed += detail.path("failed-session-count").asLong();
         }
         assertThat(failed).isEqualTo(policy.path("summary").path("total-failure-session-count").asLong());
-    }
-
-    private static JsonNode json(byte[] gzip) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip))) {
-            return new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
     }
 }

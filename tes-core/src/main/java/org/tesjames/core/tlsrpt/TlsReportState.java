@@ -35,7 +35,7 @@ public record TlsReportState(Instant periodStart, List<TlsResultCounter.PolicyRe
     }
 
     /**
-     * Writes the state to {@code file}, replacing it atomically (its directory is created if missing).
+     * Writes the state to {@code file}, replacing it atomically.
      *
      * @param file the state file
      * @throws IOException when it cannot be written
@@ -53,9 +53,6 @@ public record TlsReportState(Instant periodStart, List<TlsResultCounter.PolicyRe
                     String.valueOf(delivery.due().toEpochMilli()));
             }
             policies(text, "report", report.results());
-        }
-        if (file.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
         }
         Path temporary = file.resolveSibling(file.getFileName() + ".new");
         Files.writeString(temporary, text, StandardCharsets.UTF_8);
