@@ -1,7 +1,6 @@
 package org.tesjames.core.tlsrpt;
 
 import java.net.URI;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -21,11 +20,6 @@ public sealed interface ReportUri {
         public Mailto {
             Objects.requireNonNull(uri, "uri");
             Objects.requireNonNull(address, "address");
-        }
-
-        /** @return the domain of the address, lower case */
-        public String domain() {
-            return address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
         }
     }
 

@@ -20,7 +20,6 @@ class TlsRptRecordTest {
             assertThat(record.destinations()).hasSize(2);
             ReportUri.Mailto mailto = (ReportUri.Mailto) record.destinations().get(0);
             assertThat(mailto.address()).isEqualTo("reports@example.net");
-            assertThat(mailto.domain()).isEqualTo("example.net");
             ReportUri.Https https = (ReportUri.Https) record.destinations().get(1);
             assertThat(https.target().getHost()).isEqualTo("reports.example.net");
             assertThat(https.port()).isEqualTo(8443);
