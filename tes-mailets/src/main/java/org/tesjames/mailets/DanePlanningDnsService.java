@@ -26,6 +26,7 @@ import org.tesjames.core.tlsrpt.PolicyType;
 import org.tesjames.core.tlsrpt.SessionOutcomes;
 import org.tesjames.core.tlsrpt.TlsPolicy;
 import org.tesjames.core.tlsrpt.TlsResultRecorder;
+import org.tesjames.mailets.tlsrpt.ReportDeliveries;
 
 /**
  * James's {@link DNSService} as RemoteDelivery inside {@link TesRemoteDelivery} sees it. RemoteDelivery asks it
@@ -85,15 +86,17 @@ final class DanePlanningDnsService implements DNSService {
     public Collection<String> findMXRecords(String domain) {
         Thread.currentThread().setContextClassLoader(DanePlanningDnsService.class.getClassLoader());
         Settings current = settings;
+        // a TLS report's own delivery is not recorded for TLS reporting (RFC 8460 section 3)
+        TlsResultRecorder recorder = ReportDeliveries.deliveringReport() ? TlsResultRecorder.NONE : tlsResults;
         OutboundPlanning.Pending dane = OutboundPlanning.start(lookup, current.planner(), current.policy(), domain,
             current.lookupDeadline());
-        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain));
+        Optional<StsLookup> sts = current.sts().map(s -> stsLookup(s.policies(), domain, recorder));
         DeliveryPlan plan = dane.await().plan();
         if (sts.isPresent()) {
             plan = current.sts().get().rules().apply(plan, sts.get());
         }
         DeliveryPlans.bind(plan);
-        SessionOutcomes.bind(tlsResults, ReportedPolicies.of(plan, sts));
+        SessionOutcomes.bind(recorder, ReportedPolicies.of(plan, sts), ReportedPolicies.refusals(plan, sts));
         String prefix = "tes.outbound." + current.policy().label() + ".";
         metrics.generate(prefix + "destination").increment();
         if (plan.hosts().isEmpty()) {
@@ -112,7 +115,7 @@ final class DanePlanningDnsService implements DNSService {
     }
 
     /** The MTA-STS outcome of a destination, logged and counted. */
-    private StsLookup stsLookup(StsPolicies policies, String domain) {
+    private StsLookup stsLookup(StsPolicies policies, String domain, TlsResultRecorder recorder) {
         StsLookup result = policies.lookup(domain);
         if (result instanceof StsLookup.Found found) {
             metrics.generate("tes.outbound.sts.policy." + found.policy().mode().label() + "."
@@ -126,7 +129,7 @@ final class DanePlanningDnsService implements DNSService {
         }
         sts(result).ifPresent(problem -> {
             metrics.generate("tes.outbound.sts.problem." + problem.type().label()).increment();
-            tlsResults.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
+            recorder.failure(new TlsPolicy(PolicyType.STS, result.domain(), List.of(), List.of()),
                 FailureDetail.of(problem.type(), "mta-sts." + result.domain(), Optional.empty(),
                     Optional.of(problem.detail())));
         });

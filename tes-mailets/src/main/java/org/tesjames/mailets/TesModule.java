@@ -15,6 +15,7 @@ import java.util.Random;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -27,6 +28,7 @@ import javax.inject.Singleton;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.auth.MessageAuthenticator;
@@ -41,7 +43,11 @@ import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.sts.HttpsPolicyFetcher;
 import org.tesjames.core.sts.StsPolicies;
 import org.tesjames.core.sts.WebPkiTrust;
+import org.tesjames.core.config.TlsRptSettings;
+import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.core.tlsrpt.TlsResultRecorder;
+import org.tesjames.mailets.tlsrpt.ReportMails;
+import org.tesjames.mailets.tlsrpt.TlsReporting;
 import org.tesjames.core.submission.AuthFailureLimiter;
 import org.tesjames.core.submission.AuthFailureLimits;
 import org.tesjames.core.dns.CachingDnsClient;
@@ -343,18 +349,7 @@ public class TesModule extends AbstractModule {
             LOGGER.info("TES MTA-STS disabled (sts.enabled=false)");
             return OutboundSts.disabled();
         }
-        WebPkiTrust trust;
-        if (sts.trustStore().isEmpty()) {
-            trust = WebPkiTrust.jdk();
-        } else {
-            Path file = confPath(fileSystem, sts.trustStore().get(), "MTA-STS trust store");
-            try {
-                trust = WebPkiTrust.pemFile(file);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new IllegalStateException("Cannot load the MTA-STS trust store " + file + " ("
-                    + TesSettings.STS_TRUST_STORE + " in " + SETTINGS_FILE + "): " + e.getMessage(), e);
-            }
-        }
+        WebPkiTrust trust = trust(fileSystem, sts.trustStore(), TesSettings.STS_TRUST_STORE, "MTA-STS");
         StsPolicies policies = new StsPolicies(dns, new HttpsPolicyFetcher(dns, trust, sts.fetchPort(),
             sts.fetchTimeout(), sts.fetchMaxBytes(), Clock.systemUTC()), Clock.systemUTC(), settings.lookupTimeout(),
             sts.cacheSize());
@@ -363,11 +358,63 @@ public class TesModule extends AbstractModule {
         return OutboundSts.enabled(policies, trust);
     }
 
-    /** Where the outcomes of outbound TLS sessions are recorded for SMTP TLS Reporting: metrics and logs. */
+    /**
+     * Where the outcomes of outbound TLS sessions are recorded for SMTP TLS Reporting: metrics and logs, and with
+     * {@code tlsrpt.enabled=true} the node's reporter ({@link TlsReporting}), which sends the reports. Reporting
+     * needs DKIM signing ({@code dkim.keys}) for the report mails; the trust store of {@code tlsrpt.trust-store}
+     * and the state file are loaded here, while James starts: a problem stops the start.
+     */
     @Provides
     @Singleton
-    TlsResultRecorder tlsResultRecorder(MetricFactory metrics) {
-        return new MeteredTlsResults(metrics);
+    TlsResultRecorder tlsResultRecorder(MetricFactory metrics, TesSettings settings, DkimSigning signing,
+                                        DnsClient dns, FileSystem fileSystem, Provider<MailetContext> context) {
+        TlsResultRecorder metered = new MeteredTlsResults(metrics);
+        TlsRptSettings tlsrpt = settings.tlsrpt();
+        if (!tlsrpt.enabled()) {
+            LOGGER.info("TES TLS-RPT: reports are not sent (tlsrpt.enabled=false)");
+            return metered;
+        }
+        DkimSigner signer = signing.signer(ReportMails.HEADERS).orElseThrow(() -> new IllegalStateException(
+            TesSettings.TLSRPT_ENABLED + "=true needs DKIM signing (" + TesSettings.DKIM_KEYS + " in " + SETTINGS_FILE
+                + "): report mails are signed with the key of " + tlsrpt.reportingDomain()));
+        WebPkiTrust trust = trust(fileSystem, tlsrpt.trustStore(), TesSettings.TLSRPT_TRUST_STORE, "TLS-RPT");
+        Optional<Path> stateFile = tlsrpt.stateFile().map(path -> varPath(fileSystem, path));
+        try {
+            if (stateFile.isPresent() && stateFile.get().toAbsolutePath().getParent() != null) {
+                Files.createDirectories(stateFile.get().toAbsolutePath().getParent());
+            }
+            return metered.andThen(TlsReporting.start(tlsrpt, signer, dns, trust, settings.lookupTimeout(), context,
+                stateFile, metrics).reporter());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot use the TLS reporting state file " + stateFile.map(Path::toString)
+                .orElse("(none)")
+                + " (" + TesSettings.TLSRPT_STATE_FILE + " in " + SETTINGS_FILE + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A path relative to James's {@code var/} directory, unless absolute. */
+    private static Path varPath(FileSystem fileSystem, Path path) {
+        if (path.isAbsolute()) {
+            return path;
+        }
+        try {
+            return fileSystem.getBasedir().toPath().resolve("var").resolve(path);
+        } catch (FileNotFoundException e) {
+            throw new IllegalStateException("James's base directory is not found: " + e.getMessage(), e);
+        }
+    }
+
+    private static WebPkiTrust trust(FileSystem fileSystem, Optional<Path> trustStore, String key, String what) {
+        if (trustStore.isEmpty()) {
+            return WebPkiTrust.jdk();
+        }
+        Path file = confPath(fileSystem, trustStore.get(), what + " trust store");
+        try {
+            return WebPkiTrust.pemFile(file);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot load the " + what + " trust store " + file + " (" + key + " in "
+                + SETTINGS_FILE + "): " + e.getMessage(), e);
+        }
     }
 
     @Provides

@@ -35,6 +35,7 @@ import org.tesjames.core.dane.tls.DaneSocketFactory;
 import org.tesjames.core.sts.StsDeliveryRules;
 import org.tesjames.core.tlsrpt.TlsResultRecorder;
 import org.tesjames.core.tls.TlsVersion;
+import org.tesjames.mailets.tlsrpt.ReportDeliveries;
 
 /**
  * James's {@code RemoteDelivery} (its queue, retries, bounces, DSN support: every parameter of RemoteDelivery
@@ -47,7 +48,9 @@ import org.tesjames.core.tls.TlsVersion;
  * becomes the DANE lookup, its plan is bound to the delivery thread, and the JavaMail socket factories
  * ({@link DaneRoutingSocketFactory} for the connection, {@link DaneSocketFactory} for STARTTLS) carry it out.
  * It also makes the extension's class loader the delivery thread's context class loader, through which JavaMail
- * loads those factories (James's threads otherwise cannot see {@code extensions-jars/}).
+ * loads those factories (James's threads otherwise cannot see {@code extensions-jars/}), and takes its mail from
+ * its queue through {@link ReportDeliveries}, so that a TLS report's own delivery is not recorded for TLS
+ * reporting.
  *
  * <p>Parameters, besides RemoteDelivery's own:
  * <ul>
@@ -107,7 +110,7 @@ public class TesRemoteDelivery extends RemoteDelivery {
 
     private TesRemoteDelivery(DanePlanningDnsService dns, DomainList domainList, MailQueueFactory<?> queueFactory,
                               MetricFactory metricFactory, TesSettings settings, OutboundSts sts) {
-        super(dns, domainList, queueFactory, metricFactory);
+        super(dns, domainList, ReportDeliveries.wrap(queueFactory), metricFactory);
         this.dns = dns;
         this.tesSettings = settings;
         this.sts = sts;

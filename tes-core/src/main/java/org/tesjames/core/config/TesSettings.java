@@ -108,6 +108,13 @@ import org.tesjames.core.submission.AuthFailureLimits;
  *       for test rigs)</td></tr>
  *   <tr><td>{@code sts.cache.size}</td><td>{@code 10000}</td><td>most domains whose policy is cached
  *       (1-10000000)</td></tr>
+ *   <tr><td>{@code tlsrpt.*}</td><td>off</td><td>SMTP TLS reporting (RFC 8460): {@code enabled},
+ *       {@code organization-name}, {@code contact-info}, {@code reporting-domain} (required when enabled),
+ *       {@code sender}, {@code interval} ({@code 1d}, 1s-7d), {@code max-policies} ({@code 10000}),
+ *       {@code max-details-per-policy} ({@code 100}), {@code max-rua} ({@code 5}), {@code max-report-bytes}
+ *       ({@code 1048576}), {@code trust-store} ({@code jdk}), {@code https.timeout} ({@code 60s}),
+ *       {@code retry.attempts} ({@code 5}), {@code retry.delay} ({@code 5m}), {@code state-file}
+ *       ({@code tlsrpt.state} under James's {@code var/}, or {@code none}); see {@link TlsRptSettings}</td></tr>
  * </table>
  */
 public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetries, int dnsCacheSize,
@@ -118,7 +125,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                           int dkimVerifyMaxSignatures, int dkimVerifyMaxKeyRecordBytes, Optional<String> authservId,
                           boolean dmarcRejectNonMembers, int smtpPendingMax, int smtpPendingMaxPerClient,
                           int smtpMaxHeaderBytes, int smtpMaxHeaderFields,
-                          AuthFailureLimits submissionAuth, StsSettings sts) {
+                          AuthFailureLimits submissionAuth, StsSettings sts, TlsRptSettings tlsrpt) {
     public static final String DNS_RESOLVERS = "dns.resolvers";
     public static final String DNS_TIMEOUT = "dns.timeout";
     public static final String DNS_RETRIES = "dns.retries";
@@ -151,6 +158,21 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     public static final String STS_FETCH_MAX_BYTES = "sts.fetch.max-bytes";
     public static final String STS_FETCH_PORT = "sts.fetch.port";
     public static final String STS_CACHE_SIZE = "sts.cache.size";
+    public static final String TLSRPT_ENABLED = "tlsrpt.enabled";
+    public static final String TLSRPT_ORGANIZATION_NAME = "tlsrpt.organization-name";
+    public static final String TLSRPT_CONTACT_INFO = "tlsrpt.contact-info";
+    public static final String TLSRPT_REPORTING_DOMAIN = "tlsrpt.reporting-domain";
+    public static final String TLSRPT_SENDER = "tlsrpt.sender";
+    public static final String TLSRPT_INTERVAL = "tlsrpt.interval";
+    public static final String TLSRPT_MAX_POLICIES = "tlsrpt.max-policies";
+    public static final String TLSRPT_MAX_DETAILS_PER_POLICY = "tlsrpt.max-details-per-policy";
+    public static final String TLSRPT_MAX_RUA = "tlsrpt.max-rua";
+    public static final String TLSRPT_MAX_REPORT_BYTES = "tlsrpt.max-report-bytes";
+    public static final String TLSRPT_TRUST_STORE = "tlsrpt.trust-store";
+    public static final String TLSRPT_HTTPS_TIMEOUT = "tlsrpt.https.timeout";
+    public static final String TLSRPT_RETRY_ATTEMPTS = "tlsrpt.retry.attempts";
+    public static final String TLSRPT_RETRY_DELAY = "tlsrpt.retry.delay";
+    public static final String TLSRPT_STATE_FILE = "tlsrpt.state-file";
     /** The {@code sts.trust-store} value of the JDK's trust store. */
     public static final String JDK = "jdk";
     /** The {@code dkim.keys} value that disables signing. */
@@ -189,7 +211,22 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         Map.entry(STS_FETCH_TIMEOUT, "60s"),
         Map.entry(STS_FETCH_MAX_BYTES, "65536"),
         Map.entry(STS_FETCH_PORT, "443"),
-        Map.entry(STS_CACHE_SIZE, "10000"));
+        Map.entry(STS_CACHE_SIZE, "10000"),
+        Map.entry(TLSRPT_ENABLED, "false"),
+        Map.entry(TLSRPT_ORGANIZATION_NAME, ""),
+        Map.entry(TLSRPT_CONTACT_INFO, ""),
+        Map.entry(TLSRPT_REPORTING_DOMAIN, ""),
+        Map.entry(TLSRPT_SENDER, ""),
+        Map.entry(TLSRPT_INTERVAL, "1d"),
+        Map.entry(TLSRPT_MAX_POLICIES, "10000"),
+        Map.entry(TLSRPT_MAX_DETAILS_PER_POLICY, "100"),
+        Map.entry(TLSRPT_MAX_RUA, "5"),
+        Map.entry(TLSRPT_MAX_REPORT_BYTES, "1048576"),
+        Map.entry(TLSRPT_TRUST_STORE, JDK),
+        Map.entry(TLSRPT_HTTPS_TIMEOUT, "60s"),
+        Map.entry(TLSRPT_RETRY_ATTEMPTS, "5"),
+        Map.entry(TLSRPT_RETRY_DELAY, "5m"),
+        Map.entry(TLSRPT_STATE_FILE, "tlsrpt.state"));
 
     public TesSettings {
         Objects.requireNonNull(resolvers, "resolvers");
@@ -221,6 +258,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         requireRange(SMTP_MAX_HEADER_FIELDS, smtpMaxHeaderFields, 10, 1_000_000);
         Objects.requireNonNull(submissionAuth, "submissionAuth");
         Objects.requireNonNull(sts, "sts");
+        Objects.requireNonNull(tlsrpt, "tlsrpt");
         if (dnssecMode == DnssecMode.TRUST_AD && resolvers instanceof Resolvers.Explicit explicit) {
             // The system resolvers are only known when the client is built; DnssecClients checks them then.
             DnssecClients.requireLoopback(explicit.addresses().stream().map(ResolverAddress::socketAddress).toList(),
@@ -314,6 +352,21 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
         values.put(STS_FETCH_MAX_BYTES, String.valueOf(sts.fetchMaxBytes()));
         values.put(STS_FETCH_PORT, String.valueOf(sts.fetchPort()));
         values.put(STS_CACHE_SIZE, String.valueOf(sts.cacheSize()));
+        values.put(TLSRPT_ENABLED, String.valueOf(tlsrpt.enabled()));
+        values.put(TLSRPT_ORGANIZATION_NAME, tlsrpt.organizationName());
+        values.put(TLSRPT_CONTACT_INFO, tlsrpt.contactInfo());
+        values.put(TLSRPT_REPORTING_DOMAIN, tlsrpt.reportingDomain());
+        values.put(TLSRPT_SENDER, tlsrpt.sender().orElse(""));
+        values.put(TLSRPT_INTERVAL, tlsrpt.interval().toMillis() + "ms");
+        values.put(TLSRPT_MAX_POLICIES, String.valueOf(tlsrpt.maxPolicies()));
+        values.put(TLSRPT_MAX_DETAILS_PER_POLICY, String.valueOf(tlsrpt.maxDetailsPerPolicy()));
+        values.put(TLSRPT_MAX_RUA, String.valueOf(tlsrpt.maxRua()));
+        values.put(TLSRPT_MAX_REPORT_BYTES, String.valueOf(tlsrpt.maxReportBytes()));
+        values.put(TLSRPT_TRUST_STORE, tlsrpt.trustStore().map(Path::toString).orElse(JDK));
+        values.put(TLSRPT_HTTPS_TIMEOUT, tlsrpt.httpsTimeout().toMillis() + "ms");
+        values.put(TLSRPT_RETRY_ATTEMPTS, String.valueOf(tlsrpt.retryAttempts()));
+        values.put(TLSRPT_RETRY_DELAY, tlsrpt.retryDelay().toMillis() + "ms");
+        values.put(TLSRPT_STATE_FILE, tlsrpt.stateFile().map(Path::toString).orElse(NONE));
         return values;
     }
 
@@ -381,7 +434,60 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
                 value(properties, STS_FETCH_MAX_BYTES,
                     text -> parseInt(text, StsSettings.MIN_FETCH_BYTES, StsSettings.MAX_FETCH_BYTES)),
                 value(properties, STS_FETCH_PORT, text -> parseInt(text, 1, 65535)),
-                value(properties, STS_CACHE_SIZE, text -> parseInt(text, 1, StsSettings.MAX_CACHE_SIZE))));
+                value(properties, STS_CACHE_SIZE, text -> parseInt(text, 1, StsSettings.MAX_CACHE_SIZE))),
+            parseTlsRpt(properties));
+    }
+
+    private static TlsRptSettings parseTlsRpt(Properties properties) {
+        return new TlsRptSettings(
+            value(properties, TLSRPT_ENABLED, TesSettings::parseBoolean),
+            value(properties, TLSRPT_ORGANIZATION_NAME, text -> printable(text, 256)),
+            value(properties, TLSRPT_CONTACT_INFO, text -> printable(text, 256)),
+            value(properties, TLSRPT_REPORTING_DOMAIN, text -> parseOptionalDomain(text).orElse("")),
+            value(properties, TLSRPT_SENDER, TesSettings::parseOptionalAddress),
+            value(properties, TLSRPT_INTERVAL, text -> boundedDuration(text, TlsRptSettings.MIN_INTERVAL,
+                TlsRptSettings.MAX_INTERVAL, "must be between 1s and 7d")),
+            value(properties, TLSRPT_MAX_POLICIES, text -> parseInt(text, 1, 10_000_000)),
+            value(properties, TLSRPT_MAX_DETAILS_PER_POLICY, text -> parseInt(text, 1, 10_000)),
+            value(properties, TLSRPT_MAX_RUA, text -> parseInt(text, 1, 100)),
+            value(properties, TLSRPT_MAX_REPORT_BYTES, text -> parseInt(text, 1024, 64 * 1024 * 1024)),
+            value(properties, TLSRPT_TRUST_STORE, TesSettings::parseTrustStore),
+            value(properties, TLSRPT_HTTPS_TIMEOUT, TesSettings::parseFetchTimeout),
+            value(properties, TLSRPT_RETRY_ATTEMPTS, text -> parseInt(text, 0, 20)),
+            value(properties, TLSRPT_RETRY_DELAY, text -> boundedDuration(text, Duration.ofMillis(100),
+                Duration.ofDays(1), "must be between 100ms and 1d")),
+            value(properties, TLSRPT_STATE_FILE, text -> optionalPath(text, NONE, "the path of the state file")));
+    }
+
+    /** Printable ASCII and spaces, at most {@code max} characters (report fields and mail headers carry it). */
+    private static String printable(String value, int max) {
+        String text = value.trim();
+        if (text.length() > max || !text.matches("[\\x20-\\x7e]*")) {
+            throw new IllegalArgumentException("must be at most " + max + " printable ASCII characters");
+        }
+        return text;
+    }
+
+    /** Empty, or one address {@code local@domain}. */
+    private static Optional<String> parseOptionalAddress(String value) {
+        String text = value.trim();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        int at = text.lastIndexOf('@');
+        if (at <= 0 || text.indexOf('@') != at
+            || !text.substring(0, at).matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")) {
+            throw new IllegalArgumentException("'" + value + "' is not a mail address local@domain");
+        }
+        return Optional.of(text.substring(0, at) + "@" + parseDomain(text.substring(at + 1)));
+    }
+
+    private static Duration boundedDuration(String value, Duration min, Duration max, String problem) {
+        Duration duration = Durations.parse(value);
+        if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+            throw new IllegalArgumentException(problem);
+        }
+        return duration;
     }
 
     private static int parseInt(String value, int min, int max) {
@@ -397,11 +503,7 @@ public record TesSettings(Resolvers resolvers, Duration dnsTimeout, int dnsRetri
     }
 
     private static Duration boundedDuration(String value, Duration max, String maxText) {
-        Duration duration = Durations.parse(value);
-        if (duration.isZero() || duration.compareTo(max) > 0) {
-            throw new IllegalArgumentException("must be positive and at most " + maxText);
-        }
-        return duration;
+        return boundedDuration(value, Duration.ofNanos(1), max, "must be positive and at most " + maxText);
     }
 
     private static Duration parseFetchTimeout(String value) {

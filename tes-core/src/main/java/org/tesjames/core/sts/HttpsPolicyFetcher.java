@@ -9,11 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,11 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -85,7 +80,7 @@ public final class HttpsPolicyFetcher implements StsPolicyFetcher {
         WebPkiTrustManager trustManager = trust.forHost(host, true, clock);
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(address, port), remainingMillis(deadline, host));
-            SSLSocket tls = tls(plain, host, trustManager);
+            SSLSocket tls = trustManager.clientSocket(plain, host, port);
             tls.setSoTimeout(remainingMillis(deadline, host));
             try {
                 tls.startHandshake();
@@ -107,24 +102,6 @@ public final class HttpsPolicyFetcher implements StsPolicyFetcher {
         } catch (IOException e) {
             throw fetchError(host, e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
-    }
-
-    private SSLSocket tls(Socket plain, String host, WebPkiTrustManager trustManager) throws IOException {
-        SSLContext context;
-        try {
-            context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trustManager}, null);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create a TLS SSLContext", e);
-        }
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
-        tls.setUseClientMode(true);
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setProtocols(List.of(tls.getEnabledProtocols()).stream()
-            .filter(p -> p.equals("TLSv1.2") || p.equals("TLSv1.3")).toArray(String[]::new));
-        parameters.setServerNames(List.of(new SNIHostName(host)));
-        tls.setSSLParameters(parameters);
-        return tls;
     }
 
     private InetAddress address(String host, Instant deadline) throws StsFetchException {

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.tesjames.core.util.RecordField;
+
 /**
  * The MTA-STS TXT record of a domain, {@code _mta-sts.<domain>} (RFC 8461 section 3.1):
  * {@code v=STSv1; id=<1-32 letters and digits>;} with optional extension fields.
@@ -13,8 +15,6 @@ import java.util.regex.Pattern;
  */
 public record StsRecord(String id) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9]{1,32}");
-    private static final Pattern EXTENSION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
-    private static final Pattern EXTENSION_VALUE = Pattern.compile("[\\x21-\\x3a\\x3c\\x3e-\\x7e]{1,}");
 
     public StsRecord {
         Objects.requireNonNull(id, "id");
@@ -53,18 +53,10 @@ public record StsRecord(String id) {
             if (field.isEmpty() && i == fields.length - 1) {
                 break;
             }
-            int equals = field.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("field '" + field + "' is not name=value");
-            }
-            String name = field.substring(0, equals);
-            String value = field.substring(equals + 1);
-            if (!seen.add(name)) {
-                throw new IllegalArgumentException("field " + name + " is given twice");
-            }
-            if (name.equals("id")) {
-                id = value;
-            } else if (!EXTENSION_NAME.matcher(name).matches() || !EXTENSION_VALUE.matcher(value).matches()) {
+            RecordField parsed = RecordField.parse(field, seen);
+            if (parsed.name().equals("id")) {
+                id = parsed.value();
+            } else if (!parsed.isValidExtension()) {
                 throw new IllegalArgumentException("field '" + field + "' is not a valid extension field");
             }
         }

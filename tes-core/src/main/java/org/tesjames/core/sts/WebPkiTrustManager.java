@@ -1,6 +1,8 @@
 package org.tesjames.core.sts;
 
+import java.io.IOException;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -14,7 +16,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -88,6 +95,35 @@ public final class WebPkiTrustManager extends X509ExtendedTrustManager {
     /** @return whether a failure fails the handshake */
     public boolean enforcing() {
         return enforcing;
+    }
+
+    /**
+     * The client side of an HTTPS connection checked by this trust manager: a fresh {@link SSLContext} (TLS 1.3
+     * session resumption would otherwise skip the check), TLS 1.2 or newer, {@code host} sent as SNI. The caller
+     * starts the handshake.
+     *
+     * @param plain the connected socket, closed with the TLS one
+     * @param host the server's host name
+     * @param port its port
+     * @return the TLS socket, before its handshake
+     * @throws IOException when the socket cannot be layered
+     */
+    public SSLSocket clientSocket(Socket plain, String host, int port) throws IOException {
+        SSLContext context;
+        try {
+            context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {this}, null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create a TLS SSLContext", e);
+        }
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
+        tls.setUseClientMode(true);
+        SSLParameters parameters = tls.getSSLParameters();
+        parameters.setProtocols(List.of(tls.getEnabledProtocols()).stream()
+            .filter(p -> p.equals("TLSv1.2") || p.equals("TLSv1.3")).toArray(String[]::new));
+        parameters.setServerNames(List.of(new SNIHostName(host)));
+        tls.setSSLParameters(parameters);
+        return tls;
     }
 
     /**

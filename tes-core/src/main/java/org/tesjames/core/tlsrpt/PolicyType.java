@@ -16,4 +16,18 @@ public enum PolicyType {
     public String label() {
         return label;
     }
+
+    /**
+     * @param label a registered name
+     * @return its constant
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static PolicyType fromLabel(String label) {
+        for (PolicyType value : values()) {
+            if (value.label.equals(label)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("unknown PolicyType '" + label + "'");
+    }
 }

@@ -31,4 +31,18 @@ public enum ResultType {
     public String toString() {
         return label;
     }
+
+    /**
+     * @param label a registered name
+     * @return its constant
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static ResultType fromLabel(String label) {
+        for (ResultType value : values()) {
+            if (value.label.equals(label)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("unknown ResultType '" + label + "'");
+    }
 }

@@ -17,7 +17,20 @@ public final class SessionOutcomes {
     private SessionOutcomes() {
     }
 
-    private record Bound(TlsResultRecorder recorder, Map<String, TlsPolicy> policies) {
+    private record Bound(TlsResultRecorder recorder, Map<String, TlsPolicy> policies, Map<String, Refusal> refusals) {
+    }
+
+    /**
+     * How the refusal of a host (no session attempted) is reported.
+     *
+     * @param policy the policy the host was refused under
+     * @param type the result type
+     */
+    public record Refusal(TlsPolicy policy, ResultType type) {
+        public Refusal {
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(type, "type");
+        }
     }
 
     /**
@@ -28,7 +41,37 @@ public final class SessionOutcomes {
      * @param policies MX host name (lower case, no trailing dot) to the policy its sessions are reported under
      */
     public static void bind(TlsResultRecorder recorder, Map<String, TlsPolicy> policies) {
-        CURRENT.set(new Bound(Objects.requireNonNull(recorder, "recorder"), Map.copyOf(policies)));
+        bind(recorder, policies, Map.of());
+    }
+
+    /**
+     * Binds the recorder, the host policies and the reported refusals of one destination to the current thread.
+     *
+     * @param recorder the recorder
+     * @param policies MX host name to the policy its sessions are reported under
+     * @param refusals refused MX host name to how each refusal is reported (hosts not named are not reported)
+     */
+    public static void bind(TlsResultRecorder recorder, Map<String, TlsPolicy> policies,
+                            Map<String, Refusal> refusals) {
+        CURRENT.set(new Bound(Objects.requireNonNull(recorder, "recorder"), Map.copyOf(policies),
+            Map.copyOf(refusals)));
+    }
+
+    /**
+     * The delivery refused {@code host} without a session (its plan says so): a failure if the bound refusals
+     * name it.
+     *
+     * @param host the MX host name
+     * @param ip its address, if known
+     * @param reason one line
+     */
+    public static void refused(String host, Optional<String> ip, String reason) {
+        Bound bound = CURRENT.get();
+        Refusal refusal = bound == null ? null : bound.refusals().get(key(host));
+        if (refusal != null) {
+            bound.recorder().failure(refusal.policy(), FailureDetail.of(refusal.type(), key(host), ip,
+                Optional.of(reason)));
+        }
     }
 
     /** Removes the binding of the current thread. */

@@ -86,14 +86,41 @@ public final class TlsResultCounter implements TlsResultRecorder {
     }
 
     /**
+     * Adds counts kept from before (a restart): merged into this period's, within the same limits.
+     *
+     * @param results the counts to add
+     */
+    public synchronized void restore(List<PolicyResult> results) {
+        for (PolicyResult result : results) {
+            Counts entry = entry(result.policy());
+            if (entry == null) {
+                continue;
+            }
+            entry.successes += result.successes();
+            entry.failures += result.failures();
+            result.details().forEach((detail, count) -> {
+                if (entry.details.containsKey(detail) || entry.details.size() < maxDetailsPerPolicy) {
+                    entry.details.merge(detail, count, Long::sum);
+                }
+            });
+        }
+    }
+
+    /** @return the counts so far, the period going on */
+    public synchronized List<PolicyResult> snapshot() {
+        List<PolicyResult> results = new ArrayList<>();
+        counts.forEach((policy, entry) -> results.add(new PolicyResult(policy, entry.successes, entry.failures,
+            entry.details)));
+        return results;
+    }
+
+    /**
      * Ends the period: the counts so far, and a fresh start.
      *
      * @return the results, in the order the policies were first seen
      */
     public synchronized List<PolicyResult> drain() {
-        List<PolicyResult> results = new ArrayList<>();
-        counts.forEach((policy, entry) -> results.add(new PolicyResult(policy, entry.successes, entry.failures,
-            entry.details)));
+        List<PolicyResult> results = snapshot();
         counts.clear();
         return results;
     }

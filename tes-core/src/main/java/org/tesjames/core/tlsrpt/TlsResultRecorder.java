@@ -32,4 +32,25 @@ public interface TlsResultRecorder {
      * @param detail what failed
      */
     void failure(TlsPolicy policy, FailureDetail detail);
+
+    /**
+     * @param other a second recorder
+     * @return a recorder that records into this one, then into {@code other}
+     */
+    default TlsResultRecorder andThen(TlsResultRecorder other) {
+        TlsResultRecorder first = this;
+        return new TlsResultRecorder() {
+            @Override
+            public void success(TlsPolicy policy) {
+                first.success(policy);
+                other.success(policy);
+            }
+
+            @Override
+            public void failure(TlsPolicy policy, FailureDetail detail) {
+                first.failure(policy, detail);
+                other.failure(policy, detail);
+            }
+        };
+    }
 }

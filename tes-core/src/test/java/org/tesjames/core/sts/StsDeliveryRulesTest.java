@@ -20,8 +20,12 @@ import org.tesjames.core.dane.delivery.DeliveryPolicy;
 import org.tesjames.core.dane.delivery.HostPlan;
 import org.tesjames.core.dane.tls.DaneConnectionPolicy;
 import org.tesjames.core.tls.TlsVersion;
+import org.tesjames.core.tlsrpt.FailureDetail;
 import org.tesjames.core.tlsrpt.PolicyType;
+import org.tesjames.core.tlsrpt.ResultType;
+import org.tesjames.core.tlsrpt.SessionOutcomes;
 import org.tesjames.core.tlsrpt.TlsPolicy;
+import org.tesjames.core.tlsrpt.TlsResultCounter;
 
 class StsDeliveryRulesTest {
     private static final InetAddress ADDRESS = InetAddress.getLoopbackAddress();
@@ -136,5 +140,62 @@ class StsDeliveryRulesTest {
         assertThat(policies).doesNotContainKey("mx5.example.test");
         assertThat(ReportedPolicies.of(plan(DeliveryPolicy.DANE_OPPORTUNISTIC, opportunistic(LISTED)),
             Optional.empty()).get(LISTED)).isEqualTo(TlsPolicy.none("example.test"));
+    }
+
+    @Test
+    void refusalsAreReportedWhereRfc8460CountsThem() {
+        StsLookup enforce = found("enforce");
+        HostPlan bogus = HostPlan.refuse("mx7.example.test", Optional.of(ADDRESS), DaneHostOutcome.INDETERMINATE,
+            "DANE lookup is indeterminate");
+        HostPlan noAddress = HostPlan.refuse("mx8.example.test", Optional.empty(), DaneHostOutcome.INSECURE,
+            "no address");
+        DeliveryPlan applied = rules.apply(plan(DeliveryPolicy.DANE_OPPORTUNISTIC, opportunistic(UNLISTED),
+            opportunistic(LISTED), bogus, noAddress), enforce);
+
+        Map<String, SessionOutcomes.Refusal> refusals = ReportedPolicies.refusals(applied, Optional.of(enforce));
+
+        assertThat(refusals).containsOnlyKeys(UNLISTED, "mx7.example.test");
+        assertThat(refusals.get(UNLISTED).type()).isEqualTo(ResultType.VALIDATION_FAILURE);
+        assertThat(refusals.get(UNLISTED).policy()).isEqualTo(ReportedPolicies.of(applied, Optional.of(enforce))
+            .get(LISTED));
+        assertThat(refusals.get("mx7.example.test")).isEqualTo(new SessionOutcomes.Refusal(
+            new TlsPolicy(PolicyType.TLSA, "example.test", List.of(), List.of()), ResultType.DNSSEC_INVALID));
+    }
+
+    @Test
+    void daneRequiredRefusalsAreDaneRequiredOrTlsaInvalid() {
+        DeliveryPlan members = plan(DeliveryPolicy.DANE_REQUIRED,
+            HostPlan.refuse(LISTED, Optional.of(ADDRESS), DaneHostOutcome.INSECURE, "no DANE TLSA records"),
+            HostPlan.refuse(UNLISTED, Optional.of(ADDRESS), DaneHostOutcome.SECURE_UNUSABLE, "no usable records"),
+            HostPlan.refuse("example.test", Optional.empty(), DaneHostOutcome.INDETERMINATE, "MX lookup failed"));
+
+        Map<String, SessionOutcomes.Refusal> refusals = ReportedPolicies.refusals(members, Optional.empty());
+
+        assertThat(refusals).containsOnlyKeys(LISTED, UNLISTED);
+        assertThat(refusals.get(LISTED)).isEqualTo(new SessionOutcomes.Refusal(TlsPolicy.none("example.test"),
+            ResultType.DANE_REQUIRED));
+        assertThat(refusals.get(UNLISTED).type()).isEqualTo(ResultType.TLSA_INVALID);
+    }
+
+    @Test
+    void aRefusedHostIsRecordedOnlyWhenItsRefusalIsBound() {
+        TlsResultCounter counter = new TlsResultCounter(10, 10);
+        TlsPolicy tlsa = new TlsPolicy(PolicyType.TLSA, "example.test", List.of(), List.of());
+        SessionOutcomes.bind(counter, Map.of(), Map.of(LISTED, new SessionOutcomes.Refusal(tlsa,
+            ResultType.DNSSEC_INVALID)));
+        try {
+            SessionOutcomes.refused(LISTED.toUpperCase(java.util.Locale.ROOT) + ".", Optional.of("192.0.2.7"),
+                "bogus TLSA");
+            SessionOutcomes.refused(UNLISTED, Optional.empty(), "not bound");
+        } finally {
+            SessionOutcomes.clear();
+        }
+
+        assertThat(counter.drain()).singleElement().satisfies(result -> {
+            assertThat(result.policy()).isEqualTo(tlsa);
+            assertThat(result.failures()).isOne();
+            assertThat(result.details()).containsOnlyKeys(FailureDetail.of(ResultType.DNSSEC_INVALID, LISTED,
+                Optional.of("192.0.2.7"), Optional.of("bogus TLSA")));
+        });
     }
 }

@@ -113,6 +113,7 @@ public final class DaneRoutingSocketFactory extends SocketFactory {
             if (hostPlan.action() == HostPlan.Action.REFUSE) {
                 LOGGER.info("TES DANE delivery: not connecting to {}: {}", host, hostPlan.reason());
                 DaneFailures.record(host, hostPlan.reason());
+                SessionOutcomes.refused(host, hostPlan.address().map(InetAddress::getHostAddress), hostPlan.reason());
                 close();
                 throw new DeliveryRefusedException(hostPlan.reason());
             }
