@@ -34,8 +34,9 @@ class TlsReportingRestartTest {
     }
 
     /**
-     * The state file keeps the period's counts across a restart: a session counted by one James (a 60 s period,
-     * stopped before its end) is in the report the next James (a 2 s period, the same state file) sends.
+     * The state file keeps the period's counts across a restart: a session counted by one James (a 7 d period,
+     * stopped before its end; periods end at multiples of the interval since the epoch, the next 7 d one on a
+     * Thursday 00:00 UTC) is in the report the next James (a 2 s period, the same state file) sends.
      */
     @Test
     void theCountsOfAPeriodSurviveARestartOfJames(@TempDir Path directory) throws Exception {
@@ -52,7 +53,7 @@ class TlsReportingRestartTest {
              HttpsReportSink reports = HttpsReportSink.start("127.0.3.31", TlsReportingTest.REPORT_PORT,
                  TlsReportingTest.CA.issue(REPORTS))) {
             try (TesJamesServer first = TesJamesServer.start(dns, conf -> TlsReportingTest.configure(conf,
-                    keys.path(), Duration.ofSeconds(60), "tlsrpt.state-file=" + state + "\n"))) {
+                    keys.path(), Duration.ofDays(7), "tlsrpt.state-file=" + state + "\n"))) {
                 OutboundRig.submit(first, OutboundRig.newSender(first), "before restart", "dave@" + domain);
                 assertThat(mx.awaitMessage(WAIT).tls()).isTrue();
                 Awaitility.await().atMost(WAIT).pollInterval(200, TimeUnit.MILLISECONDS)

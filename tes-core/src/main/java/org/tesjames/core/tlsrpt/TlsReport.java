@@ -15,7 +15,7 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * One SMTP TLS report for one policy domain (RFC 8460 section 4): its JSON text (section 4.4), gzipped body and
- * file name (section 5.3). Sending it is not this class's business.
+ * file name (section 5.1). Sending it is not this class's business.
  *
  * @param organizationName the reporting organisation
  * @param contactInfo how to reach it (an e-mail address or URI)
@@ -91,7 +91,7 @@ public record TlsReport(String organizationName, String contactInfo, String repo
         return json.toString();
     }
 
-    /** @return the JSON text, gzipped ({@code application/tlsrpt+gzip}, RFC 8460 section 5.3) */
+    /** @return the JSON text, gzipped ({@code application/tlsrpt+gzip}, RFC 8460 section 5.2) */
     public byte[] gzip() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
@@ -103,7 +103,7 @@ public record TlsReport(String organizationName, String contactInfo, String repo
     }
 
     /**
-     * The file name of the gzipped report (RFC 8460 section 5.3):
+     * The file name of the gzipped report (RFC 8460 section 5.1):
      * {@code sender!policy-domain!begin-timestamp!end-timestamp.json.gz}, timestamps in seconds since the epoch.
      *
      * @param sender the domain of the reporting organisation

@@ -134,8 +134,9 @@ public final class TlsReporter implements TlsResultRecorder {
      */
     public synchronized void tick() throws IOException {
         Instant now = clock.instant();
-        if (!now.isBefore(periodStart.plus(settings.interval()))) {
-            endPeriod(now);
+        Instant periodEnd = boundaryAfter(periodStart);
+        if (!now.isBefore(periodEnd)) {
+            endPeriod(periodEnd, now);
         }
         List<PendingReport> served = new ArrayList<>();
         for (PendingReport report : pending) {
@@ -152,7 +153,17 @@ public final class TlsReporter implements TlsResultRecorder {
         }
     }
 
-    private void endPeriod(Instant now) {
+    /**
+     * Periods end at the multiples of the interval counted from 1970-01-01T00:00:00Z, so that with the default of a
+     * day each report covers 00:00 to 24:00 UTC (RFC 8460 section 4.1); only the first period after a fresh start
+     * is shorter.
+     */
+    private Instant boundaryAfter(Instant instant) {
+        long interval = settings.interval().toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), interval) * interval + interval);
+    }
+
+    private void endPeriod(Instant end, Instant now) {
         Map<String, List<TlsResultCounter.PolicyResult>> byDomain = new LinkedHashMap<>();
         for (TlsResultCounter.PolicyResult result : counter.drain()) {
             byDomain.computeIfAbsent(result.policy().domain(), d -> new ArrayList<>()).add(result);
@@ -164,17 +175,19 @@ public final class TlsReporter implements TlsResultRecorder {
             LOGGER.info("TES TLS-RPT: {} session outcomes of the period were not counted: {} policies were already"
                 + " counted (tlsrpt.max-policies)", dropped, settings.maxPolicies());
         }
-        LOGGER.info("TES TLS-RPT: period {} to {} ended: {} policy domains", periodStart, now, byDomain.size());
+        LOGGER.info("TES TLS-RPT: period {} to {} ended: {} policy domains", periodStart, end, byDomain.size());
         for (Map.Entry<String, List<TlsResultCounter.PolicyResult>> entry : byDomain.entrySet()) {
             if (pending.size() >= settings.maxPolicies()) {
                 decision("pending.over-limit", entry.getKey(), "report not made: " + pending.size()
                     + " reports are already waiting (limit " + settings.maxPolicies() + ")");
                 continue;
             }
-            pending.add(new PendingReport(entry.getKey(), periodStart, now, reportIds.get(), entry.getValue(),
+            pending.add(new PendingReport(entry.getKey(), periodStart, end, reportIds.get(), entry.getValue(),
                 false, 0, now, List.of()));
         }
-        periodStart = now;
+        // after a downtime over the end, the period going on is the one of now: the report above covers the rest
+        Instant current = boundaryAfter(now).minus(settings.interval());
+        periodStart = current.isAfter(end) ? current : end;
     }
 
     /** The report after this tick's work, empty when it is done with. */

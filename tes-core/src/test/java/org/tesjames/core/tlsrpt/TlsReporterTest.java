@@ -126,6 +126,34 @@ class TlsReporterTest {
     }
 
     @Test
+    void periodsEndAtMidnightUtcWhateverTheStartAndAfterADowntimeTheNextPeriodIsTheCurrentDay() throws Exception {
+        publish(DOMAIN, "v=TLSRPTv1; rua=mailto:r@example.net");
+        clock.advance(Duration.ofHours(10));
+        TlsReporter reporter = reporter();
+        reporter.success(STS);
+
+        clock.advance(Duration.ofHours(14).minusSeconds(1));
+        reporter.tick();
+        assertThat(sent).as("23:59:59 UTC").isEmpty();
+        clock.advance(Duration.ofSeconds(30));
+        reporter.tick();
+        assertThat(sent).singleElement().satisfies(first -> {
+            assertThat(first.report().start()).isEqualTo(Instant.parse("2026-01-01T10:00:00Z"));
+            assertThat(first.report().end()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+        });
+        assertThat(reporter.periodStart()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+
+        reporter.success(STS);
+        clock.advance(Duration.ofDays(3));
+        reporter.tick();
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(1).report().start()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+        assertThat(sent.get(1).report().end()).as("the period ends at its own midnight, not at the late tick")
+            .isEqualTo(Instant.parse("2026-01-03T00:00:00Z"));
+        assertThat(reporter.periodStart()).as("the day of the tick").isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
+    }
+
+    @Test
     void aDomainWithoutRecordGetsNoReport() throws Exception {
         TlsReporter reporter = reporter();
         reporter.success(STS);

@@ -36,7 +36,7 @@ import org.tesjames.core.tlsrpt.TlsReport;
  * Mails a TLS report to a {@code mailto:} destination through James (RFC 8460 section 5.3): a
  * {@code multipart/report; report-type="tlsrpt"} message from the configured sender, with the
  * {@code TLS-Report-Domain} and {@code TLS-Report-Submitter} header fields and the subject the RFC gives, a short
- * text part and the gzipped report as {@code application/tlsrpt+gzip} named per section 5.3; DKIM-signed with the
+ * text part and the gzipped report as {@code application/tlsrpt+gzip} named per section 5.1; DKIM-signed with the
  * key of the reporting domain (those two fields signed too), then handed to James's spool (state {@code root},
  * marked sent by a mailet, so it is relayed) with the attribute {@link #REPORT_ATTRIBUTE}, which keeps its own
  * delivery out of TLS reporting. No active key for the reporting domain is a temporary failure (the key may come
