@@ -384,7 +384,7 @@ public class TesModule extends AbstractModule {
                 Files.createDirectories(stateFile.get().toAbsolutePath().getParent());
             }
             return metered.andThen(TlsReporting.start(tlsrpt, signer, dns, trust, settings.lookupTimeout(), context,
-                stateFile, metrics).reporter());
+                stateFile, metrics));
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("Cannot use the TLS reporting state file " + stateFile.map(Path::toString)
                 .orElse("(none)")

@@ -15,22 +15,13 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import org.tesjames.core.dns.DnsClient;
-import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.dns.HostAddress;
 import org.tesjames.core.tlsrpt.ResultType;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
 
 /**
  * The policy fetch of RFC 8461 section 3.3: {@code GET https://mta-sts.<domain>/.well-known/mta-sts.txt} over
@@ -105,38 +96,11 @@ public final class HttpsPolicyFetcher implements StsPolicyFetcher {
     }
 
     private InetAddress address(String host, Instant deadline) throws StsFetchException {
-        for (int type : new int[] {Type.A, Type.AAAA}) {
-            DnsResult result = query(host, type, deadline);
-            if (result instanceof DnsResult.Answer answer) {
-                for (Record record : answer.records()) {
-                    if (record instanceof ARecord a) {
-                        return a.getAddress();
-                    }
-                    if (record instanceof AAAARecord aaaa) {
-                        return aaaa.getAddress();
-                    }
-                }
-            } else if (result instanceof DnsResult.Failure failure) {
-                throw fetchError(host, "address lookup failed (" + Type.string(type) + " " + failure.kind() + ": "
-                    + failure.detail() + ")", null);
-            }
-        }
-        throw fetchError(host, "no address (A or AAAA) for the policy host", null);
-    }
-
-    private DnsResult query(String host, int type, Instant deadline) throws StsFetchException {
         try {
-            return dns.query(Name.fromString(host + "."), type).toCompletableFuture()
-                .get(remainingMillis(deadline, host), TimeUnit.MILLISECONDS);
-        } catch (TextParseException e) {
-            throw fetchError(host, "not a valid host name: " + e.getMessage(), e);
-        } catch (TimeoutException | SocketTimeoutException e) {
-            throw fetchError(host, "address lookup did not finish within " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            throw fetchError(host, "address lookup failed: " + e.getCause(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw fetchError(host, "interrupted", e);
+            return HostAddress.first(dns, host, deadline, clock)
+                .orElseThrow(() -> fetchError(host, "no address (A or AAAA) for the policy host", null));
+        } catch (IOException e) {
+            throw fetchError(host, e.getMessage(), e);
         }
     }
 

@@ -13,23 +13,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import org.tesjames.core.dns.DnsClient;
-import org.tesjames.core.dns.DnsResult;
+import org.tesjames.core.dns.HostAddress;
 import org.tesjames.core.sts.WebPkiTrust;
 import org.tesjames.core.sts.WebPkiTrustManager;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
 
 /**
  * Submits a report to an {@code https:} destination (RFC 8460 section 5.4): {@code POST} of the gzipped report as
@@ -72,9 +63,9 @@ public final class HttpsReportPoster {
         Instant deadline = clock.instant().plus(timeout);
         Optional<InetAddress> address;
         try {
-            address = address(host, deadline);
+            address = HostAddress.first(dns, host, deadline, clock);
         } catch (IOException e) {
-            return new ReportSender.Temporary(e.getMessage());
+            return new ReportSender.Temporary(host + ": " + e.getMessage());
         }
         if (address.isEmpty()) {
             return new ReportSender.Temporary("no address (A or AAAA) for " + host);
@@ -115,38 +106,6 @@ public final class HttpsReportPoster {
         } catch (IOException e) {
             return new ReportSender.Temporary("POST to " + destination.uri() + " failed: " + e);
         }
-    }
-
-    private Optional<InetAddress> address(String host, Instant deadline) throws IOException {
-        for (int type : new int[] {Type.A, Type.AAAA}) {
-            DnsResult result;
-            try {
-                result = dns.query(Name.fromString(host + "."), type).toCompletableFuture()
-                    .get(remaining(deadline), TimeUnit.MILLISECONDS);
-            } catch (TextParseException e) {
-                throw new IOException("'" + host + "' is not a valid host name", e);
-            } catch (TimeoutException | ExecutionException e) {
-                throw new IOException(Type.string(type) + " lookup of " + host + " failed: " + e, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (result instanceof DnsResult.Failure failure) {
-                throw new IOException(Type.string(type) + " lookup of " + host + " failed temporarily ("
-                    + failure.kind() + ": " + failure.detail() + ")");
-            }
-            if (result instanceof DnsResult.Answer answer) {
-                for (Record record : answer.records()) {
-                    if (record instanceof ARecord a) {
-                        return Optional.of(a.getAddress());
-                    }
-                    if (record instanceof AAAARecord aaaa) {
-                        return Optional.of(aaaa.getAddress());
-                    }
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     private int remaining(Instant deadline) throws IOException {

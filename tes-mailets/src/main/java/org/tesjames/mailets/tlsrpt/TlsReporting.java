@@ -34,10 +34,7 @@ import org.tesjames.core.tlsrpt.TlsRptDiscovery;
 public final class TlsReporting {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporting.class);
 
-    private final TlsReporter reporter;
-
-    private TlsReporting(TlsReporter reporter) {
-        this.reporter = reporter;
+    private TlsReporting() {
     }
 
     /**
@@ -51,10 +48,10 @@ public final class TlsReporting {
      * @param context James's mailet context
      * @param stateFile the resolved state file, if any
      * @param metrics James's metrics
-     * @return the running reporting
+     * @return the node's reporter, which records the outcomes of TLS sessions
      * @throws IOException when the state file exists but cannot be read
      */
-    public static TlsReporting start(TlsRptSettings settings, DkimSigner signer, DnsClient dns, WebPkiTrust trust,
+    public static TlsReporter start(TlsRptSettings settings, DkimSigner signer, DnsClient dns, WebPkiTrust trust,
                                      Duration lookupTimeout, Provider<MailetContext> context,
                                      Optional<Path> stateFile, MetricFactory metrics) throws IOException {
         Clock clock = Clock.systemUTC();
@@ -86,11 +83,6 @@ public final class TlsReporting {
         LOGGER.info("TES TLS-RPT: reporting as {} ({}), submitter {}, sender {}, every {}, state {}, https trust {}",
             settings.organizationName(), settings.contactInfo(), settings.reportingDomain(), settings.senderAddress(),
             settings.interval(), stateFile.map(Path::toString).orElse("in memory only"), trust);
-        return new TlsReporting(reporter);
-    }
-
-    /** @return the reporter, which records the outcomes of TLS sessions */
-    public TlsReporter reporter() {
         return reporter;
     }
 }
