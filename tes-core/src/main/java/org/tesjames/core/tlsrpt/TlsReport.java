@@ -2,6 +2,7 @@ package org.tesjames.core.tlsrpt;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,6 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
  * One SMTP TLS report for one policy domain (RFC 8460 section 4): its JSON text (section 4.4), gzipped body and
@@ -27,6 +31,8 @@ import java.util.zip.GZIPOutputStream;
  */
 public record TlsReport(String organizationName, String contactInfo, String reportId, Instant start, Instant end,
                         String policyDomain, List<TlsResultCounter.PolicyResult> results) {
+    private static final JsonFactory JSON = new JsonFactory();
+
     public TlsReport {
         Objects.requireNonNull(organizationName, "organizationName");
         Objects.requireNonNull(contactInfo, "contactInfo");
@@ -42,53 +48,53 @@ public record TlsReport(String organizationName, String contactInfo, String repo
 
     /** @return the report as JSON (RFC 8460 section 4.4), without insignificant white space */
     public String json() {
-        Json json = new Json();
-        json.open('{');
-        json.field("organization-name").string(organizationName);
-        json.field("date-range").open('{');
-        json.field("start-datetime").string(timestamp(start));
-        json.field("end-datetime").string(timestamp(end));
-        json.close('}');
-        json.field("contact-info").string(contactInfo);
-        json.field("report-id").string(reportId);
-        json.field("policies").open('[');
-        for (TlsResultCounter.PolicyResult result : results) {
-            json.element().open('{');
-            json.field("policy").open('{');
-            json.field("policy-type").string(result.policy().type().label());
-            if (!result.policy().strings().isEmpty()) {
-                json.field("policy-string").strings(result.policy().strings());
-            }
-            json.field("policy-domain").string(result.policy().domain());
-            if (!result.policy().mxHosts().isEmpty()) {
-                json.field("mx-host").strings(result.policy().mxHosts());
-            }
-            json.close('}');
-            json.field("summary").open('{');
-            json.field("total-successful-session-count").number(result.successes());
-            json.field("total-failure-session-count").number(result.failures());
-            json.close('}');
-            if (!result.details().isEmpty()) {
-                json.field("failure-details").open('[');
-                for (Map.Entry<FailureDetail, Long> entry : result.details().entrySet()) {
-                    FailureDetail detail = entry.getKey();
-                    json.element().open('{');
-                    json.field("result-type").string(detail.resultType().label());
-                    optional(json, "sending-mta-ip", detail.sendingMtaIp());
-                    json.field("receiving-mx-hostname").string(detail.receivingMxHostname());
-                    optional(json, "receiving-ip", detail.receivingIp());
-                    json.field("failed-session-count").number(entry.getValue());
-                    optional(json, "additional-information", detail.additionalInformation());
-                    optional(json, "failure-reason-code", detail.failureReasonCode());
-                    json.close('}');
+        StringWriter text = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            json.writeStringField("organization-name", organizationName);
+            json.writeObjectFieldStart("date-range");
+            json.writeStringField("start-datetime", timestamp(start));
+            json.writeStringField("end-datetime", timestamp(end));
+            json.writeEndObject();
+            json.writeStringField("contact-info", contactInfo);
+            json.writeStringField("report-id", reportId);
+            json.writeArrayFieldStart("policies");
+            for (TlsResultCounter.PolicyResult result : results) {
+                json.writeStartObject();
+                json.writeObjectFieldStart("policy");
+                json.writeStringField("policy-type", result.policy().type().label());
+                strings(json, "policy-string", result.policy().strings());
+                json.writeStringField("policy-domain", result.policy().domain());
+                strings(json, "mx-host", result.policy().mxHosts());
+                json.writeEndObject();
+                json.writeObjectFieldStart("summary");
+                json.writeNumberField("total-successful-session-count", result.successes());
+                json.writeNumberField("total-failure-session-count", result.failures());
+                json.writeEndObject();
+                if (!result.details().isEmpty()) {
+                    json.writeArrayFieldStart("failure-details");
+                    for (Map.Entry<FailureDetail, Long> entry : result.details().entrySet()) {
+                        FailureDetail detail = entry.getKey();
+                        json.writeStartObject();
+                        json.writeStringField("result-type", detail.resultType().label());
+                        optional(json, "sending-mta-ip", detail.sendingMtaIp());
+                        json.writeStringField("receiving-mx-hostname", detail.receivingMxHostname());
+                        optional(json, "receiving-ip", detail.receivingIp());
+                        json.writeNumberField("failed-session-count", entry.getValue());
+                        optional(json, "additional-information", detail.additionalInformation());
+                        optional(json, "failure-reason-code", detail.failureReasonCode());
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
                 }
-                json.close(']');
+                json.writeEndObject();
             }
-            json.close('}');
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        json.close(']');
-        json.close('}');
-        return json.toString();
+        return text.toString();
     }
 
     /** @return the JSON text, gzipped ({@code application/tlsrpt+gzip}, RFC 8460 section 5.2) */
@@ -113,89 +119,24 @@ public record TlsReport(String organizationName, String contactInfo, String repo
         return sender + "!" + policyDomain + "!" + start.getEpochSecond() + "!" + end.getEpochSecond() + ".json.gz";
     }
 
-    private static void optional(Json json, String name, Optional<String> value) {
-        value.ifPresent(text -> json.field(name).string(text));
+    private static void optional(JsonGenerator json, String name, Optional<String> value) throws IOException {
+        if (value.isPresent()) {
+            json.writeStringField(name, value.get());
+        }
+    }
+
+    /** An array of strings, left out when empty. */
+    private static void strings(JsonGenerator json, String name, List<String> values) throws IOException {
+        if (!values.isEmpty()) {
+            json.writeArrayFieldStart(name);
+            for (String value : values) {
+                json.writeString(value);
+            }
+            json.writeEndArray();
+        }
     }
 
     private static String timestamp(Instant instant) {
         return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    /** A minimal JSON writer: objects, arrays, strings and whole numbers. */
-    private static final class Json {
-        private final StringBuilder text = new StringBuilder();
-        private boolean first = true;
-
-        Json open(char bracket) {
-            text.append(bracket);
-            first = true;
-            return this;
-        }
-
-        void close(char bracket) {
-            text.append(bracket);
-            first = false;
-        }
-
-        Json field(String name) {
-            element();
-            quote(name);
-            text.append(':');
-            return this;
-        }
-
-        Json element() {
-            if (!first) {
-                text.append(',');
-            }
-            first = false;
-            return this;
-        }
-
-        void string(String value) {
-            quote(value);
-        }
-
-        void number(long value) {
-            text.append(value);
-        }
-
-        void strings(List<String> values) {
-            text.append('[');
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) {
-                    text.append(',');
-                }
-                quote(values.get(i));
-            }
-            text.append(']');
-        }
-
-        private void quote(String value) {
-            text.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> text.append("\\\"");
-                    case '\\' -> text.append("\\\\");
-                    case '\n' -> text.append("\\n");
-                    case '\r' -> text.append("\\r");
-                    case '\t' -> text.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            text.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            text.append(c);
-                        }
-                    }
-                }
-            }
-            text.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
-        }
     }
 }
