@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.core.config.TlsRptSettings;
 
 /**
  * SMTP TLS Reporting on one node (RFC 8460): counts the outcomes of the node's outbound TLS sessions per policy
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class TlsReporter implements TlsResultRecorder {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporter.class);
 
-    private final Settings settings;
+    private final TlsRptSettings settings;
     private final TlsRptDiscovery discovery;
     private final ReportSender sender;
     private final MetricFactory metrics;
@@ -54,26 +55,8 @@ public final class TlsReporter implements TlsResultRecorder {
     private long droppedBefore;
 
     /**
-     * The report fields and limits.
-     *
-     * @param organizationName {@code organization-name}
-     * @param contactInfo {@code contact-info}
-     * @param submitter the reporting domain, the sender part of the file name
-     * @param interval the period
-     * @param maxPolicies the most policies counted per period, and the most reports waiting
-     * @param maxDetailsPerPolicy the most distinct failure details per policy
-     * @param maxRua the most destinations a report is sent to
-     * @param maxReportBytes the largest gzipped report sent
-     * @param retryAttempts further attempts after a temporary failure
-     * @param retryDelay the first wait, doubled at each further attempt
-     */
-    public record Settings(String organizationName, String contactInfo, String submitter, Duration interval,
-                           int maxPolicies, int maxDetailsPerPolicy, int maxRua, int maxReportBytes,
-                           int retryAttempts, Duration retryDelay) {
-    }
-
-    /**
-     * @param settings report fields and limits
+     * @param settings the report fields and limits ({@code tlsrpt.*}: organisation, contact, interval, limits,
+     *     retries); its switch, sender, trust store and state file are the caller's business
      * @param discovery the TLS-RPT record lookup
      * @param sender sends one report to one destination
      * @param metrics James's metrics
@@ -82,7 +65,7 @@ public final class TlsReporter implements TlsResultRecorder {
      * @param stateFile where the state is kept across restarts, if anywhere
      * @throws IOException when the state file exists but cannot be read
      */
-    public TlsReporter(Settings settings, TlsRptDiscovery discovery, ReportSender sender, MetricFactory metrics,
+    public TlsReporter(TlsRptSettings settings, TlsRptDiscovery discovery, ReportSender sender, MetricFactory metrics,
                        Clock clock, Supplier<String> reportIds, Optional<Path> stateFile) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.discovery = Objects.requireNonNull(discovery, "discovery");

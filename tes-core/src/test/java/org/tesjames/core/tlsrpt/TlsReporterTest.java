@@ -20,6 +20,7 @@ import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tesjames.core.config.TlsRptSettings;
 import org.tesjames.core.dns.DnsResult;
 import org.tesjames.core.dns.MutableClock;
 import org.xbill.DNS.DClass;
@@ -63,8 +64,9 @@ class TlsReporterTest {
     }
 
     private TlsReporter reporter(int maxPolicies, int maxRua, int maxBytes, Optional<Path> state) throws IOException {
-        return new TlsReporter(new TlsReporter.Settings("Org", "mailto:tls@sender.test", "sender.test", DAY,
-            maxPolicies, 10, maxRua, maxBytes, 2, Duration.ofMinutes(1)), discovery(), sender, metrics, clock,
+        return new TlsReporter(new TlsRptSettings(true, "Org", "mailto:tls@sender.test", "sender.test",
+            Optional.empty(), DAY, maxPolicies, 10, maxRua, maxBytes, Optional.empty(), Duration.ofSeconds(5), 2,
+            Duration.ofMinutes(1), Optional.empty()), discovery(), sender, metrics, clock,
             () -> "report-" + ids.incrementAndGet(), state);
     }
 

@@ -60,11 +60,8 @@ public final class TlsReporting {
         HttpsReportPoster poster = new HttpsReportPoster(dns, trust, settings.httpsTimeout(), clock);
         ReportSender sender = (destination, report, gzip) -> destination instanceof ReportUri.Mailto mailto
             ? mails.send(mailto, report, gzip) : poster.post((ReportUri.Https) destination, gzip);
-        TlsReporter reporter = new TlsReporter(new TlsReporter.Settings(settings.organizationName(),
-            settings.contactInfo(), settings.reportingDomain(), settings.interval(), settings.maxPolicies(),
-            settings.maxDetailsPerPolicy(), settings.maxRua(), settings.maxReportBytes(), settings.retryAttempts(),
-            settings.retryDelay()), new TlsRptDiscovery(dns, lookupTimeout), sender, metrics, clock,
-            () -> UUID.randomUUID().toString(), stateFile);
+        TlsReporter reporter = new TlsReporter(settings, new TlsRptDiscovery(dns, lookupTimeout), sender, metrics,
+            clock, () -> UUID.randomUUID().toString(), stateFile);
         long tick = Math.max(250, Math.min(Duration.ofMinutes(1).toMillis(), settings.interval().toMillis() / 4));
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "tes-tlsrpt");
