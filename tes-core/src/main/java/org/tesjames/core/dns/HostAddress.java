@@ -6,9 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -44,21 +41,7 @@ public final class HostAddress {
             throw new IOException("not a valid host name: " + e.getMessage(), e);
         }
         for (int type : new int[] {Type.A, Type.AAAA}) {
-            DnsResult result;
-            try {
-                long millis = Duration.between(clock.instant(), deadline).toMillis();
-                if (millis <= 0) {
-                    throw new TimeoutException();
-                }
-                result = dns.query(name, type).toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new IOException("address lookup (" + Type.string(type) + ") did not finish in time", e);
-            } catch (ExecutionException e) {
-                throw new IOException("address lookup failed (" + Type.string(type) + " " + e.getCause() + ")", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
+            DnsResult result = dns.await(name, type, Duration.between(clock.instant(), deadline));
             if (result instanceof DnsResult.Failure failure) {
                 throw new IOException("address lookup failed (" + Type.string(type) + " " + failure.kind() + ": "
                     + failure.detail() + ")");

@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -98,17 +95,6 @@ public record StsInspection(DnsResult txt, StsLookup lookup, Optional<DnsResult>
             return new DnsResult.Failure(Name.root, type, DnsResult.Failure.Kind.MALFORMED,
                 "not a domain name: " + e.getMessage());
         }
-        try {
-            return dns.query(query, type).toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.TIMEOUT,
-                "no answer within " + deadline.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.NETWORK_ERROR,
-                String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new DnsResult.Failure(query, type, DnsResult.Failure.Kind.TIMEOUT, "interrupted");
-        }
+        return dns.await(query, type, deadline);
     }
 }

@@ -13,9 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -166,19 +163,9 @@ public final class StsPolicies {
     private Record txt(String domain) {
         DnsResult result;
         try {
-            result = dns.query(Name.fromString("_mta-sts." + domain + "."), Type.TXT).toCompletableFuture()
-                .get(dnsDeadline.toMillis(), TimeUnit.MILLISECONDS);
+            result = dns.await(Name.fromString("_mta-sts." + domain + "."), Type.TXT, dnsDeadline);
         } catch (TextParseException e) {
             return new Record(Optional.empty(), "'" + domain + "' is not a domain name", false);
-        } catch (TimeoutException e) {
-            return new Record(Optional.empty(), "TXT lookup of _mta-sts." + domain + " did not finish within "
-                + dnsDeadline.toMillis() + " ms", true);
-        } catch (ExecutionException e) {
-            return new Record(Optional.empty(), "TXT lookup of _mta-sts." + domain + " failed: " + e.getCause(),
-                true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Record(Optional.empty(), "TXT lookup of _mta-sts." + domain + " interrupted", true);
         }
         if (result instanceof DnsResult.Failure failure) {
             return new Record(Optional.empty(), "TXT lookup of _mta-sts." + domain + " failed temporarily ("

@@ -3,9 +3,6 @@ package org.tesjames.core.tlsrpt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dns.DnsResult;
@@ -59,17 +56,9 @@ public final class TlsRptDiscovery {
         String name = "_smtp._tls." + domain;
         DnsResult result;
         try {
-            result = dns.query(Name.fromString(name + "."), Type.TXT).toCompletableFuture()
-                .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            result = dns.await(Name.fromString(name + "."), Type.TXT, deadline);
         } catch (TextParseException e) {
             return new NotPublished(name + " is not a valid DNS name: " + e.getMessage());
-        } catch (TimeoutException e) {
-            return new Temporary("TXT lookup of " + name + " did not finish within " + deadline.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            return new Temporary("TXT lookup of " + name + " failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Temporary("TXT lookup of " + name + " interrupted");
         }
         if (result instanceof DnsResult.Failure failure) {
             return new Temporary("TXT lookup of " + name + " failed temporarily (" + failure.kind() + ": "
