@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -143,7 +144,16 @@ public final class SmtpLoadDriver {
     }
 
     /** One measured load: accepted messages and the time they took. */
-    record Load(int accepted, int refused, long nanos) {
+    record Load(int accepted, int refused, long nanos, Map<String, CpuAccount.Use> cpu) {
+        Load(int accepted, int refused, long nanos) {
+            this(accepted, refused, nanos, Map.of());
+        }
+
+        /** Process CPU per accepted message from the start of the load to its last delivery, the driver's main thread left out. */
+        double cpuMicros() {
+            return CpuAccount.cpuMicrosPerMessage(cpu, accepted, "main");
+        }
+
         double rate() {
             return accepted * 1e9 / nanos;
         }
@@ -177,12 +187,14 @@ public final class SmtpLoadDriver {
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         boolean ok = true;
         try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start()) {
             for (int round = 1 - settings.discardRounds(); round <= settings.rounds(); round++) {
                 List<Variant> order = Math.floorMod(round, 2) == 1 ? List.of(Variant.WITH_TES, Variant.WITHOUT_TES)
                     : List.of(Variant.WITHOUT_TES, Variant.WITH_TES);
                 double[] rates = new double[2];
+                double[] cpus = new double[2];
                 for (Variant variant : order) {
                     Load load = runOnce(dns, variant);
                     boolean complete = load.refused() == 0 && load.accepted() == settings.messages();
@@ -190,12 +202,15 @@ public final class SmtpLoadDriver {
                     System.out.printf(Locale.ROOT, "%-9s %-12s %8.1f msg/s  (%d accepted, %d refused, %.2f s)%s%n",
                         round < 1 ? "discarded" : "round " + round, variant.label, load.rate(), load.accepted(),
                         load.refused(), load.nanos() / 1e9, complete ? "" : "  INCOMPLETE");
+                    CpuAccount.print(load.cpu(), load.accepted());
                     rates[variant.ordinal()] = load.rate();
+                    cpus[variant.ordinal()] = load.cpuMicros();
                 }
                 if (round >= 1) {
                     with.add(rates[Variant.WITH_TES.ordinal()]);
                     without.add(rates[Variant.WITHOUT_TES.ordinal()]);
                     ratios.add(rates[Variant.WITH_TES.ordinal()] / rates[Variant.WITHOUT_TES.ordinal()]);
+                    cpuRatios.add(cpus[Variant.WITHOUT_TES.ordinal()] / cpus[Variant.WITH_TES.ordinal()]);
                 }
             }
         }
@@ -204,6 +219,9 @@ public final class SmtpLoadDriver {
         System.out.printf(Locale.ROOT, "%nmedian with TES:    %8.1f msg/s%nmedian without TES: %8.1f msg/s%n"
                 + "ratio of medians with/without: %.3f; median of the per-round ratios: %.3f (goal >= 0.9)%n",
             medianWith, medianWithout, medianWith / medianWithout, LoadHarness.median(ratios));
+        System.out.printf(Locale.ROOT, "CPU per message (process, from the load's start to its last delivery, driver's"
+            + " main thread left out), without / with TES: median of the per-round ratios %.3f%n",
+            LoadHarness.median(cpuRatios));
         return ok;
     }
 
@@ -213,10 +231,12 @@ public final class SmtpLoadDriver {
             List<String> users = LoadHarness.addUsers(james, settings.users());
             Load warmup = load(james.inboundPort(), users, settings.warmup());
             awaitDelivered(james, users, warmup.accepted());
+            CpuAccount account = CpuAccount.start();
             Load measured = load(james.inboundPort(), users, settings.messages());
             awaitDelivered(james, users, warmup.accepted() + measured.accepted());
+            Map<String, CpuAccount.Use> cpu = account.stop();
             checkTesStatus(james, users.get(0), variant);
-            return measured;
+            return new Load(measured.accepted(), measured.refused(), measured.nanos(), cpu);
         }
     }
 

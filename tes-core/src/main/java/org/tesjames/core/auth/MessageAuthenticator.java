@@ -107,11 +107,37 @@ public final class MessageAuthenticator {
      * Starts the DNS lookups that authenticating a message with this header will make, DKIM keys and the DMARC
      * policy of the author domain, as soon as the header is complete: over the caching DNS client, the answers are
      * there (or on their way) when the body has arrived. Nothing is decided here.
+     *
+     * @return what was started, for {@link #authenticate(Prefetched, BodyHashes, SmtpIdentity, CompletionStage)},
+     *     which then neither reads the Author Domain again nor asks for its DMARC policy again
      */
-    public void prefetch(HeaderFields header, SmtpIdentity identity) {
+    public Prefetched prefetch(HeaderFields header, SmtpIdentity identity) {
         dkim.prefetchKeys(header, preferredDomain(identity));
-        if (authorDomain(header) instanceof AuthorDomain.Single single) {
-            discovery.discover(single.domain());
+        AuthorDomain author = authorDomain(header);
+        return new Prefetched(header, author,
+            author instanceof AuthorDomain.Single single ? discovery.discover(single.domain()) : null);
+    }
+
+    /**
+     * The lookups {@link #prefetch} started for one header: its Author Domain and, when that is a single domain, the
+     * discovery of its DMARC policy.
+     */
+    public static final class Prefetched {
+        private final HeaderFields header;
+        private final AuthorDomain author;
+        /** Null unless the Author Domain is a single domain. */
+        private final CompletionStage<DmarcPolicyDiscovery.Outcome> policy;
+
+        private Prefetched(HeaderFields header, AuthorDomain author,
+                           CompletionStage<DmarcPolicyDiscovery.Outcome> policy) {
+            this.header = header;
+            this.author = author;
+            this.policy = policy;
+        }
+
+        /** The header the lookups were started for. */
+        public HeaderFields header() {
+            return header;
         }
     }
 
@@ -123,9 +149,26 @@ public final class MessageAuthenticator {
                                                               SmtpIdentity identity,
                                                               CompletionStage<SpfCheck> spfCheck) {
         Objects.requireNonNull(header);
+        return authenticate(header, authorDomain(header), null, bodies, identity, spfCheck);
+    }
+
+    /**
+     * {@link #authenticate(HeaderFields, BodyHashes, SmtpIdentity, CompletionStage)} of the header whose lookups
+     * {@link #prefetch} started: its Author Domain and DMARC policy discovery are used as they are, except a
+     * discovery that failed temporarily, which is asked again (as it would be without the prefetch).
+     */
+    public CompletionStage<AuthenticationReport> authenticate(Prefetched prefetched, BodyHashes bodies,
+                                                              SmtpIdentity identity,
+                                                              CompletionStage<SpfCheck> spfCheck) {
+        return authenticate(prefetched.header, prefetched.author, prefetched.policy, bodies, identity, spfCheck);
+    }
+
+    private CompletionStage<AuthenticationReport> authenticate(HeaderFields header, AuthorDomain author,
+                                                               CompletionStage<DmarcPolicyDiscovery.Outcome> started,
+                                                               BodyHashes bodies, SmtpIdentity identity,
+                                                               CompletionStage<SpfCheck> spfCheck) {
         Objects.requireNonNull(bodies);
         Objects.requireNonNull(identity);
-        AuthorDomain author = authorDomain(header);
         Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
             .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
         CompletableFuture<DkimVerification> dkimStage = dkim.verify(header, preferredDomain(identity), bodies)
@@ -140,12 +183,22 @@ public final class MessageAuthenticator {
             AuthenticationFacts facts = new AuthenticationFacts(passing, tempErrors, pair.spf.result(),
                 pair.spf.domain());
             if (author instanceof AuthorDomain.Single single) {
-                return discovery.discover(single.domain()).thenApply(outcome -> report(pair, author,
+                return policy(single.domain(), started).thenApply(outcome -> report(pair, author,
                     dmarc.evaluate(single.domain(), facts, outcome), Optional.of(outcome), messageId));
             }
             return CompletableFuture.completedFuture(report(pair, author, dmarc.malformed(author), Optional.empty(),
                 messageId));
         });
+    }
+
+    /** The DMARC policy of an author domain: the discovery started earlier unless it failed temporarily. */
+    private CompletionStage<DmarcPolicyDiscovery.Outcome> policy(String domain,
+                                                                 CompletionStage<DmarcPolicyDiscovery.Outcome> started) {
+        if (started == null) {
+            return discovery.discover(domain);
+        }
+        return started.thenCompose(outcome -> outcome instanceof DmarcPolicyDiscovery.TempError
+            ? discovery.discover(domain) : CompletableFuture.completedFuture(outcome));
     }
 
     private record Pair(DkimVerification dkim, SpfCheck spf) {

@@ -22,6 +22,7 @@ import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.sign.DkimKeyFile;
 import org.tesjames.core.dkim.sign.DkimSignature;
 import org.tesjames.core.dkim.sign.DkimSigner;
+import org.tesjames.core.dkim.verify.BodyHashes;
 import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dmarc.AuthorDomain;
@@ -118,6 +119,39 @@ class MessageAuthenticatorTest {
             Thread.sleep(20);
         }
         assertThat(dns.queryCounts()).containsKeys("sel._domainkey.example.com./TXT", "_dmarc.example.com./TXT");
+    }
+
+    @Test
+    void authenticatingAPrefetchedHeaderAsksForItsDmarcPolicyOnce() throws Exception {
+        String message = signed(MESSAGE);
+        byte[] octets = bytes(message);
+        HeaderFields header = HeaderFields.parse(octets);
+        SmtpIdentity identity = new SmtpIdentity(InetAddress.getByName("192.0.2.1"), "client.example.org",
+            "alice@example.com");
+
+        MessageAuthenticator.Prefetched prefetched = authenticator.prefetch(header, identity);
+        AuthenticationReport report = authenticator.authenticate(prefetched, BodyHashes.of(header), identity,
+            authenticator.checkSpf(identity)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(report.dmarc().result()).isEqualTo(DmarcResult.Result.PASS);
+        assertThat(report.author()).isEqualTo(new AuthorDomain.Single("example.com"));
+        assertThat(dns.queryCount("_dmarc.example.com.", Type.TXT)).isEqualTo(1);
+    }
+
+    @Test
+    void aPrefetchedDmarcDiscoveryThatFailedTemporarilyIsAskedAgain() throws Exception {
+        byte[] octets = bytes(signed(MESSAGE));
+        HeaderFields header = HeaderFields.parse(octets);
+        SmtpIdentity identity = new SmtpIdentity(InetAddress.getByName("192.0.2.1"), "client.example.org",
+            "alice@example.com");
+        dns.fault("_dmarc.example.com", Type.TXT, Fault.servfail().times(1));
+        MessageAuthenticator.Prefetched prefetched = authenticator.prefetch(header, identity);
+
+        AuthenticationReport report = authenticator.authenticate(prefetched, BodyHashes.of(header), identity,
+            authenticator.checkSpf(identity)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(report.dmarc().result()).isEqualTo(DmarcResult.Result.PASS);
+        assertThat(dns.queryCount("_dmarc.example.com.", Type.TXT)).isEqualTo(2);
     }
 
     @Nested

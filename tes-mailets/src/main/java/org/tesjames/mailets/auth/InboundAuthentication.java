@@ -96,7 +96,8 @@ public final class InboundAuthentication {
     public Optional<AuthenticationReport> authenticate(Mail mail, SmtpIdentity identity) throws MessagingException {
         try {
             HeaderFields message = HeaderFields.parse(bytes(mail.getMessage()));
-            return start(message, BodyHashes.of(message), identity, startSpf(identity), mail.getName()).join();
+            return start(prefetch(message, identity), BodyHashes.of(message), identity, startSpf(identity),
+                mail.getName()).join();
         } catch (CompletionException e) {
             throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
                 + e.getCause(), e);
@@ -114,21 +115,22 @@ public final class InboundAuthentication {
     }
 
     /** Starts the DKIM key and DMARC policy lookups of a complete header (see {@link MessageAuthenticator#prefetch}). */
-    public void prefetch(HeaderFields header, SmtpIdentity identity) {
-        authenticator.prefetch(header, identity);
+    public MessageAuthenticator.Prefetched prefetch(HeaderFields header, SmtpIdentity identity) {
+        return authenticator.prefetch(header, identity);
     }
 
     /**
-     * Starts authenticating a message, given as its header and its body hashes (computed while it streamed in,
-     * for the keys of {@link #bodyHashesNeeded}), without waiting for the result.
+     * Starts authenticating a message, given as the lookups {@link #prefetch} started for its header and its body
+     * hashes (computed while it streamed in, for the keys of {@link #bodyHashesNeeded}), without waiting for the
+     * result.
      *
      * @param spf the SPF check of the identity, started earlier by {@link #startSpf}
      * @param what the mail or session in log lines
      * @return the report, or empty when there was none within {@code lookup.timeout} (the caller defers); the
      *     future completes by then, on a TES thread
      */
-    public CompletableFuture<Optional<AuthenticationReport>> start(HeaderFields header, BodyHashes bodies,
-                                                                   SmtpIdentity identity,
+    public CompletableFuture<Optional<AuthenticationReport>> start(MessageAuthenticator.Prefetched header,
+                                                                   BodyHashes bodies, SmtpIdentity identity,
                                                                    CompletableFuture<SpfCheck> spf, String what) {
         TimeMetric timer = metrics.timer("tes.auth.time");
         return authenticator.authenticate(header, bodies, identity, spf).toCompletableFuture()

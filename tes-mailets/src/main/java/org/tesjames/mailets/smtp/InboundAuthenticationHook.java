@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.auth.AuthenticationReport;
 import org.tesjames.core.auth.AuthenticationResultsHeader;
+import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
 import org.tesjames.core.dkim.verify.BodyHashes;
@@ -86,7 +87,8 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         final SmtpIdentity identity;
         final CompletableFuture<SpfCheck> spf;
         final ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
-        HeaderFields parsedHeader;
+        /** The parsed header and the lookups started for it, once the header is complete. */
+        MessageAuthenticator.Prefetched prefetched;
         BodyHashes.Streaming body;
         CompletableFuture<Optional<AuthenticationReport>> report;
 
@@ -153,10 +155,9 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
 
     /** The header is complete: DKIM key and DMARC lookups start now, the body hashes as the body comes. */
     private void headerComplete(Transaction transaction) {
-        transaction.parsedHeader = HeaderFields.parse(transaction.header.toByteArray());
-        transaction.body = BodyHashes.streaming(authentication.bodyHashesNeeded(transaction.parsedHeader,
-            transaction.identity));
-        authentication.prefetch(transaction.parsedHeader, transaction.identity);
+        HeaderFields header = HeaderFields.parse(transaction.header.toByteArray());
+        transaction.body = BodyHashes.streaming(authentication.bodyHashesNeeded(header, transaction.identity));
+        transaction.prefetched = authentication.prefetch(header, transaction.identity);
     }
 
     private CompletableFuture<?> startAuthentication(SMTPSession session) {
@@ -168,7 +169,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         if (t.body == null) {
             headerComplete(t);
         }
-        t.report = authentication.start(t.parsedHeader, t.body.finish(), t.identity, t.spf,
+        t.report = authentication.start(t.prefetched, t.body.finish(), t.identity, t.spf,
             "session " + session.getSessionID());
         return t.report;
     }
