@@ -402,10 +402,12 @@ public final class BodyHasher {
     /**
      * Relaxed: the octets below 32 (tab, CR, LF, other controls), and the octets up to 32 (a space) followed by one
      * up to 32 (white space, a line end, a control). {@code low} and {@code followingLow} are {@code below(.., 33)}
-     * of these eight octets and of the eight after them.
+     * of these eight octets and of the eight after them. Of the octets up to 32, only the space has bit 5 set, so
+     * {@code octets << 2} (bit 5 of each octet moved to its top bit) tells the space from the controls without a
+     * second comparison.
      */
     private static long suspects(long octets, long low, long followingLow) {
-        return below(octets, 0x20) | (low & ((low >>> 8) | (followingLow << 56)));
+        return low & ~((octets << 2) & ~((low >>> 8) | (followingLow << 56)));
     }
 
     /** Simple: the CRs and LFs. */

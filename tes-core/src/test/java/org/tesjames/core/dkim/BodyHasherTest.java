@@ -384,6 +384,31 @@ class BodyHasherTest {
             }
         }
 
+        /**
+         * The eight-octet step tells the octets that need a look (controls, and white space before white space or a
+         * line end) from the rest by bit tricks: every octet value, at every offset of the step and in the last
+         * octet of one step (its follower in the next), before and after each kind of octet that matters to it.
+         */
+        @Test
+        void everyOctetValueBeforeAndAfterEveryKindOfOctetAtEveryOffset() {
+            byte[] neighbours = {'a', ' ', '\t', '\r', '\n', 0x00, 0x1f, '!', (byte) 0x80, (byte) 0xa0, (byte) 0xff};
+            for (int value = 0; value < 256; value++) {
+                for (byte before : neighbours) {
+                    for (byte after : neighbours) {
+                        for (int offset = 0; offset < 2 * Long.BYTES; offset++) {
+                            byte[] body = octets("x".repeat(offset) + "." + ".".repeat(2 * Long.BYTES) + "y|");
+                            body[offset] = before;
+                            body[offset + 1] = (byte) value;
+                            body[offset + 2] = after;
+                            assertThat(hashOnce(Canonicalization.RELAXED, NO_LIMIT, body))
+                                .as("body %s", printable(body))
+                                .isEqualTo(expected(octetWise(Canonicalization.RELAXED, body), NO_LIMIT));
+                        }
+                    }
+                }
+            }
+        }
+
         @Test
         void theReferenceFollowsTheDocumentedRules() {
             assertThat(octetWise(Canonicalization.RELAXED, octets("a__\tb_^c_|__|||")))
