@@ -269,6 +269,19 @@ public final class BodyHasher {
                 int skip = Long.numberOfTrailingZeros(suspects) >>> 3;
                 i += skip;
                 at += skip;
+            } else if (end >= Long.BYTES) {
+                // fewer than sixteen octets left (a chunk of one line, as an SMTP server hands the body over): one
+                // more step over the next eight at most, the octets past the end read as zeros, controls that stop
+                // the step there (and a space before the end gets a look, its follower unknown)
+                long here = endingAt(octets, i, end);
+                long next = i + Long.BYTES < end ? endingAt(octets, i + Long.BYTES, end) : 0;
+                OCTETS_AS_LONG.set(out, at, here);
+                int skip = Long.numberOfTrailingZeros(suspects(here, below(here, 0x21), below(next, 0x21))) >>> 3;
+                i += skip;
+                at += skip;
+                if (skip == Long.BYTES || i == end) {
+                    continue;
+                }
             }
             byte octet = octets[i];
             if (octet == ' ' || octet == '\t') {
@@ -351,6 +364,17 @@ public final class BodyHasher {
             }
         }
         return i;
+    }
+
+    /**
+     * The eight octets from {@code octets[from]} as a long, those at {@code end} and after read as zeros
+     * ({@code from < end}, {@code end >= Long.BYTES}): near the end, the long that ends at {@code end}, shifted.
+     */
+    private static long endingAt(byte[] octets, int from, int end) {
+        if (from <= end - Long.BYTES) {
+            return (long) OCTETS_AS_LONG.get(octets, from);
+        }
+        return (long) OCTETS_AS_LONG.get(octets, end - Long.BYTES) >>> ((from - end + Long.BYTES) << 3);
     }
 
     /** Whether an octet is content under "relaxed": neither white space nor part of a line end. */

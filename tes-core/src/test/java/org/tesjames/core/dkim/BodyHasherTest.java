@@ -232,6 +232,40 @@ class BodyHasherTest {
                 .isEqualTo(hashOnce(canonicalization, NO_LIMIT, body).digest());
         }
 
+        /**
+         * An SMTP server hands the body over one line at a time, each line an array of its own: the last octets of
+         * every chunk are read as one long ending at the chunk's end. Lines of every length up to three longs, with
+         * each edit at every distance from the line end, each line fed as a fresh array.
+         */
+        @Test
+        void linesInArraysOfTheirOwnWithEditsAtEveryDistanceFromTheirEnd() {
+            String[] edits = {"  ", "\t", " ", "_\t_", "\u0001", "\r", "\n"};
+            List<byte[]> lines = new ArrayList<>();
+            for (int length = 0; length <= 3 * Long.BYTES; length++) {
+                for (int distance = 0; distance <= length; distance++) {
+                    for (String edit : edits) {
+                        String text = "x".repeat(length - distance) + edit + "y".repeat(distance);
+                        lines.add(octets(text + (length % 3 == 0 ? "_|" : "|")));
+                        if (distance % 5 == 0) {
+                            lines.add(octets("|"));
+                        }
+                    }
+                }
+            }
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            lines.forEach(whole::writeBytes);
+            byte[] body = whole.toByteArray();
+            for (Canonicalization canonicalization : Canonicalization.values()) {
+                BodyHasher hasher = BodyHasher.create(canonicalization);
+                for (byte[] line : lines) {
+                    hasher.update(line);
+                }
+                assertThat(new Hashed(HexFormat.of().formatHex(hasher.finish()), hasher.canonicalLength()))
+                    .as("%s", canonicalization)
+                    .isEqualTo(expected(octetWise(canonicalization, body), NO_LIMIT));
+            }
+        }
+
         @Test
         void longRunsAndShortPiecesMixAcrossTheDirectThreshold() {
             StringBuilder body = new StringBuilder();
