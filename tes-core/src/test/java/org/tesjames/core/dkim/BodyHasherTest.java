@@ -232,6 +232,40 @@ class BodyHasherTest {
                 .isEqualTo(hashOnce(canonicalization, NO_LIMIT, body).digest());
         }
 
+        /**
+         * An SMTP server hands the body over one line at a time, each line an array of its own: the last octets of
+         * every chunk are read as one long ending at the chunk's end. Lines of every length up to three longs, with
+         * each edit at every distance from the line end, each line fed as a fresh array.
+         */
+        @Test
+        void linesInArraysOfTheirOwnWithEditsAtEveryDistanceFromTheirEnd() {
+            String[] edits = {"  ", "\t", " ", "_\t_", "\u0001", "\r", "\n"};
+            List<byte[]> lines = new ArrayList<>();
+            for (int length = 0; length <= 3 * Long.BYTES; length++) {
+                for (int distance = 0; distance <= length; distance++) {
+                    for (String edit : edits) {
+                        String text = "x".repeat(length - distance) + edit + "y".repeat(distance);
+                        lines.add(octets(text + (length % 3 == 0 ? "_|" : "|")));
+                        if (distance % 5 == 0) {
+                            lines.add(octets("|"));
+                        }
+                    }
+                }
+            }
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            lines.forEach(whole::writeBytes);
+            byte[] body = whole.toByteArray();
+            for (Canonicalization canonicalization : Canonicalization.values()) {
+                BodyHasher hasher = BodyHasher.create(canonicalization);
+                for (byte[] line : lines) {
+                    hasher.update(line);
+                }
+                assertThat(new Hashed(HexFormat.of().formatHex(hasher.finish()), hasher.canonicalLength()))
+                    .as("%s", canonicalization)
+                    .isEqualTo(expected(octetWise(canonicalization, body), NO_LIMIT));
+            }
+        }
+
         @Test
         void longRunsAndShortPiecesMixAcrossTheDirectThreshold() {
             StringBuilder body = new StringBuilder();
@@ -380,6 +414,31 @@ class BodyHasherTest {
                 for (List<Integer> sizes : List.of(awkwardCuts(body), List.of(8191, 1, 8192, 7, 16_385))) {
                     assertThat(hash(canonicalization, NO_LIMIT, body, sizes)).as("round %d, chunks %s", round,
                         sizes.size() > 10 ? sizes.size() + " awkward cuts" : sizes).isEqualTo(expected);
+                }
+            }
+        }
+
+        /**
+         * The eight-octet step tells the octets that need a look (controls, and white space before white space or a
+         * line end) from the rest by bit tricks: every octet value, at every offset of the step and in the last
+         * octet of one step (its follower in the next), before and after each kind of octet that matters to it.
+         */
+        @Test
+        void everyOctetValueBeforeAndAfterEveryKindOfOctetAtEveryOffset() {
+            byte[] neighbours = {'a', ' ', '\t', '\r', '\n', 0x00, 0x1f, '!', (byte) 0x80, (byte) 0xa0, (byte) 0xff};
+            for (int value = 0; value < 256; value++) {
+                for (byte before : neighbours) {
+                    for (byte after : neighbours) {
+                        for (int offset = 0; offset < 2 * Long.BYTES; offset++) {
+                            byte[] body = octets("x".repeat(offset) + "." + ".".repeat(2 * Long.BYTES) + "y|");
+                            body[offset] = before;
+                            body[offset + 1] = (byte) value;
+                            body[offset + 2] = after;
+                            assertThat(hashOnce(Canonicalization.RELAXED, NO_LIMIT, body))
+                                .as("body %s", printable(body))
+                                .isEqualTo(expected(octetWise(Canonicalization.RELAXED, body), NO_LIMIT));
+                        }
+                    }
                 }
             }
         }
