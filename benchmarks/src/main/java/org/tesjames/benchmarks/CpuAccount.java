@@ -27,12 +27,15 @@ final class CpuAccount {
         }
     }
 
-    private final Map<Long, String> names = new HashMap<>();
-    private final Map<Long, Use> start;
+    /** One thread's name and what it has used so far. */
+    private record Sample(String name, Use use) {
+    }
+
+    private final Map<Long, Sample> start;
     private final long processStart;
 
     private CpuAccount() {
-        this.start = snapshot(names);
+        this.start = snapshot();
         this.processStart = PROCESS.getProcessCpuTime();
     }
 
@@ -44,16 +47,15 @@ final class CpuAccount {
     /** What each group used since {@link #start}; the group {@code (not Java threads)} is the rest of the process. */
     Map<String, Use> stop() {
         long process = PROCESS.getProcessCpuTime() - processStart;
-        Map<Long, String> endNames = new HashMap<>();
-        Map<Long, Use> end = snapshot(endNames);
         Map<String, Use> groups = new TreeMap<>();
         long threads = 0;
-        for (Map.Entry<Long, Use> entry : end.entrySet()) {
-            Use before = start.getOrDefault(entry.getKey(), new Use(0, 0));
-            Use used = new Use(entry.getValue().cpuNanos() - before.cpuNanos(),
-                entry.getValue().allocatedBytes() - before.allocatedBytes());
+        for (Map.Entry<Long, Sample> entry : snapshot().entrySet()) {
+            Use now = entry.getValue().use();
+            Sample before = start.get(entry.getKey());
+            Use used = before == null ? now : new Use(now.cpuNanos() - before.use().cpuNanos(),
+                now.allocatedBytes() - before.use().allocatedBytes());
             threads += used.cpuNanos();
-            groups.merge(group(endNames.get(entry.getKey())), used, Use::plus);
+            groups.merge(group(entry.getValue().name()), used, Use::plus);
         }
         groups.put("(not Java threads)", new Use(Math.max(0, process - threads), 0));
         groups.put("(process)", new Use(process, groups.values().stream().mapToLong(Use::allocatedBytes).sum()));
@@ -87,19 +89,18 @@ final class CpuAccount {
         System.out.println(line);
     }
 
-    private static Map<Long, Use> snapshot(Map<Long, String> names) {
-        Map<Long, Use> uses = new HashMap<>();
+    private static Map<Long, Sample> snapshot() {
+        Map<Long, Sample> samples = new HashMap<>();
         long[] ids = THREADS.getAllThreadIds();
         long[] cpu = THREADS.getThreadCpuTime(ids);
         long[] allocated = THREADS.getThreadAllocatedBytes(ids);
         ThreadInfo[] infos = THREADS.getThreadInfo(ids);
         for (int i = 0; i < ids.length; i++) {
             if (infos[i] != null && cpu[i] >= 0) {
-                names.put(ids[i], infos[i].getThreadName());
-                uses.put(ids[i], new Use(cpu[i], Math.max(0, allocated[i])));
+                samples.put(ids[i], new Sample(infos[i].getThreadName(), new Use(cpu[i], Math.max(0, allocated[i]))));
             }
         }
-        return uses;
+        return samples;
     }
 
     private static String group(String name) {

@@ -40,7 +40,9 @@ import com.google.inject.Module;
  * lookup, then hits its cache; the message is authenticated: unsigned, SPF and DMARC looked up, then cached),
  * each to one local user. The rate is 250 replies to DATA per second of the
  * measured load; every accepted message must then be in an INBOX, and the with-TES runs must carry
- * {@code X-TES-Status: non-member}. Prints every run, the median rate of each configuration and the ratio.
+ * {@code X-TES-Status: non-member}. Prints every run, with the process's CPU time and allocation per message by
+ * thread group ({@link CpuAccount}, from the start of the measured load to its last delivery), the median rate of
+ * each configuration, the ratio, and the median ratio of CPU per message.
  * Loopback only; bounded in messages and time; exits non-zero when a check fails.
  *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
@@ -143,13 +145,16 @@ public final class SmtpLoadDriver {
         }
     }
 
-    /** One measured load: accepted messages and the time they took. */
+    /** One measured load: accepted messages, the time they took and the CPU the process used for them. */
     record Load(int accepted, int refused, long nanos, Map<String, CpuAccount.Use> cpu) {
         Load(int accepted, int refused, long nanos) {
             this(accepted, refused, nanos, Map.of());
         }
 
-        /** Process CPU per accepted message from the start of the load to its last delivery, the driver's main thread left out. */
+        /**
+         * Process CPU per accepted message from the start of the load to its last delivery, the driver's main
+         * thread left out.
+         */
         double cpuMicros() {
             return CpuAccount.cpuMicrosPerMessage(cpu, accepted, "main");
         }
