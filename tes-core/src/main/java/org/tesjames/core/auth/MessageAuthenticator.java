@@ -134,11 +134,6 @@ public final class MessageAuthenticator {
             this.author = author;
             this.policy = policy;
         }
-
-        /** The header the lookups were started for. */
-        public HeaderFields header() {
-            return header;
-        }
     }
 
     /**

@@ -129,11 +129,11 @@ public final class InboundAuthentication {
      * @return the report, or empty when there was none within {@code lookup.timeout} (the caller defers); the
      *     future completes by then, on a TES thread
      */
-    public CompletableFuture<Optional<AuthenticationReport>> start(MessageAuthenticator.Prefetched header,
+    public CompletableFuture<Optional<AuthenticationReport>> start(MessageAuthenticator.Prefetched prefetched,
                                                                    BodyHashes bodies, SmtpIdentity identity,
                                                                    CompletableFuture<SpfCheck> spf, String what) {
         TimeMetric timer = metrics.timer("tes.auth.time");
-        return authenticator.authenticate(header, bodies, identity, spf).toCompletableFuture()
+        return authenticator.authenticate(prefetched, bodies, identity, spf).toCompletableFuture()
             .thenApply(report -> {
                 count(report);
                 return Optional.of(report);
