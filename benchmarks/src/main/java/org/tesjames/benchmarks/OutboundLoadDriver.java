@@ -77,6 +77,8 @@ public final class OutboundLoadDriver {
     private final int port = OutboundPorts.free();
     private final int policyPort = OutboundPorts.free();
     private final TestPki ca = TestPki.create("Outbound Bench CA");
+    /** The CA as {@code sts.trust-store}, written once. */
+    private Path trustStore;
 
     private OutboundLoadDriver(Settings settings) {
         this.settings = settings;
@@ -356,14 +358,16 @@ public final class OutboundLoadDriver {
     }
 
     private Path trustStore() {
-        try {
-            Path file = Files.createTempFile("outbound-bench-ca-", ".pem");
-            file.toFile().deleteOnExit();
-            Files.writeString(file, ca.root().chainPem(), StandardCharsets.US_ASCII);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (trustStore == null) {
+            try {
+                trustStore = Files.createTempFile("outbound-bench-ca-", ".pem");
+                trustStore.toFile().deleteOnExit();
+                Files.writeString(trustStore, ca.root().chainPem(), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return trustStore;
     }
 
     private static void expect(SmtpReply reply, int code, String step) {

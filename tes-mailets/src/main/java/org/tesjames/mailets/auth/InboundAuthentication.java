@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -96,8 +98,9 @@ public final class InboundAuthentication {
     public Optional<AuthenticationReport> authenticate(Mail mail, SmtpIdentity identity) throws MessagingException {
         try {
             HeaderFields message = HeaderFields.parse(bytes(mail.getMessage()));
-            return start(prefetch(message, identity), BodyHashes.of(message), identity, startSpf(identity),
-                mail.getName()).join();
+            // the whole message is here: nothing to start early, so no prefetch
+            return timed(() -> authenticator.authenticate(message, BodyHashes.of(message), identity,
+                startSpf(identity)), identity, mail.getName()).join();
         } catch (CompletionException e) {
             throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
                 + e.getCause(), e);
@@ -132,8 +135,14 @@ public final class InboundAuthentication {
     public CompletableFuture<Optional<AuthenticationReport>> start(MessageAuthenticator.Prefetched prefetched,
                                                                    BodyHashes bodies, SmtpIdentity identity,
                                                                    CompletableFuture<SpfCheck> spf, String what) {
+        return timed(() -> authenticator.authenticate(prefetched, bodies, identity, spf), identity, what);
+    }
+
+    /** The authentication {@code started} starts, timed, counted and cut off at {@code lookup.timeout}. */
+    private CompletableFuture<Optional<AuthenticationReport>> timed(
+            Supplier<CompletionStage<AuthenticationReport>> started, SmtpIdentity identity, String what) {
         TimeMetric timer = metrics.timer("tes.auth.time");
-        return authenticator.authenticate(prefetched, bodies, identity, spf).toCompletableFuture()
+        return started.get().toCompletableFuture()
             .thenApply(report -> {
                 count(report);
                 return Optional.of(report);
