@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import org.tesjames.core.dkim.verify.DkimFailureReason;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
@@ -50,7 +49,8 @@ public final class AuthenticationResultsHeader {
     public static final String NAME = "Authentication-Results";
     /** How many characters of {@code b=} {@code header.b} carries (RFC 6008 section 4: at least 8). */
     public static final int HEADER_B_LENGTH = 8;
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
+    /** The characters of an RFC 2045 token, as {@code TOKEN_CHARS[c]} for {@code c < 128}. */
+    private static final boolean[] TOKEN_CHARS = tokenChars();
     /** The longest reason rendered, in characters before quoting. */
     public static final int REASON_LENGTH = 200;
     /** The longest property value rendered ({@code header.d}, {@code smtp.mailfrom}, ...), before quoting. */
@@ -66,7 +66,7 @@ public final class AuthenticationResultsHeader {
     public static String render(String authservId, AuthenticationReport report) {
         Objects.requireNonNull(authservId);
         Objects.requireNonNull(report);
-        if (!TOKEN.matcher(authservId).matches()) {
+        if (!isToken(authservId)) {
             throw new IllegalArgumentException("the authserv-id must be a token (a host name): " + authservId);
         }
         List<String> results = new ArrayList<>();
@@ -135,7 +135,7 @@ public final class AuthenticationResultsHeader {
         }
         String bounded = cut(value, VALUE_LENGTH);
         result.append(' ').append(name).append('=')
-            .append(TOKEN.matcher(bounded).matches() ? bounded : quoted(bounded));
+            .append(isToken(bounded) ? bounded : quoted(bounded));
     }
 
     /** A reason as a quoted string: cut to {@link #REASON_LENGTH}, unbalanced parentheses dropped. */
@@ -317,12 +317,37 @@ public final class AuthenticationResultsHeader {
             id = unquoted.toString().strip();
         } else {
             int end = start;
-            while (end < value.length() && TOKEN.matcher(String.valueOf(value.charAt(end))).matches()) {
+            while (end < value.length() && isTokenChar(value.charAt(end))) {
                 end++;
             }
             id = value.substring(start, end);
         }
         return !id.isEmpty() && withoutDot(id).equalsIgnoreCase(withoutDot(authservId.strip()));
+    }
+
+    /** Whether the text is a non-empty RFC 2045 token: printable ASCII without specials and without space. */
+    private static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!isTokenChar(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isTokenChar(char c) {
+        return c < TOKEN_CHARS.length && TOKEN_CHARS[c];
+    }
+
+    private static boolean[] tokenChars() {
+        boolean[] token = new boolean[128];
+        for (char c = '!'; c <= '~'; c++) {
+            token[c] = "()<>@,;:\\\"/[]?=".indexOf(c) < 0;
+        }
+        return token;
     }
 
     private static String withoutDot(String name) {

@@ -136,6 +136,24 @@ class AuthenticationResultsHeaderTest {
         }
 
         @Test
+        void aValueIsQuotedUnlessEveryCharacterIsAnRfc2045TokenCharacter() {
+            String specials = "()<>@,;:\\\"/[]?=";
+            for (char c = 0; c < 256; c++) {
+                String domain = "a" + c + "b";
+                AuthenticationReport report = new AuthenticationReport(new DkimVerification(List.of(), 0),
+                    new SpfCheck(SpfResult.NONE, SpfCheck.MAILFROM, domain, ""), new AuthorDomain.Missing(),
+                    new DmarcResult(DmarcResult.Result.NONE, Policy.NONE, "", false, false, false, ""));
+                boolean token = c > ' ' && c < 127 && specials.indexOf(c) < 0;
+
+                assertThat(AuthenticationResultsHeader.render(ID, report)).as("character %d", (int) c)
+                    .contains(token ? " smtp.mailfrom=" + domain + ";" : " smtp.mailfrom=\"");
+                if (token) {
+                    assertThat(AuthenticationResultsHeader.claims("a" + c + "b; spf=pass", domain)).isTrue();
+                }
+            }
+        }
+
+        @Test
         void refusesAnAuthservIdThatIsNotAToken() {
             AuthenticationReport report = new AuthenticationReport(new DkimVerification(List.of(), 0),
                 new SpfCheck(SpfResult.NONE, SpfCheck.MAILFROM, "example.com", ""), new AuthorDomain.Missing(),

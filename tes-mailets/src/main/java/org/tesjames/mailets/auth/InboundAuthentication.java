@@ -4,9 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +18,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
+import org.apache.james.server.core.MailImpl;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +39,14 @@ import org.tesjames.matchers.TesMailAttributes;
  * of the header (every incoming one that claims our authserv-id is removed as forged; others are kept) and the
  * {@code tes.auth.*} attributes ({@link TesMailAttributes}).
  *
- * <p>The header is rewritten line by line, in one pass (linear in the header, however many fields), from the
- * message's own header lines, so every other field keeps its bytes and position, and the body is streamed as it
- * is: DKIM signatures that do not cover our header stay valid.
+ * <p>The stamped message is a copy made in one pass over the message's octets ({@link StampedCopy}: linear in the
+ * header, however many fields, and no javax.mail parse of it), so every other field keeps its octets and position,
+ * and the body is copied as it is: DKIM signatures that do not cover our header stay valid. The copy replaces the
+ * message of a James mail without James copying it once more.
  *
  * <p>Metrics: timer {@code tes.auth.time}; counters {@code tes.auth.timeout}, {@code tes.auth.forged-removed},
+ * {@code tes.auth.orphan-continuation-removed} (a header that started with a continuation line, which would have
+ * continued our field: that line is removed),
  * {@code tes.auth.dkim.<result>} (one per signature, {@code none} for an unsigned message),
  * {@code tes.auth.spf.<result>}, {@code tes.auth.dmarc.<result>}.
  */
@@ -183,25 +184,24 @@ public final class InboundAuthentication {
      * ({@code AuthenticationResultsHeader.render} with our authserv-id), for a caller that logs it too.
      */
     public int stamp(Mail mail, AuthenticationReport report, String rendered) throws MessagingException {
-        MimeMessage message = mail.getMessage();
-        List<String> header = new ArrayList<>();
-        header.add(AuthenticationResultsHeader.NAME + ": " + AuthenticationResultsHeader.fold(rendered));
-        int forged = 0;
-        for (Enumeration<String> lines = message.getAllHeaderLines(); lines.hasMoreElements();) {
-            String line = lines.nextElement();
-            int colon = line.indexOf(':');
-            String name = colon < 0 ? line : line.substring(0, colon).trim();
-            if (name.equalsIgnoreCase(AuthenticationResultsHeader.NAME)
-                    && AuthenticationResultsHeader.claims(line.substring(colon + 1), authservId)) {
-                forged++;
-                continue;
-            }
-            header.add(line);
+        StampedCopy.Copy stamped = StampedCopy.of(mail.getMessage(),
+            AuthenticationResultsHeader.NAME + ": " + AuthenticationResultsHeader.fold(rendered) + "\r\n",
+            AuthenticationResultsHeader.NAME, value -> AuthenticationResultsHeader.claims(value, authservId));
+        if (mail instanceof MailImpl james) {
+            // the copy is James's own kind of message already: no second copy
+            james.setMessageNoCopy(stamped.message());
+        } else {
+            mail.setMessage(stamped.message());
         }
-        mail.setMessage(new RewrittenHeaderMessage(header, message));
+        int forged = stamped.removed();
         TesMailAttributes.writeAuthentication(mail, AuthenticationOutcome.of(report.dkim(), report.dmarc()));
         if (forged > 0) {
             metrics.generate("tes.auth.forged-removed").increment();
+        }
+        if (stamped.orphans() > 0) {
+            metrics.generate("tes.auth.orphan-continuation-removed").increment();
+            LOGGER.info("TES mail {}: removed the continuation line(s) the header started with, which would have"
+                + " continued our {} field", mail.getName(), AuthenticationResultsHeader.NAME);
         }
         return forged;
     }

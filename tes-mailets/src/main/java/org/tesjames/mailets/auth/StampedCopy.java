@@ -1,0 +1,238 @@
+package org.tesjames.mailets.auth;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.james.server.core.MimeMessageInputStreamSource;
+import org.apache.james.server.core.MimeMessageWrapper;
+
+/**
+ * A copy of a message with new header lines put first and some fields of a given name left out, made in one pass
+ * over the message's octets: the header is read field by field, the body is copied as it is, nothing is parsed
+ * twice and the body is never held. The copy is a James {@link MimeMessageWrapper} over its own
+ * {@link MimeMessageInputStreamSource} (in memory up to James's threshold, in a temporary file beyond), so it can
+ * replace the original on the mail without James copying it again ({@code MailImpl.setMessageNoCopy}).
+ *
+ * <p>Fields are read as javax.mail reads them (James stores and reads messages with it): a line ends at LF, CRLF,
+ * CR CR LF or a bare CR; a line starting with a space or a tab continues the field before it; the header ends at
+ * the first empty line (or at the end of the message). A field's name is the text before its first colon (the
+ * whole field when it has none) with the characters up to U+0020 trimmed from both ends, compared ignoring case;
+ * names and values are decoded as javax.mail decodes header lines (UTF-8 when {@code mail.mime.allowutf8} is set,
+ * else one char per octet). A header that starts with a continuation line loses that line and the continuation
+ * lines after it: in the copy they would continue the new lines, and their text would read as theirs. Each kept
+ * line is written with its octets as they are and ends with CRLF, as javax.mail writes a header back; the empty
+ * line that ends the header and the body follow unchanged.
+ */
+final class StampedCopy {
+    private static final byte[] CRLF = {'\r', '\n'};
+    /** As javax.mail reads and writes header lines: UTF-8 when {@code mail.mime.allowutf8} is set, else one octet a char. */
+    static final Charset HEADER_CHARSET = Boolean.getBoolean("mail.mime.allowutf8")
+        ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+    private static final AtomicLong COPIES = new AtomicLong();
+
+    /**
+     * The copy, how many fields it left out as asked, and how many lines that continued no field it left out (a
+     * header that starts with a space or a tab: in the copy that line would continue the new lines).
+     */
+    record Copy(MimeMessageWrapper message, int removed, int orphans) {
+    }
+
+    private final InputStream in;
+    private final OutputStream out;
+    private final String name;
+    private final Predicate<String> remove;
+    private final byte[] buffer = new byte[8192];
+    private int position;
+    private int limit;
+    private byte[] field = new byte[1024];
+    private int fieldLength;
+    private int removed;
+    private int orphans;
+
+    private StampedCopy(InputStream in, OutputStream out, String name, Predicate<String> remove) {
+        this.in = in;
+        this.out = out;
+        this.name = name;
+        this.remove = remove;
+    }
+
+    /**
+     * Copies {@code message} with {@code first} (whole header lines, each ending with CRLF) at the top of its header
+     * and without its fields named {@code name} whose value (the text after the colon, folding kept) {@code remove}
+     * accepts.
+     */
+    static Copy of(MimeMessage message, String first, String name, Predicate<String> remove)
+            throws MessagingException {
+        MimeMessageInputStreamSource target = MimeMessageInputStreamSource.create("tes-stamped-"
+            + COPIES.incrementAndGet());
+        StampedCopy copy;
+        try (InputStream in = octets(message); OutputStream out = target.getWritableOutputStream()) {
+            out.write(first.getBytes(HEADER_CHARSET));
+            copy = new StampedCopy(in, out, name, remove);
+            copy.copy();
+        } catch (IOException | RuntimeException e) {
+            target.dispose();
+            throw new MessagingException("TES: cannot copy the message: " + e.getMessage(), e);
+        }
+        return new Copy(new MimeMessageWrapper(target), copy.removed, copy.orphans);
+    }
+
+    /** The message as octets: James's own stream of a {@link MimeMessageWrapper}, else the message written out. */
+    private static InputStream octets(MimeMessage message) throws MessagingException, IOException {
+        if (message instanceof MimeMessageWrapper wrapper) {
+            return wrapper.getMessageInputStream();
+        }
+        ByteArrayOutputStream written = new ByteArrayOutputStream(Math.max(message.getSize(), 0) + 1024);
+        message.writeTo(written);
+        return new ByteArrayInputStream(written.toByteArray());
+    }
+
+    /** Copies the header field by field into {@link #field} (a field is open while it holds octets), then the body. */
+    private void copy() throws IOException {
+        boolean ended = false;
+        int start;
+        while ((start = readLine()) >= 0) {
+            int open = start == 0 ? 0 : start - CRLF.length;
+            if (fieldLength == start) {
+                fieldLength = open;
+                ended = true;
+                break;
+            }
+            if (field[start] == ' ' || field[start] == '\t') {
+                continue;
+            }
+            if (open > 0) {
+                emit(open);
+                System.arraycopy(field, start, field, 0, fieldLength - start);
+                fieldLength -= start;
+            }
+        }
+        if (fieldLength > 0) {
+            emit(fieldLength);
+        }
+        out.write(CRLF);
+        if (ended) {
+            out.write(buffer, position, limit - position);
+            in.transferTo(out);
+        }
+    }
+
+    /**
+     * Reads the next line, without its line end, into {@link #field}: after the open field and a CRLF (so that a
+     * continuation line joins it as javax.mail joins it), or at the start when no field is open.
+     *
+     * @return where the line starts in {@link #field}, -1 at the end of the message
+     */
+    private int readLine() throws IOException {
+        if (!available(1)) {
+            return -1;
+        }
+        if (fieldLength > 0) {
+            append(CRLF, 0, CRLF.length);
+        }
+        int start = fieldLength;
+        while (true) {
+            int i = position;
+            while (i < limit && buffer[i] != '\n' && buffer[i] != '\r') {
+                i++;
+            }
+            append(buffer, position, i - position);
+            position = i;
+            if (i < limit) {
+                position++;
+                if (buffer[i] == '\r') {
+                    skipRestOfLineEnd();
+                }
+                return start;
+            }
+            if (!available(1)) {
+                return start;
+            }
+        }
+    }
+
+    /** After a CR: the rest of javax.mail's line end, which is CR LF, CR CR LF, or a CR alone. */
+    private void skipRestOfLineEnd() throws IOException {
+        if (available(1) && buffer[position] == '\n') {
+            position++;
+        } else if (available(2) && buffer[position] == '\r' && buffer[position + 1] == '\n') {
+            position += 2;
+        }
+    }
+
+    /** Whether at least {@code count} unread octets are in the buffer, reading (after the unread ones) as needed. */
+    private boolean available(int count) throws IOException {
+        while (limit - position < count) {
+            if (position > 0) {
+                System.arraycopy(buffer, position, buffer, 0, limit - position);
+                limit -= position;
+                position = 0;
+            }
+            int read = in.read(buffer, limit, buffer.length - limit);
+            if (read <= 0) {
+                return false;
+            }
+            limit += read;
+        }
+        return true;
+    }
+
+    private void append(byte[] octets, int from, int length) {
+        if (fieldLength + length > field.length) {
+            field = Arrays.copyOf(field, Math.max(2 * field.length, fieldLength + length));
+        }
+        System.arraycopy(octets, from, field, fieldLength, length);
+        fieldLength += length;
+    }
+
+    /** Writes the field in {@code field[0, end)} with its line end, unless it is to be removed. */
+    private void emit(int end) throws IOException {
+        if (field[0] == ' ' || field[0] == '\t') {
+            orphans++;
+            return;
+        }
+        int colon = 0;
+        while (colon < end && field[colon] != ':') {
+            colon++;
+        }
+        boolean whole = colon == end;
+        if (named(colon, whole) && remove.test(decode(whole ? 0 : colon + 1, end))) {
+            removed++;
+            return;
+        }
+        out.write(field, 0, end);
+        out.write(CRLF);
+    }
+
+    /** Whether the field's name, {@code field[0, end)}, is {@link #name} (trimmed unless it is the whole field). */
+    private boolean named(int end, boolean whole) {
+        int from = 0;
+        int to = end;
+        if (!whole) {
+            while (from < to && (field[from] & 0xff) <= ' ') {
+                from++;
+            }
+            while (to > from && (field[to - 1] & 0xff) <= ' ') {
+                to--;
+            }
+        }
+        // a name that decodes to this one has at least one octet and at most three per char
+        return to - from >= name.length() && to - from <= 3 * name.length()
+            && decode(from, to).equalsIgnoreCase(name);
+    }
+
+    private String decode(int from, int to) {
+        return new String(field, from, to - from, HEADER_CHARSET);
+    }
+}
