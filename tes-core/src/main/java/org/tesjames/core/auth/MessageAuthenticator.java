@@ -256,7 +256,15 @@ public final class MessageAuthenticator {
         }
     }
 
+    /** The octets of a field value (one char per octet) read as UTF-8 when they are UTF-8; ASCII reads as itself. */
     private static String decode(String isoLatin1) {
+        int i = 0;
+        while (i < isoLatin1.length() && isoLatin1.charAt(i) < 0x80) {
+            i++;
+        }
+        if (i == isoLatin1.length()) {
+            return isoLatin1;
+        }
         byte[] octets = isoLatin1.getBytes(StandardCharsets.ISO_8859_1);
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(octets)).toString();

@@ -176,7 +176,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
-        String messageId = MessageIds.of(mail);
+        String messageId = InboundPolicyHook.messageId(session).orElseGet(() -> MessageIds.of(mail));
         SenderMembership.Known sender = membership.of(mail);
         Verdict verdict;
         Optional<AuthenticationReport> report = Optional.empty();

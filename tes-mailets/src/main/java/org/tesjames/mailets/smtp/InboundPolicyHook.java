@@ -1,5 +1,6 @@
 package org.tesjames.mailets.smtp;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -82,6 +83,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         SenderLookup.class);
     private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
         HeaderState.class);
+    private static final String MESSAGE_ID = "Message-ID";
+    /** As javax.mail decodes header lines: UTF-8 when {@code mail.mime.allowutf8} is set, else one char per octet. */
+    private static final Charset HEADER_CHARSET = Boolean.getBoolean("mail.mime.allowutf8")
+        ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
     /** The reply to a message whose header javax.mail would read otherwise than it is written. */
     private static HookResult malformedHeader(String why) {
         return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("554")
@@ -98,6 +103,55 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         long size;
         int removed;
         HookResult refusal;
+        /** The value of the first {@code Message-ID} field passed on, as javax.mail reads it; null while none. */
+        String messageId;
+        /** The field being passed on, while it may be that field (its first line names it); else null. */
+        StringBuilder candidate;
+
+        /** The Message-ID as {@link MessageIds} quotes it, of the lines {@link #passed} so far. */
+        String quotedMessageId() {
+            settle();
+            return messageId == null ? MessageIds.NONE : MessageIds.quotable(messageId);
+        }
+
+        /** Follows the header lines passed on to James, for the first {@code Message-ID} field. */
+        void passed(byte[] line, boolean continuation) {
+            if (messageId != null) {
+                return;
+            }
+            if (continuation) {
+                if (candidate != null) {
+                    candidate.append("\r\n").append(text(line, 0));
+                }
+                return;
+            }
+            settle();
+            if (messageId == null && isField(line, MESSAGE_ID)) {
+                candidate = new StringBuilder(text(line, 0));
+            }
+        }
+
+        /**
+         * Reads the candidate field whole as javax.mail reads a field: its name is the text before the first colon
+         * (the whole field without one), trimmed; its value what follows the colon without the white space and
+         * line ends that lead it (the whole field without a colon).
+         */
+        private void settle() {
+            if (candidate == null) {
+                return;
+            }
+            String field = candidate.toString();
+            candidate = null;
+            int colon = field.indexOf(':');
+            if (!(colon < 0 ? field : field.substring(0, colon)).trim().equalsIgnoreCase(MESSAGE_ID)) {
+                return;
+            }
+            int start = colon + 1;
+            while (colon >= 0 && start < field.length() && " \t\r\n".indexOf(field.charAt(start)) >= 0) {
+                start++;
+            }
+            messageId = colon < 0 ? field : field.substring(start);
+        }
     }
 
     /** The membership of one transaction's sender. */
@@ -231,6 +285,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             state.removed++;
             return null;
         }
+        state.passed(line, continuation);
         return next.onLine(session, line);
     }
 
@@ -281,6 +336,52 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     }
 
     /**
+     * The Message-ID of the message received in this transaction, as {@link MessageIds#of(Mail)} quotes it, read
+     * from the header lines as they streamed in (so javax.mail need not parse the header for it); empty when the
+     * hook saw no header in this transaction.
+     */
+    static Optional<String> messageId(SMTPSession session) {
+        return session.getAttachment(HEADER, ProtocolSession.State.Transaction).filter(state -> state.statusAdded)
+            .map(HeaderState::quotedMessageId);
+    }
+
+    /** The line as javax.mail decodes header lines, from {@code from}, without its line end. */
+    private static String text(byte[] line, int from) {
+        int end = line.length;
+        while (end > from && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
+            end--;
+        }
+        return new String(line, from, end - from, HEADER_CHARSET);
+    }
+
+    private static int indexOf(byte[] line, char octet) {
+        int i = 0;
+        while (i < line.length && line[i] != octet) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Whether the line starts a field that javax.mail may name {@code name} (ASCII): the text before the first
+     * colon (the whole line when there is none; continuation lines may then change it), trimmed of characters up
+     * to U+0020, equals it ignoring case.
+     */
+    private static boolean isField(byte[] line, String name) {
+        int start = 0;
+        int end = indexOf(line, ':');
+        while (start < end && (line[start] & 0xff) <= ' ') {
+            start++;
+        }
+        while (end > start && (line[end - 1] & 0xff) <= ' ') {
+            end--;
+        }
+        // a name that decodes to this one has at least one octet and at most three per char
+        return end - start >= name.length() && end - start <= 3 * name.length()
+            && new String(line, start, end - start, HEADER_CHARSET).equalsIgnoreCase(name);
+    }
+
+    /**
      * Whether javax.mail would read the line as an {@code X-TES-Status} field: its name is the text before the
      * first colon (or the whole line) with every character up to U+0020 trimmed from both ends (so
      * {@code X-TES-Status : x} counts), compared ignoring case, whether the octets are read as ISO-8859-1 or as
@@ -308,7 +409,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
 
     @Override
     public HookResult onMessage(SMTPSession session, Mail mail) {
-        String messageId = MessageIds.of(mail);
+        String messageId = messageId(session).orElseGet(() -> MessageIds.of(mail));
         Optional<SenderMembership> known = membership(session, mail.getMaybeSender());
         if (known.isEmpty()) {
             metrics.generate("tes.inbound.rcpt.deferred").increment();
