@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -16,6 +14,7 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.server.core.MimeMessageInputStreamSource;
 import org.apache.james.server.core.MimeMessageWrapper;
+import org.tesjames.mailets.JavaMailHeaders;
 
 /**
  * A copy of a message with new header lines put first and some fields of a given name left out, made in one pass
@@ -36,9 +35,6 @@ import org.apache.james.server.core.MimeMessageWrapper;
  */
 final class StampedCopy {
     private static final byte[] CRLF = {'\r', '\n'};
-    /** As javax.mail reads and writes header lines: UTF-8 when {@code mail.mime.allowutf8} is set, else one octet a char. */
-    static final Charset HEADER_CHARSET = Boolean.getBoolean("mail.mime.allowutf8")
-        ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
     private static final AtomicLong COPIES = new AtomicLong();
 
     /**
@@ -78,7 +74,7 @@ final class StampedCopy {
             + COPIES.incrementAndGet());
         StampedCopy copy;
         try (InputStream in = octets(message); OutputStream out = target.getWritableOutputStream()) {
-            out.write(first.getBytes(HEADER_CHARSET));
+            out.write(first.getBytes(JavaMailHeaders.CHARSET));
             copy = new StampedCopy(in, out, name, remove);
             copy.copy();
         } catch (IOException | RuntimeException e) {
@@ -206,8 +202,8 @@ final class StampedCopy {
         while (colon < end && field[colon] != ':') {
             colon++;
         }
-        boolean whole = colon == end;
-        if (named(colon, whole) && remove.test(decode(whole ? 0 : colon + 1, end))) {
+        if (JavaMailHeaders.isNamed(field, 0, colon, name)
+                && remove.test(decode(colon == end ? 0 : colon + 1, end))) {
             removed++;
             return;
         }
@@ -215,24 +211,7 @@ final class StampedCopy {
         out.write(CRLF);
     }
 
-    /** Whether the field's name, {@code field[0, end)}, is {@link #name} (trimmed unless it is the whole field). */
-    private boolean named(int end, boolean whole) {
-        int from = 0;
-        int to = end;
-        if (!whole) {
-            while (from < to && (field[from] & 0xff) <= ' ') {
-                from++;
-            }
-            while (to > from && (field[to - 1] & 0xff) <= ' ') {
-                to--;
-            }
-        }
-        // a name that decodes to this one has at least one octet and at most three per char
-        return to - from >= name.length() && to - from <= 3 * name.length()
-            && decode(from, to).equalsIgnoreCase(name);
-    }
-
     private String decode(int from, int to) {
-        return new String(field, from, to - from, HEADER_CHARSET);
+        return new String(field, from, to - from, JavaMailHeaders.CHARSET);
     }
 }

@@ -1,6 +1,5 @@
 package org.tesjames.mailets.smtp;
 
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,6 +29,7 @@ import org.apache.james.smtpserver.JamesMessageHook;
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tesjames.mailets.JavaMailHeaders;
 import org.tesjames.mailets.MessageIds;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
@@ -84,9 +84,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
         HeaderState.class);
     private static final String MESSAGE_ID = "Message-ID";
-    /** As javax.mail decodes header lines: UTF-8 when {@code mail.mime.allowutf8} is set, else one char per octet. */
-    private static final Charset HEADER_CHARSET = Boolean.getBoolean("mail.mime.allowutf8")
-        ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+
     /** The reply to a message whose header javax.mail would read otherwise than it is written. */
     private static HookResult malformedHeader(String why) {
         return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("554")
@@ -126,7 +124,8 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
                 return;
             }
             settle();
-            if (messageId == null && isField(line, MESSAGE_ID)) {
+            // the first line names the field (continuation lines may change the name of one without a colon)
+            if (messageId == null && JavaMailHeaders.isNamed(line, 0, indexOf(line, ':'), MESSAGE_ID)) {
                 candidate = new StringBuilder(text(line, 0));
             }
         }
@@ -351,7 +350,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         while (end > from && (line[end - 1] == '\n' || line[end - 1] == '\r')) {
             end--;
         }
-        return new String(line, from, end - from, HEADER_CHARSET);
+        return new String(line, from, end - from, JavaMailHeaders.CHARSET);
     }
 
     private static int indexOf(byte[] line, char octet) {
@@ -360,25 +359,6 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             i++;
         }
         return i;
-    }
-
-    /**
-     * Whether the line starts a field that javax.mail may name {@code name} (ASCII): the text before the first
-     * colon (the whole line when there is none; continuation lines may then change it), trimmed of characters up
-     * to U+0020, equals it ignoring case.
-     */
-    private static boolean isField(byte[] line, String name) {
-        int start = 0;
-        int end = indexOf(line, ':');
-        while (start < end && (line[start] & 0xff) <= ' ') {
-            start++;
-        }
-        while (end > start && (line[end - 1] & 0xff) <= ' ') {
-            end--;
-        }
-        // a name that decodes to this one has at least one octet and at most three per char
-        return end - start >= name.length() && end - start <= 3 * name.length()
-            && new String(line, start, end - start, HEADER_CHARSET).equalsIgnoreCase(name);
     }
 
     /**

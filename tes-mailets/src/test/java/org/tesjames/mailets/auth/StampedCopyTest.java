@@ -98,7 +98,7 @@ class StampedCopyTest {
             List<String> read = fields(original);
             for (String field : read.subList(orphans, read.size())) {
                 int colon = field.indexOf(':');
-                String name = colon < 0 ? field : field.substring(0, colon).trim();
+                String name = (colon < 0 ? field : field.substring(0, colon)).trim();
                 if (name.equalsIgnoreCase("X-Stamp") && MARKED.test(field.substring(colon + 1))) {
                     removed++;
                 } else {
