@@ -48,15 +48,17 @@ final class StampedCopy {
     private final OutputStream out;
     private final String name;
     private final Predicate<String> remove;
-    private final byte[] buffer = new byte[8192];
+    private final byte[] buffer;
     private int position;
     private int limit;
-    private byte[] field = new byte[1024];
+    private byte[] field = new byte[256];
     private int fieldLength;
     private int removed;
     private int orphans;
 
-    private StampedCopy(InputStream in, OutputStream out, String name, Predicate<String> remove) {
+    private StampedCopy(InputStream in, OutputStream out, String name, Predicate<String> remove) throws IOException {
+        // no larger than the message (a message in memory tells how much is left), between 512 octets and 8 KiB
+        this.buffer = new byte[Math.min(8192, Math.max(512, in.available()))];
         this.in = in;
         this.out = out;
         this.name = name;

@@ -86,7 +86,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     static final class Transaction {
         final SmtpIdentity identity;
         final CompletableFuture<SpfCheck> spf;
-        final ByteArrayOutputStream header = new ByteArrayOutputStream(4096);
+        final ByteArrayOutputStream header = new ByteArrayOutputStream(1024);
         /** The parsed header and the lookups started for it, once the header is complete. */
         MessageAuthenticator.Prefetched prefetched;
         BodyHashes.Streaming body;
