@@ -136,20 +136,18 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
      */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).ifPresent(transaction -> {
-            if (line.length == 3 && line[0] == '.') {
-                return;
-            }
+        Transaction transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).orElse(null);
+        if (transaction != null && !(line.length == 3 && line[0] == '.')) {
             int from = line.length >= 2 && line[0] == '.' && line[1] == '.' ? 1 : 0;
             if (transaction.body != null) {
                 transaction.body.update(line, from, line.length - from);
-                return;
+            } else {
+                transaction.header.write(line, from, line.length - from);
+                if (line.length == 2 && line[0] == '\r' && line[1] == '\n') {
+                    headerComplete(transaction);
+                }
             }
-            transaction.header.write(line, from, line.length - from);
-            if (line.length == 2 && line[0] == '\r' && line[1] == '\n') {
-                headerComplete(transaction);
-            }
-        });
+        }
         return next.onLine(session, line);
     }
 

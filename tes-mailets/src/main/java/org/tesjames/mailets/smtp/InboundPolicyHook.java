@@ -226,11 +226,11 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
      */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        HeaderState state = session.getAttachment(HEADER, ProtocolSession.State.Transaction).orElseGet(() -> {
-            HeaderState fresh = new HeaderState();
-            session.setAttachment(HEADER, fresh, ProtocolSession.State.Transaction);
-            return fresh;
-        });
+        HeaderState state = session.getAttachment(HEADER, ProtocolSession.State.Transaction).orElse(null);
+        if (state == null) {
+            state = new HeaderState();
+            session.setAttachment(HEADER, state, ProtocolSession.State.Transaction);
+        }
         if (!state.statusAdded) {
             state.statusAdded = true;
             MaybeSender sender = session.getAttachment(SMTPSession.SENDER, ProtocolSession.State.Transaction)
