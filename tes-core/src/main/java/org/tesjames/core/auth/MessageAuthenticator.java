@@ -170,11 +170,15 @@ public final class MessageAuthenticator {
             .toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spfCheck.toCompletableFuture();
         return dkimStage.thenCombine(spfStage, Pair::new).thenCompose(pair -> {
-            List<String> passing = pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass)
-                .map(DkimSignatureResult::domain).toList();
-            List<String> tempErrors = pair.dkim.signatures().stream()
-                .filter(signature -> signature.result() == DkimResult.TEMPERROR)
-                .map(DkimSignatureResult::domain).toList();
+            List<String> passing = new ArrayList<>();
+            List<String> tempErrors = new ArrayList<>();
+            for (DkimSignatureResult signature : pair.dkim.signatures()) {
+                if (signature.isPass()) {
+                    passing.add(signature.domain());
+                } else if (signature.result() == DkimResult.TEMPERROR) {
+                    tempErrors.add(signature.domain());
+                }
+            }
             AuthenticationFacts facts = new AuthenticationFacts(passing, tempErrors, pair.spf.result(),
                 pair.spf.domain());
             if (author instanceof AuthorDomain.Single single) {
@@ -209,11 +213,13 @@ public final class MessageAuthenticator {
                                                Optional<String> messageId) {
         AuthenticationReport report = new AuthenticationReport(pair.dkim, pair.spf, author, result, outcome,
             messageId);
-        LOGGER.debug("Authenticated message {}: {} signature(s), {} pass; spf={} {} {}; dmarc={} {} ({})",
-            messageId.orElse("(no Message-ID)"), pair.dkim.signatures().size(),
-            pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass).count(),
-            pair.spf.result().keyword(), pair.spf.identity(), pair.spf.domain(), result.result().token(),
-            result.authorDomain(), result.reason());
+        if (LOGGER.isDebugEnabled()) {
+            LOGGER.debug("Authenticated message {}: {} signature(s), {} pass; spf={} {} {}; dmarc={} {} ({})",
+                messageId.orElse("(no Message-ID)"), pair.dkim.signatures().size(),
+                pair.dkim.signatures().stream().filter(DkimSignatureResult::isPass).count(),
+                pair.spf.result().keyword(), pair.spf.identity(), pair.spf.domain(), result.result().token(),
+                result.authorDomain(), result.reason());
+        }
         return report;
     }
 

@@ -83,6 +83,8 @@ import org.xbill.DNS.Type;
  * that completes the DNS answer.
  */
 public final class DkimVerifier {
+    /** The verification of a message without signatures. */
+    private static final DkimVerification UNSIGNED = new DkimVerification(List.of(), 0);
     private static final Logger LOGGER = LoggerFactory.getLogger(DkimVerifier.class);
     private static final String HEADER = "DKIM-Signature";
     private static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
@@ -190,6 +192,9 @@ public final class DkimVerifier {
         Objects.requireNonNull(preferredDomain, "preferredDomain");
         Objects.requireNonNull(bodies, "bodies");
         List<SignatureField> fields = SignatureField.all(parsed);
+        if (fields.isEmpty()) {
+            return CompletableFuture.completedFuture(UNSIGNED);
+        }
         List<SignatureField> chosen = choose(fields, preferredDomain);
         List<CompletableFuture<DkimSignatureResult>> results = new ArrayList<>();
         for (SignatureField field : chosen) {
