@@ -18,8 +18,9 @@ import org.tesjames.mailets.JavaMailHeaders;
 
 /**
  * A copy of a message with new header lines put first and some fields of a given name left out, made in one pass
- * over the message's octets: the header is read field by field, the body is copied as it is, nothing is parsed
- * twice and the body is never held. The copy is a James {@link MimeMessageWrapper} over its own
+ * over the message's octets: the header is read field by field, the body is copied as it is, and nothing is parsed
+ * twice. A James message is read from its own source (the body is never held; a message that is not James's is
+ * written out into memory first). The copy is a James {@link MimeMessageWrapper} over its own
  * {@link MimeMessageInputStreamSource} (in memory up to James's threshold, in a temporary file beyond), so it can
  * replace the original on the mail without James copying it again ({@code MailImpl.setMessageNoCopy}).
  *
