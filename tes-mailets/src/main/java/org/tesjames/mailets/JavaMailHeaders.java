@@ -2,6 +2,7 @@ package org.tesjames.mailets;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * How javax.mail, which James stores and reads messages with, reads header lines, for code that reads the octets
@@ -13,6 +14,35 @@ public final class JavaMailHeaders {
         ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
 
     private JavaMailHeaders() {
+    }
+
+    /** Where the first colon of {@code octets[0, end)} is; {@code end} when there is none. */
+    public static int colon(byte[] octets, int end) {
+        int colon = 0;
+        while (colon < end && octets[colon] != ':') {
+            colon++;
+        }
+        return colon;
+    }
+
+    /**
+     * The value javax.mail gives a whole field (continuation lines joined with CRLF) when it is named {@code name}:
+     * the text after the first colon without the white space and line ends that lead it, or the whole field when
+     * it has no colon (its name is then the whole field, trimmed); empty when the field has another name.
+     */
+    public static Optional<String> value(String field, String name) {
+        int colon = field.indexOf(':');
+        if (!(colon < 0 ? field : field.substring(0, colon)).trim().equalsIgnoreCase(name)) {
+            return Optional.empty();
+        }
+        if (colon < 0) {
+            return Optional.of(field);
+        }
+        int start = colon + 1;
+        while (start < field.length() && " \t\r\n".indexOf(field.charAt(start)) >= 0) {
+            start++;
+        }
+        return Optional.of(field.substring(start));
     }
 
     /**

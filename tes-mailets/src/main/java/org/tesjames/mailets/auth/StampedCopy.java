@@ -201,10 +201,7 @@ final class StampedCopy {
             orphans++;
             return;
         }
-        int colon = 0;
-        while (colon < end && field[colon] != ':') {
-            colon++;
-        }
+        int colon = JavaMailHeaders.colon(field, end);
         if (JavaMailHeaders.isNamed(field, 0, colon, name)
                 && remove.test(decode(colon == end ? 0 : colon + 1, end))) {
             removed++;

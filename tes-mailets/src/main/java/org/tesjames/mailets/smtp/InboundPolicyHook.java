@@ -125,31 +125,17 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             }
             settle();
             // the first line names the field (continuation lines may change the name of one without a colon)
-            if (messageId == null && JavaMailHeaders.isNamed(line, 0, indexOf(line, ':'), MESSAGE_ID)) {
+            if (messageId == null && JavaMailHeaders.isNamed(line, 0, JavaMailHeaders.colon(line, line.length), MESSAGE_ID)) {
                 candidate = new StringBuilder(text(line, 0));
             }
         }
 
-        /**
-         * Reads the candidate field whole as javax.mail reads a field: its name is the text before the first colon
-         * (the whole field without one), trimmed; its value what follows the colon without the white space and
-         * line ends that lead it (the whole field without a colon).
-         */
+        /** Reads the candidate field whole, as javax.mail reads a field. */
         private void settle() {
-            if (candidate == null) {
-                return;
+            if (candidate != null) {
+                messageId = JavaMailHeaders.value(candidate.toString(), MESSAGE_ID).orElse(null);
+                candidate = null;
             }
-            String field = candidate.toString();
-            candidate = null;
-            int colon = field.indexOf(':');
-            if (!(colon < 0 ? field : field.substring(0, colon)).trim().equalsIgnoreCase(MESSAGE_ID)) {
-                return;
-            }
-            int start = colon + 1;
-            while (colon >= 0 && start < field.length() && " \t\r\n".indexOf(field.charAt(start)) >= 0) {
-                start++;
-            }
-            messageId = colon < 0 ? field : field.substring(start);
         }
     }
 
@@ -353,14 +339,6 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         return new String(line, from, end - from, JavaMailHeaders.CHARSET);
     }
 
-    private static int indexOf(byte[] line, char octet) {
-        int i = 0;
-        while (i < line.length && line[i] != octet) {
-            i++;
-        }
-        return i;
-    }
-
     /**
      * Whether javax.mail would read the line as an {@code X-TES-Status} field: its name is the text before the
      * first colon (or the whole line) with every character up to U+0020 trimmed from both ends (so
@@ -368,12 +346,8 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
      * UTF-8 (where non-ASCII letters can fold onto ASCII ones).
      */
     static boolean isStatusField(byte[] line) {
-        int colon = 0;
-        while (colon < line.length && line[colon] != ':') {
-            colon++;
-        }
         int start = 0;
-        int end = colon;
+        int end = JavaMailHeaders.colon(line, line.length);
         while (start < end && (line[start] & 0xff) <= ' ') {
             start++;
         }
