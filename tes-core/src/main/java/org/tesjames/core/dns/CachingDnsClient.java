@@ -2,14 +2,18 @@ package org.tesjames.core.dns;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +35,14 @@ import org.xbill.DNS.Type;
  *   <li>a result whose cache time is zero is not kept;
  *   <li>a result from the cache carries the remaining time as its {@link DnsResult#ttl()};
  *   <li>the cache holds at most {@link Builder#maximumSize(int)} entries, the least recently used going
- *       first;
+ *       first (when it is full, a batch of 1/{@value #EVICTION_BATCH} of its size at once, at least one);
  *   <li>one upstream query per (name, type) is in flight at a time: concurrent callers share its result.
  * </ul>
+ *
+ * <p>A hit takes no lock: the SMTP event loops, the spooler and the resolver's threads all read the cache for
+ * every message, and with more threads than cores a lock holder that the system deschedules would stall every
+ * other reader (event loops included) for a whole time slice. Misses, insertions, eviction and invalidation take
+ * one lock; a hit only records when its entry was last used.
  *
  * <p>Time comes from the injected {@link Clock}. Thread-safe; the stages it returns always complete
  * normally (an upstream stage that completes exceptionally, against the {@link DnsClient} contract, is
@@ -55,7 +64,37 @@ public final class CachingDnsClient implements DnsClient {
     private record Key(Name name, int type) {
     }
 
-    private record Entry(DnsResult result, Instant expires) {
+    /** A cached outcome; {@link #lastUsed} orders entries for eviction, and a hit writes it without a lock. */
+    private static final class Entry {
+        private static final VarHandle LAST_USED;
+
+        static {
+            try {
+                LAST_USED = MethodHandles.lookup().findVarHandle(Entry.class, "lastUsed", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final DnsResult result;
+        private final Instant expires;
+        @SuppressWarnings("unused") // through LAST_USED
+        private long lastUsed;
+
+        Entry(DnsResult result, Instant expires) {
+            this.result = result;
+            this.expires = expires;
+            touch();
+        }
+
+        /** Marks the entry used now ({@link System#nanoTime()}; an order, not a time of day). */
+        void touch() {
+            LAST_USED.setOpaque(this, System.nanoTime());
+        }
+
+        long lastUsed() {
+            return (long) LAST_USED.getOpaque(this);
+        }
     }
 
     /**
@@ -78,17 +117,20 @@ public final class CachingDnsClient implements DnsClient {
     private final Clock clock;
     private final DnsMetrics metrics;
 
+    /** When the cache is full, 1/this of its maximum size is evicted at once (at least one entry). */
+    static final int EVICTION_BATCH = 64;
+
     private final Object lock = new Object();
-    /** Access-ordered: iteration starts at the least recently used entry. Guarded by {@link #lock}. */
-    private final LinkedHashMap<Key, Entry> cache;
+    /** Read without a lock; changed (put, remove) only under {@link #lock}. */
+    private final Map<Key, Entry> cache = new ConcurrentHashMap<>();
     /** Guarded by {@link #lock}. */
     private final Map<Key, CompletableFuture<DnsResult>> inFlight = new HashMap<>();
 
-    private final AtomicLong hits = new AtomicLong();
-    private final AtomicLong misses = new AtomicLong();
-    private final AtomicLong coalesced = new AtomicLong();
-    private final AtomicLong upstreamQueries = new AtomicLong();
-    private final AtomicLong evictions = new AtomicLong();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder coalesced = new LongAdder();
+    private final LongAdder upstreamQueries = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
 
     private CachingDnsClient(Builder builder) {
         this.upstream = builder.upstream;
@@ -98,17 +140,6 @@ public final class CachingDnsClient implements DnsClient {
         this.maximumSize = builder.maximumSize;
         this.clock = builder.clock;
         this.metrics = builder.metrics;
-        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
-                if (size() > maximumSize) {
-                    evictions.incrementAndGet();
-                    metrics.eviction();
-                    return true;
-                }
-                return false;
-            }
-        };
     }
 
     /**
@@ -245,30 +276,35 @@ public final class CachingDnsClient implements DnsClient {
             return CompletableFuture.completedFuture(new DnsResult.Failure(name, type, DnsResult.Failure.Kind.MALFORMED,
                     "name too long to query: " + name));
         }
+        Entry cached = cache.get(key);
+        if (cached != null) {
+            Instant now = clock.instant();
+            if (now.isBefore(cached.expires)) {
+                return hit(cached, now, type);
+            }
+        }
         CompletableFuture<DnsResult> mine;
         synchronized (lock) {
             Instant now = clock.instant();
             Entry entry = cache.get(key);
             if (entry != null) {
-                if (now.isBefore(entry.expires())) {
-                    hits.incrementAndGet();
-                    metrics.hit(type);
-                    return CompletableFuture.completedFuture(withTtl(entry.result(), Duration.between(now, entry.expires())));
+                if (now.isBefore(entry.expires)) {
+                    return hit(entry, now, type);
                 }
                 cache.remove(key);
             }
-            misses.incrementAndGet();
+            misses.increment();
             metrics.miss(type);
             CompletableFuture<DnsResult> pending = inFlight.get(key);
             if (pending != null) {
-                coalesced.incrementAndGet();
+                coalesced.increment();
                 metrics.coalesced(type);
                 return pending.minimalCompletionStage();
             }
             mine = new CompletableFuture<>();
             inFlight.put(key, mine);
         }
-        upstreamQueries.incrementAndGet();
+        upstreamQueries.increment();
         metrics.upstreamQuery(type);
         CompletionStage<DnsResult> response;
         try {
@@ -278,6 +314,13 @@ public final class CachingDnsClient implements DnsClient {
         }
         response.whenComplete((result, error) -> complete(key, mine, result, error));
         return mine.minimalCompletionStage();
+    }
+
+    private CompletionStage<DnsResult> hit(Entry entry, Instant now, int type) {
+        entry.touch();
+        hits.increment();
+        metrics.hit(type);
+        return CompletableFuture.completedFuture(withTtl(entry.result, Duration.between(now, entry.expires)));
     }
 
     private void complete(Key key, CompletableFuture<DnsResult> future, DnsResult result, Throwable error) {
@@ -291,10 +334,41 @@ public final class CachingDnsClient implements DnsClient {
         synchronized (lock) {
             if (!keep.isZero()) {
                 cache.put(key, new Entry(outcome, clock.instant().plus(keep)));
+                if (cache.size() > maximumSize) {
+                    evictLeastRecentlyUsed();
+                }
             }
             inFlight.remove(key);
         }
         future.complete(outcome);
+    }
+
+    /**
+     * Removes the least recently used entries, a batch of 1/{@value #EVICTION_BATCH} of the maximum size (at least
+     * the excess), so that a full cache sorts its entries once per batch, not once per insertion. Holds the lock.
+     */
+    private void evictLeastRecentlyUsed() {
+        int batch = Math.max(cache.size() - maximumSize, maximumSize / EVICTION_BATCH);
+        long[] used = new long[cache.size()];
+        int n = 0;
+        for (Entry entry : cache.values()) {
+            if (n == used.length) {
+                break;
+            }
+            used[n++] = entry.lastUsed();
+        }
+        Arrays.sort(used, 0, n);
+        // the batch's newest use; a hit that races with this scan only makes its entry stay
+        long newestEvicted = used[Math.min(batch, n) - 1];
+        int evicted = 0;
+        for (Iterator<Entry> entries = cache.values().iterator(); entries.hasNext() && evicted < batch; ) {
+            if (entries.next().lastUsed() - newestEvicted <= 0) {
+                entries.remove();
+                evicted++;
+                evictions.increment();
+                metrics.eviction();
+            }
+        }
     }
 
     private Duration cacheTime(DnsResult result) {
@@ -331,7 +405,7 @@ public final class CachingDnsClient implements DnsClient {
      * @return a snapshot
      */
     public Stats stats() {
-        return new Stats(hits.get(), misses.get(), coalesced.get(), upstreamQueries.get(), evictions.get());
+        return new Stats(hits.sum(), misses.sum(), coalesced.sum(), upstreamQueries.sum(), evictions.sum());
     }
 
     /**
@@ -340,9 +414,7 @@ public final class CachingDnsClient implements DnsClient {
      * @return the size
      */
     public int size() {
-        synchronized (lock) {
-            return cache.size();
-        }
+        return cache.size();
     }
 
     /**

@@ -2,12 +2,15 @@ package org.tesjames.core.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -282,6 +285,81 @@ class CachingDnsClientTest implements DnsClientContract {
             assertThat(dns.queryCount("c.example.com", Type.A)).isEqualTo(1);
             assertThat(dns.queryCount("b.example.com", Type.A)).isEqualTo(2);
             assertThat(small.stats().evictions()).isEqualTo(2);
+        }
+
+        @Test
+        void aFullCacheEvictsABatchOfItsLeastRecentlyUsedEntries() throws Exception {
+            Map<Name, Integer> asked = new ConcurrentHashMap<>();
+            DnsClient counting = (name, type) -> {
+                asked.merge(name, 1, Integer::sum);
+                return CompletableFuture.completedFuture(
+                    new DnsResult.Answer(name, type, List.of(), Duration.ofHours(1), false));
+            };
+            int size = 4 * CachingDnsClient.EVICTION_BATCH;
+            CachingDnsClient full = CachingDnsClient.builder(counting).clock(clock).maximumSize(size).build();
+            for (int i = 0; i < size; i++) {
+                resolveWith(full, "n" + i + ".example.", Type.A);
+            }
+            for (int i = size / 2; i < size; i++) {
+                resolveWith(full, "n" + i + ".example.", Type.A); // the newer half used again
+            }
+            for (int i = 0; i < 2; i++) {
+                resolveWith(full, "n" + i + ".example.", Type.A); // then the two oldest
+            }
+
+            resolveWith(full, "extra.example.", Type.A); // one over: a batch of size / EVICTION_BATCH goes
+
+            int batch = size / CachingDnsClient.EVICTION_BATCH;
+            assertThat(full.stats().evictions()).isEqualTo(batch);
+            assertThat(full.size()).isEqualTo(size + 1 - batch);
+            // the least recently used were n2, n3, ...: those went; every entry used later is still cached (asked
+            // first, as hits, since asking an evicted one again fills the cache up and evicts the next batch)
+            for (int i = 0; i < size; i++) {
+                if (i < 2 || i >= 2 + batch) {
+                    resolveWith(full, "n" + i + ".example.", Type.A);
+                    assertThat(asked.get(Name.fromString("n" + i + ".example."))).as("n%d asked", i).isEqualTo(1);
+                }
+            }
+            for (int i = 2; i < 2 + batch; i++) {
+                resolveWith(full, "n" + i + ".example.", Type.A);
+                assertThat(asked.get(Name.fromString("n" + i + ".example."))).as("n%d asked", i).isEqualTo(2);
+            }
+        }
+    }
+
+    @Nested
+    class Concurrency {
+        @Test
+        void aHitDoesNotWaitForTheLockThatMissesTake() throws Exception {
+            resolve("www.example.com.", Type.A);
+            Field field = CachingDnsClient.class.getDeclaredField("lock");
+            field.setAccessible(true);
+            Object lock = field.get(client);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                synchronized (lock) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            holder.start();
+            try {
+                assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+                // a thread that took the lock here (as a descheduled miss would hold it) must not stall hits
+                CompletableFuture<DnsResult> hit = CompletableFuture.supplyAsync(() -> client.await(
+                    Name.fromConstantString("www.example.com."), Type.A, Duration.ofSeconds(5)));
+
+                assertThat(hit.get(5, TimeUnit.SECONDS)).isInstanceOf(DnsResult.Answer.class);
+                assertThat(client.stats().hits()).isEqualTo(1);
+            } finally {
+                release.countDown();
+                holder.join();
+            }
         }
     }
 

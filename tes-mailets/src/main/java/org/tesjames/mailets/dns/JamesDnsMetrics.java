@@ -1,5 +1,6 @@
 package org.tesjames.mailets.dns;
 
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.tesjames.core.dns.DnsMetrics;
 import org.xbill.DNS.Type;
@@ -11,24 +12,33 @@ import org.xbill.DNS.Type;
  */
 public final class JamesDnsMetrics implements DnsMetrics {
     private final MetricFactory metrics;
+    // made once: the cache reports a hit for most DNS questions of every message
+    private final Metric hits;
+    private final Metric misses;
+    private final Metric coalesced;
+    private final Metric evictions;
 
     public JamesDnsMetrics(MetricFactory metrics) {
         this.metrics = metrics;
+        this.hits = metrics.generate("tes.dns.cache.hit");
+        this.misses = metrics.generate("tes.dns.cache.miss");
+        this.coalesced = metrics.generate("tes.dns.cache.coalesced");
+        this.evictions = metrics.generate("tes.dns.cache.eviction");
     }
 
     @Override
     public void hit(int type) {
-        metrics.generate("tes.dns.cache.hit").increment();
+        hits.increment();
     }
 
     @Override
     public void miss(int type) {
-        metrics.generate("tes.dns.cache.miss").increment();
+        misses.increment();
     }
 
     @Override
     public void coalesced(int type) {
-        metrics.generate("tes.dns.cache.coalesced").increment();
+        coalesced.increment();
     }
 
     @Override
@@ -38,6 +48,6 @@ public final class JamesDnsMetrics implements DnsMetrics {
 
     @Override
     public void eviction() {
-        metrics.generate("tes.dns.cache.eviction").increment();
+        evictions.increment();
     }
 }
