@@ -8,12 +8,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -293,7 +295,7 @@ class CachingDnsClientTest implements DnsClientContract {
             DnsClient counting = (name, type) -> {
                 asked.merge(name, 1, Integer::sum);
                 return CompletableFuture.completedFuture(
-                    new DnsResult.Answer(name, type, List.of(), Duration.ofHours(1), false));
+                    new DnsResult.NoData(name, type, Duration.ofHours(1), false));
             };
             int size = 4 * CachingDnsClient.EVICTION_BATCH;
             CachingDnsClient full = CachingDnsClient.builder(counting).clock(clock).maximumSize(size).build();
@@ -360,6 +362,48 @@ class CachingDnsClientTest implements DnsClientContract {
                 release.countDown();
                 holder.join();
             }
+        }
+
+        @Test
+        void manyThreadsHittingMissingAndEvictingKeepTheBoundAndTheCounts() throws Exception {
+            DnsClient instant = (name, type) -> CompletableFuture.completedFuture(
+                new DnsResult.NoData(name, type, Duration.ofHours(1), false));
+            CachingDnsClient small = CachingDnsClient.builder(instant).clock(clock).maximumSize(64).build();
+            int threads = 8;
+            int queries = 5_000;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<Integer>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int seed = t;
+                    done.add(pool.submit(() -> {
+                        Random random = new Random(seed);
+                        int answers = 0;
+                        for (int q = 0; q < queries; q++) {
+                            // a hot set of 32 names and a long tail of 2000 that keeps the cache evicting
+                            int n = random.nextInt(4) == 0 ? 32 + random.nextInt(2000) : random.nextInt(32);
+                            if (resolveWith(small, "n" + n + ".example.", Type.A) instanceof DnsResult.NoData) {
+                                answers++;
+                            }
+                        }
+                        return answers;
+                    }));
+                }
+                for (Future<Integer> answers : done) {
+                    assertThat(answers.get(60, TimeUnit.SECONDS)).isEqualTo(queries);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            CachingDnsClient.Stats stats = small.stats();
+            assertThat(small.size()).isBetween(1, 64);
+            assertThat(stats.hits() + stats.misses()).isEqualTo((long) threads * queries);
+            assertThat(stats.upstreamQueries()).isEqualTo(stats.misses() - stats.coalesced());
+            assertThat(stats.evictions()).isGreaterThan(0);
+            // every insertion is still cached or was evicted (an expired entry would be removed too, none expire)
+            assertThat(stats.upstreamQueries()).isEqualTo(stats.evictions() + small.size());
+            assertThat(stats.hits()).isGreaterThan(stats.misses());
         }
     }
 

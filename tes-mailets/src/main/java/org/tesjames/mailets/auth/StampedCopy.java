@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import javax.mail.MessagingException;
+import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.server.core.MimeMessageInputStreamSource;
@@ -84,7 +85,11 @@ final class StampedCopy {
             target.dispose();
             throw new MessagingException("TES: cannot copy the message: " + e.getMessage(), e);
         }
-        return new Copy(new MimeMessageWrapper(target), copy.removed, copy.orphans);
+        // the received message's session: MimeMessageWrapper(source) would ask Session.getDefaultInstance, a lock
+        // that every SMTP event loop and spooler thread shares
+        Session session = message.getSession() != null ? message.getSession()
+            : Session.getDefaultInstance(System.getProperties());
+        return new Copy(new MimeMessageWrapper(session, target), copy.removed, copy.orphans);
     }
 
     /** The message as octets: James's own stream of a {@link MimeMessageWrapper}, else the message written out. */
