@@ -1,9 +1,9 @@
 package org.tesjames.core.dns;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -349,15 +349,13 @@ public final class CachingDnsClient implements DnsClient {
      */
     private void evictLeastRecentlyUsed() {
         int batch = Math.max(cache.size() - maximumSize, maximumSize / EVICTION_BATCH);
+        // the map changes only under the lock, held here: its size stays
         long[] used = new long[cache.size()];
         int n = 0;
         for (Entry entry : cache.values()) {
-            if (n == used.length) {
-                break;
-            }
             used[n++] = entry.lastUsed();
         }
-        Arrays.sort(used, 0, n);
+        Arrays.sort(used);
         // the batch's newest use; a hit that races with this scan only makes its entry stay
         long newestEvicted = used[Math.min(batch, n) - 1];
         int evicted = 0;
