@@ -149,8 +149,11 @@ public final class SpfVerifier {
     }
 
     private static SpfCheck log(SmtpIdentity id, SpfCheck check) {
-        LOGGER.debug("SPF {} for {} {} from {}: {}", check.result().keyword(), check.identity(), check.domain(),
-            id.clientIp().getHostAddress(), check.reason());
+        if (LOGGER.isDebugEnabled()) {
+            // the keyword and the address are built for the log only: not for every message with DEBUG off
+            LOGGER.debug("SPF {} for {} {} from {}: {}", check.result().keyword(), check.identity(), check.domain(),
+                id.clientIp().getHostAddress(), check.reason());
+        }
         return check;
     }
 }

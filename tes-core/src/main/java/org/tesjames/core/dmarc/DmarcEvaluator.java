@@ -160,8 +160,10 @@ public final class DmarcEvaluator {
     }
 
     private static DmarcResult log(DmarcResult result) {
-        LOG.debug("DMARC {} for {}: disposition {} ({})", result.result().token(), result.authorDomain(),
-            result.disposition().token(), result.reason());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("DMARC {} for {}: disposition {} ({})", result.result().token(), result.authorDomain(),
+                result.disposition().token(), result.reason());
+        }
         return result;
     }
 }

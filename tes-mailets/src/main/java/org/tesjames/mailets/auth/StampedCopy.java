@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -14,16 +16,20 @@ import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.james.server.core.MimeMessageInputStreamSource;
+import org.apache.james.server.core.MimeMessageSource;
 import org.apache.james.server.core.MimeMessageWrapper;
+import org.apache.james.util.SizeFormat;
 import org.tesjames.mailets.JavaMailHeaders;
 
 /**
  * A copy of a message with new header lines put first and some fields of a given name left out, made in one pass
  * over the message's octets: the header is read field by field, the body is copied as it is, and nothing is parsed
  * twice. A James message is read from its own source (the body is never held; a message that is not James's is
- * written out into memory first). The copy is a James {@link MimeMessageWrapper} over its own
- * {@link MimeMessageInputStreamSource} (in memory up to James's threshold, in a temporary file beyond), so it can
- * replace the original on the mail without James copying it again ({@code MailImpl.setMessageNoCopy}).
+ * written out into memory first). The copy is a James {@link MimeMessageWrapper} over its own source, so it can
+ * replace the original on the mail without James copying it again ({@code MailImpl.setMessageNoCopy}): up to
+ * James's in-memory threshold ({@code james.message.memory.threshold}, 100 KiB by default) an array that every
+ * later read by James streams without copying it, beyond it a {@link MimeMessageInputStreamSource} (a temporary
+ * file).
  *
  * <p>Fields are read as javax.mail reads them (James stores and reads messages with it): a line ends at LF, CRLF,
  * CR CR LF or a bare CR; a line starting with a space or a tab continues the field before it; the header ends at
@@ -38,6 +44,9 @@ import org.tesjames.mailets.JavaMailHeaders;
 final class StampedCopy {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final AtomicLong COPIES = new AtomicLong();
+    /** Copies of messages up to this size stay in memory: James's own threshold for the messages it receives. */
+    static final int IN_MEMORY = Optional.ofNullable(System.getProperty("james.message.memory.threshold"))
+        .map(SizeFormat::parseAsByteCount).map(Math::toIntExact).orElse(100 * 1024);
 
     /**
      * The copy, how many fields it left out as asked, and how many lines that continued no field it left out (a
@@ -74,15 +83,32 @@ final class StampedCopy {
      */
     static Copy of(MimeMessage message, String first, String name, Predicate<String> remove)
             throws MessagingException {
-        MimeMessageInputStreamSource target = MimeMessageInputStreamSource.create("tes-stamped-"
-            + COPIES.incrementAndGet());
+        byte[] top = first.getBytes(JavaMailHeaders.CHARSET);
+        String id = "tes-stamped-" + COPIES.incrementAndGet();
+        MimeMessageSource target;
         StampedCopy copy;
-        try (InputStream in = octets(message); OutputStream out = target.getWritableOutputStream()) {
-            out.write(first.getBytes(JavaMailHeaders.CHARSET));
-            copy = new StampedCopy(in, out, name, remove);
-            copy.copy();
+        try (InputStream in = octets(message)) {
+            // a message James holds in memory tells its size; a copy of it stays in memory too
+            int size = in.available();
+            if (size > 0 && size <= IN_MEMORY - top.length) {
+                Octets out = new Octets(size + top.length + 128);
+                out.write(top);
+                copy = new StampedCopy(in, out, name, remove);
+                copy.copy();
+                target = out.source(id);
+            } else {
+                MimeMessageInputStreamSource file = MimeMessageInputStreamSource.create(id);
+                try (OutputStream out = file.getWritableOutputStream()) {
+                    out.write(top);
+                    copy = new StampedCopy(in, out, name, remove);
+                    copy.copy();
+                } catch (IOException | RuntimeException e) {
+                    file.dispose();
+                    throw e;
+                }
+                target = file;
+            }
         } catch (IOException | RuntimeException e) {
-            target.dispose();
             throw new MessagingException("TES: cannot copy the message: " + e.getMessage(), e);
         }
         // the received message's session: MimeMessageWrapper(source) would ask Session.getDefaultInstance, a lock
@@ -218,5 +244,56 @@ final class StampedCopy {
 
     private String decode(int from, int to) {
         return new String(field, from, to - from, JavaMailHeaders.CHARSET);
+    }
+
+    /** The copy's octets in memory; its source hands out streams over the array itself, never a copy of it. */
+    private static final class Octets extends OutputStream {
+        private byte[] octets;
+        private int count;
+
+        Octets(int capacity) {
+            octets = new byte[capacity];
+        }
+
+        @Override
+        public void write(int octet) {
+            room(1);
+            octets[count++] = (byte) octet;
+        }
+
+        @Override
+        public void write(byte[] from, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, from.length);
+            room(length);
+            System.arraycopy(from, offset, octets, count, length);
+            count += length;
+        }
+
+        private void room(int more) {
+            if (octets.length - count < more) {
+                octets = Arrays.copyOf(octets, Math.max(octets.length * 2, count + more));
+            }
+        }
+
+        MimeMessageSource source(String id) {
+            byte[] written = octets;
+            int length = count;
+            return new MimeMessageSource() {
+                @Override
+                public String getSourceId() {
+                    return id;
+                }
+
+                @Override
+                public InputStream getInputStream() {
+                    return new ByteArrayInputStream(written, 0, length);
+                }
+
+                @Override
+                public long getMessageSize() {
+                    return length;
+                }
+            };
+        }
     }
 }

@@ -179,4 +179,29 @@ class StampedCopyTest {
         assertThat(fields(stamped)).containsExactly("X-First: ours", "Subject: big");
         copy.message().dispose();
     }
+
+    @Test
+    void copiesOnEitherSideOfTheInMemoryThresholdAlikeAndCanBeReadAgain() throws Exception {
+        byte[] top = FIRST.getBytes(StandardCharsets.US_ASCII);
+        byte[] head = "Subject: edge\nX-Stamp: drop me\n\n".getBytes(StandardCharsets.US_ASCII); // bare LFs grow
+        for (int size : new int[] {StampedCopy.IN_MEMORY - top.length - 1, StampedCopy.IN_MEMORY - top.length,
+            StampedCopy.IN_MEMORY - top.length + 1, StampedCopy.IN_MEMORY + 4096}) {
+            byte[] original = new byte[size];
+            System.arraycopy(head, 0, original, 0, head.length);
+            Random random = new Random(size);
+            for (int i = head.length; i < size; i++) {
+                original[i] = (byte) (random.nextInt(10) == 0 ? '\n' : 'a' + random.nextInt(26));
+            }
+
+            StampedCopy.Copy copy = StampedCopy.of(wrapper(original), FIRST, "X-Stamp", MARKED);
+
+            byte[] stamped = written(copy.message());
+            assertThat(fields(stamped)).as("size %d", size).containsExactly("X-First: ours", "Subject: edge");
+            assertThat(body(stamped)).as("size %d", size).isEqualTo(body(original));
+            assertThat(written(copy.message())).as("read again, size %d", size).isEqualTo(stamped);
+            assertThat(copy.message().getMessageSize()).as("size %d", size).isEqualTo(stamped.length);
+            assertThat(copy.removed()).isEqualTo(1);
+            copy.message().dispose();
+        }
+    }
 }
