@@ -10,9 +10,11 @@ import java.util.Optional;
 public enum SpfResult {
     NONE, NEUTRAL, PASS, FAIL, SOFTFAIL, TEMPERROR, PERMERROR;
 
+    private final String keyword = name().toLowerCase(Locale.ROOT);
+
     /** The keyword of RFC 7208 and of an {@code Authentication-Results} header: {@code pass}, {@code fail}, ... */
     public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
+        return keyword;
     }
 
     /** The result named by a keyword (case-insensitive), if it is one. */

@@ -4,18 +4,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.server.core.MailImpl;
@@ -28,6 +32,9 @@ import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
 import org.tesjames.core.dkim.verify.BodyHashes;
+import org.tesjames.core.dkim.verify.DkimResult;
+import org.tesjames.core.dmarc.DmarcResult;
+import org.tesjames.core.dmarc.SpfResult;
 import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.policy.AuthenticationOutcome;
 import org.tesjames.matchers.TesMailAttributes;
@@ -58,6 +65,10 @@ public final class InboundAuthentication {
     private final Duration deadline;
     private final boolean dmarcForEveryone;
     private final MetricFactory metrics;
+    private final Metric dkimNone;
+    private final Map<DkimResult, Metric> dkimCounts;
+    private final Map<SpfResult, Metric> spfCounts;
+    private final Map<DmarcResult.Result, Metric> dmarcCounts;
 
     public InboundAuthentication(MessageAuthenticator authenticator, String authservId, Duration deadline,
                                  boolean dmarcForEveryone, MetricFactory metrics) {
@@ -66,6 +77,19 @@ public final class InboundAuthentication {
         this.deadline = deadline;
         this.dmarcForEveryone = dmarcForEveryone;
         this.metrics = metrics;
+        this.dkimNone = metrics.generate("tes.auth.dkim.none");
+        this.dkimCounts = counters(DkimResult.class, result -> "tes.auth.dkim." + result.keyword());
+        this.spfCounts = counters(SpfResult.class, result -> "tes.auth.spf." + result.name().toLowerCase(Locale.ROOT));
+        this.dmarcCounts = counters(DmarcResult.Result.class, result -> "tes.auth.dmarc." + result.token());
+    }
+
+    /** One counter per result, made once: every message counts three results. */
+    private <E extends Enum<E>> Map<E, Metric> counters(Class<E> results, Function<E, String> name) {
+        Map<E, Metric> counters = new EnumMap<>(results);
+        for (E result : results.getEnumConstants()) {
+            counters.put(result, metrics.generate(name.apply(result)));
+        }
+        return counters;
     }
 
     public String authservId() {
@@ -161,12 +185,11 @@ public final class InboundAuthentication {
 
     private void count(AuthenticationReport report) {
         if (report.dkim().signatures().isEmpty()) {
-            metrics.generate("tes.auth.dkim.none").increment();
+            dkimNone.increment();
         }
-        report.dkim().signatures().forEach(signature ->
-            metrics.generate("tes.auth.dkim." + signature.result().keyword()).increment());
-        metrics.generate("tes.auth.spf." + report.spf().result().name().toLowerCase(Locale.ROOT)).increment();
-        metrics.generate("tes.auth.dmarc." + report.dmarc().result().token()).increment();
+        report.dkim().signatures().forEach(signature -> dkimCounts.get(signature.result()).increment());
+        spfCounts.get(report.spf().result()).increment();
+        dmarcCounts.get(report.dmarc().result()).increment();
     }
 
     /**

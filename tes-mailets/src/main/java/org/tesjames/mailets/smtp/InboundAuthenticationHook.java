@@ -101,6 +101,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     private final InboundAuthentication authentication;
     private final SenderMembership membership;
     private final MetricFactory metrics;
+    private final VerdictCounters verdicts;
     private final PendingSessions pending;
     private final SessionGate.EndOfDataWork endOfData = this::startAuthentication;
 
@@ -110,6 +111,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         this.authentication = authentication;
         this.membership = new SenderMembership(resolver, settings.lookupTimeout());
         this.metrics = metrics;
+        this.verdicts = new VerdictCounters(metrics, "tes.inbound.auth");
         this.pending = pending;
     }
 
@@ -209,9 +211,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
                 messageId, e);
             verdict = Verdict.defer("TES authentication failed (" + messageId + ")");
         }
-        String outcome = verdict instanceof Verdict.Accept ? "accepted"
-            : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
-        metrics.generate("tes.inbound.auth." + outcome).increment();
+        String outcome = verdicts.count(verdict);
         if (LOGGER.isInfoEnabled()) {
             LOGGER.info("TES inbound mail {} message-id {} sender {} ({}): {} {}{}", mail.getName(), messageId,
                 mail.getMaybeSender().asString(), sender.member() ? "member" : sender.failed() ? "lookup failed"

@@ -13,6 +13,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.protocols.api.ProtocolSession;
@@ -162,6 +163,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     private final MembershipResolver resolver;
     private final Duration deadline;
     private final MetricFactory metrics;
+    private final VerdictCounters rcptVerdicts;
+    private final Metric statusMember;
+    private final Metric statusNonMember;
+    private final Metric reused;
     private final PendingSessions pending;
     private final int maxHeaderBytes;
     private final int maxHeaderFields;
@@ -172,6 +177,10 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         this.resolver = resolver;
         this.deadline = settings.lookupTimeout();
         this.metrics = metrics;
+        this.rcptVerdicts = new VerdictCounters(metrics, "tes.inbound.rcpt");
+        this.statusMember = metrics.generate("tes.inbound.status.member");
+        this.statusNonMember = metrics.generate("tes.inbound.status.non-member");
+        this.reused = metrics.generate("tes.inbound.membership.reused");
         this.pending = pending;
         this.maxHeaderBytes = settings.smtpMaxHeaderBytes();
         this.maxHeaderFields = settings.smtpMaxHeaderFields();
@@ -208,9 +217,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         }
         SenderMembership membership = known.get();
         Verdict verdict = TesPolicies.server(SessionFacts.of(session, Optional.empty()), membership.verdict());
-        String outcome = verdict instanceof Verdict.Accept ? "accepted"
-            : verdict instanceof Verdict.Reject ? "rejected" : "deferred";
-        metrics.generate("tes.inbound.rcpt." + outcome).increment();
+        String outcome = rcptVerdicts.count(verdict);
         if (verdict instanceof Verdict.Accept) {
             if (LOGGER.isDebugEnabled()) {
                 LOGGER.debug("TES inbound session {} sender {} rcpt {}: {} accepted", session.getSessionID(),
@@ -382,13 +389,13 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         String messageId = messageId(session).orElseGet(() -> MessageIds.of(mail));
         Optional<SenderMembership> known = membership(session, mail.getMaybeSender());
         if (known.isEmpty()) {
-            metrics.generate("tes.inbound.rcpt.deferred").increment();
+            rcptVerdicts.deferred();
             return SmtpReplies.TOO_MANY_PENDING;
         }
         SenderMembership membership = known.get();
         if (membership.verdict() instanceof MembershipVerdict.TemporaryFailure) {
             // Only possible when the verdict could not be kept from RCPT time: defer rather than guess.
-            metrics.generate("tes.inbound.rcpt.deferred").increment();
+            rcptVerdicts.deferred();
             return SmtpReplies.of(Verdict.defer(TesPolicies.LOOKUP_FAILED));
         }
         boolean member = membership.verdict() instanceof MembershipVerdict.Member;
@@ -409,7 +416,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         }
         TesMailAttributes.writeSenderMembership(mail, mail.getMaybeSender().asOptional()
             .map(MailAddress::getDomain).map(Domain::asString), membership.verdict());
-        metrics.generate("tes.inbound.status." + (member ? "member" : "non-member")).increment();
+        (member ? statusMember : statusNonMember).increment();
         if (LOGGER.isInfoEnabled()) {
             LOGGER.info("TES inbound mail {} message-id {} sender {}: {}", mail.getName(), messageId,
                 mail.getMaybeSender().asString(), membership.verdict().describe());
@@ -436,7 +443,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             Optional<KnownDomain> known = session.getAttachment(KNOWN, ProtocolSession.State.Connection)
                 .filter(k -> k.answers(domain, now));
             if (known.isPresent()) {
-                metrics.generate("tes.inbound.membership.reused").increment();
+                reused.increment();
                 lookup = new SenderLookup(sender, CompletableFuture.completedFuture(known.get().verdict()), now, true);
             } else {
                 lookup = new SenderLookup(sender, lookup(domain), now, false);

@@ -1,11 +1,14 @@
 package org.tesjames.mailets.smtp;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.inject.Inject;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -17,6 +20,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.session.SmtpSessionFacts;
+import org.tesjames.core.session.TlsMode;
 import org.tesjames.matchers.TesMailAttributes;
 
 /**
@@ -60,12 +64,17 @@ public class SessionFactsHook implements MailHook, JamesMessageHook {
         .build();
 
     private final MetricFactory metricFactory;
+    /** {@code tes.smtp.tls.<mode>}, made once: every message counts one. */
+    private final Map<TlsMode, Metric> tlsModes = new EnumMap<>(TlsMode.class);
     private final PendingSessions pending;
     private Optional<String> listener = Optional.empty();
 
     @Inject
     public SessionFactsHook(MetricFactory metricFactory, PendingSessions pending) {
         this.metricFactory = metricFactory;
+        for (TlsMode mode : TlsMode.values()) {
+            tlsModes.put(mode, metricFactory.generate("tes.smtp.tls." + mode.token()));
+        }
         this.pending = pending;
     }
 
@@ -96,7 +105,7 @@ public class SessionFactsHook implements MailHook, JamesMessageHook {
         }
         SmtpSessionFacts facts = SessionFacts.of(session, listener);
         TesMailAttributes.writeSessionFacts(mail, facts);
-        metricFactory.generate("tes.smtp.tls." + facts.tlsMode().token()).increment();
+        tlsModes.get(facts.tlsMode()).increment();
         LOGGER.debug("mail {} session {} listener {} tls {} protocol {} cipher {} user {}", mail.getName(),
             session.getSessionID(), facts.listener(), facts.tlsMode().token(),
             facts.tlsProtocol().orElse("-"), facts.cipherSuite().orElse("-"),

@@ -15,8 +15,10 @@ public enum DkimResult {
     /** An unrecoverable error: malformed signature, missing tag, malformed or missing key record. */
     PERMERROR;
 
+    private final String keyword = name().toLowerCase(Locale.ROOT);
+
     /** The keyword of an {@code Authentication-Results} header: {@code pass}, {@code fail}, ... */
     public String keyword() {
-        return name().toLowerCase(Locale.ROOT);
+        return keyword;
     }
 }
