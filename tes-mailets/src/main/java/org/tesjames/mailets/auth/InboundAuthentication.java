@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -79,7 +78,7 @@ public final class InboundAuthentication {
         this.metrics = metrics;
         this.dkimNone = metrics.generate("tes.auth.dkim.none");
         this.dkimCounts = counters(DkimResult.class, result -> "tes.auth.dkim." + result.keyword());
-        this.spfCounts = counters(SpfResult.class, result -> "tes.auth.spf." + result.name().toLowerCase(Locale.ROOT));
+        this.spfCounts = counters(SpfResult.class, result -> "tes.auth.spf." + result.keyword());
         this.dmarcCounts = counters(DmarcResult.Result.class, result -> "tes.auth.dmarc." + result.token());
     }
 
