@@ -14,6 +14,9 @@ public sealed interface MembershipVerdict {
     /** The normalised domain (lower case, A-labels, no trailing dot) or the input when it is invalid. */
     String domain();
 
+    /** How long the verdict holds: the smallest TTL of the answers behind it; zero for a temporary failure. */
+    Duration ttl();
+
     /** The verdict in one line, for logs and replies: domain, outcome, and step and reason when not a member. */
     default String describe() {
         if (this instanceof Member member) {
@@ -56,6 +59,12 @@ public sealed interface MembershipVerdict {
             Objects.requireNonNull(domain);
             Objects.requireNonNull(step);
             Objects.requireNonNull(reason);
+        }
+
+        /** Never kept: the next question asks the DNS again. */
+        @Override
+        public Duration ttl() {
+            return Duration.ZERO;
         }
     }
 }

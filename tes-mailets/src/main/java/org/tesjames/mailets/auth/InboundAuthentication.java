@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
@@ -36,6 +34,7 @@ import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.dmarc.SpfResult;
 import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.policy.AuthenticationOutcome;
+import org.tesjames.mailets.EnumCounters;
 import org.tesjames.matchers.TesMailAttributes;
 
 /**
@@ -77,18 +76,10 @@ public final class InboundAuthentication {
         this.dmarcForEveryone = dmarcForEveryone;
         this.metrics = metrics;
         this.dkimNone = metrics.generate("tes.auth.dkim.none");
-        this.dkimCounts = counters(DkimResult.class, result -> "tes.auth.dkim." + result.keyword());
-        this.spfCounts = counters(SpfResult.class, result -> "tes.auth.spf." + result.keyword());
-        this.dmarcCounts = counters(DmarcResult.Result.class, result -> "tes.auth.dmarc." + result.token());
-    }
-
-    /** One counter per result, made once: every message counts three results. */
-    private <E extends Enum<E>> Map<E, Metric> counters(Class<E> results, Function<E, String> name) {
-        Map<E, Metric> counters = new EnumMap<>(results);
-        for (E result : results.getEnumConstants()) {
-            counters.put(result, metrics.generate(name.apply(result)));
-        }
-        return counters;
+        this.dkimCounts = EnumCounters.of(metrics, DkimResult.class, result -> "tes.auth.dkim." + result.keyword());
+        this.spfCounts = EnumCounters.of(metrics, SpfResult.class, result -> "tes.auth.spf." + result.keyword());
+        this.dmarcCounts = EnumCounters.of(metrics, DmarcResult.Result.class,
+            result -> "tes.auth.dmarc." + result.token());
     }
 
     public String authservId() {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -247,36 +246,13 @@ final class StampedCopy {
     }
 
     /** The copy's octets in memory; its source hands out streams over the array itself, never a copy of it. */
-    private static final class Octets extends OutputStream {
-        private byte[] octets;
-        private int count;
-
+    private static final class Octets extends ByteArrayOutputStream {
         Octets(int capacity) {
-            octets = new byte[capacity];
-        }
-
-        @Override
-        public void write(int octet) {
-            room(1);
-            octets[count++] = (byte) octet;
-        }
-
-        @Override
-        public void write(byte[] from, int offset, int length) {
-            Objects.checkFromIndexSize(offset, length, from.length);
-            room(length);
-            System.arraycopy(from, offset, octets, count, length);
-            count += length;
-        }
-
-        private void room(int more) {
-            if (octets.length - count < more) {
-                octets = Arrays.copyOf(octets, Math.max(octets.length * 2, count + more));
-            }
+            super(capacity);
         }
 
         MimeMessageSource source(String id) {
-            byte[] written = octets;
+            byte[] written = buf;
             int length = count;
             return new MimeMessageSource() {
                 @Override

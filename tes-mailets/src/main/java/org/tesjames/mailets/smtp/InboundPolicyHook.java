@@ -486,21 +486,22 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         SenderMembership membership = new SenderMembership(sender, verdict);
         if (!(verdict instanceof MembershipVerdict.TemporaryFailure)) {
             session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
-            remember(session, lookup, verdict);
         }
+        remember(session, lookup, verdict);
         return Optional.of(membership);
     }
 
-    /** Keeps a definite verdict that was looked up (not reused) for the connection's next transactions. */
+    /**
+     * Keeps a verdict that was looked up (not reused) for the connection's next transactions, for its TTL (zero
+     * for a temporary failure and for the null sender, which are not kept).
+     */
     private static void remember(SMTPSession session, SenderLookup lookup, MembershipVerdict verdict) {
-        Duration ttl = verdict instanceof MembershipVerdict.Member member ? member.ttl()
-            : verdict instanceof MembershipVerdict.NotMember notMember ? notMember.ttl() : Duration.ZERO;
-        if (lookup.reused() || ttl.isZero() || ttl.isNegative() || lookup.sender().asOptional().isEmpty()) {
+        Duration keep = verdict.ttl().compareTo(LONGEST_KEPT) > 0 ? LONGEST_KEPT : verdict.ttl();
+        if (lookup.reused() || keep.isZero() || keep.isNegative()) {
             return;
         }
-        String domain = lookup.sender().asOptional().get().getDomain().asString();
-        Duration keep = ttl.compareTo(LONGEST_KEPT) > 0 ? LONGEST_KEPT : ttl;
-        session.setAttachment(KNOWN, new KnownDomain(domain, verdict, lookup.startedNanos() + keep.toNanos()),
-            ProtocolSession.State.Connection);
+        lookup.sender().asOptional().ifPresent(address -> session.setAttachment(KNOWN,
+            new KnownDomain(address.getDomain().asString(), verdict, lookup.startedNanos() + keep.toNanos()),
+            ProtocolSession.State.Connection));
     }
 }

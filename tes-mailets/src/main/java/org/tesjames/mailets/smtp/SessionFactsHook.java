@@ -1,6 +1,5 @@
 package org.tesjames.mailets.smtp;
 
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.session.SmtpSessionFacts;
 import org.tesjames.core.session.TlsMode;
+import org.tesjames.mailets.EnumCounters;
 import org.tesjames.matchers.TesMailAttributes;
 
 /**
@@ -64,17 +64,15 @@ public class SessionFactsHook implements MailHook, JamesMessageHook {
         .build();
 
     private final MetricFactory metricFactory;
-    /** {@code tes.smtp.tls.<mode>}, made once: every message counts one. */
-    private final Map<TlsMode, Metric> tlsModes = new EnumMap<>(TlsMode.class);
+    /** {@code tes.smtp.tls.<mode>}: every message counts one. */
+    private final Map<TlsMode, Metric> tlsModes;
     private final PendingSessions pending;
     private Optional<String> listener = Optional.empty();
 
     @Inject
     public SessionFactsHook(MetricFactory metricFactory, PendingSessions pending) {
         this.metricFactory = metricFactory;
-        for (TlsMode mode : TlsMode.values()) {
-            tlsModes.put(mode, metricFactory.generate("tes.smtp.tls." + mode.token()));
-        }
+        this.tlsModes = EnumCounters.of(metricFactory, TlsMode.class, mode -> "tes.smtp.tls." + mode.token());
         this.pending = pending;
     }
 
