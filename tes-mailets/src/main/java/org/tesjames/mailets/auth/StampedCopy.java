@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -262,7 +263,7 @@ final class StampedCopy {
 
                 @Override
                 public InputStream getInputStream() {
-                    return new ByteArrayInputStream(written, 0, length);
+                    return new OctetStream(written, length);
                 }
 
                 @Override
@@ -270,6 +271,48 @@ final class StampedCopy {
                     return length;
                 }
             };
+        }
+    }
+
+    /**
+     * A stream over the copy's array whose reads take no lock. James parses a message's header several times on its
+     * way into the queue (the Message-ID, each copy of the mail) through javax.mail's {@code LineInputStream}, which
+     * reads one octet per call; {@link ByteArrayInputStream}'s reads are synchronized, so each octet cost a lock and
+     * an unlock. A stream is read by one thread (each {@code getInputStream} makes a new one). It stays a
+     * {@link ByteArrayInputStream}, which javax.mail reads without wrapping it in a buffer of its own.
+     */
+    static final class OctetStream extends ByteArrayInputStream {
+        OctetStream(byte[] octets, int length) {
+            super(octets, 0, length);
+        }
+
+        @Override
+        public int read() {
+            return pos < count ? buf[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, into.length);
+            if (pos >= count) {
+                return -1;
+            }
+            int n = Math.min(length, count - pos);
+            System.arraycopy(buf, pos, into, offset, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = Math.max(0, Math.min(n, count - pos));
+            pos += (int) k;
+            return k;
+        }
+
+        @Override
+        public int available() {
+            return count - pos;
         }
     }
 }

@@ -1,12 +1,14 @@
 package org.tesjames.mailets.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
@@ -204,4 +206,47 @@ class StampedCopyTest {
             copy.message().dispose();
         }
     }
+
+    @Test
+    void theCopysStreamReadsAsAByteArrayInputStreamOfTheSameOctets() throws Exception {
+        byte[] octets = new byte[1000];
+        new Random(7).nextBytes(octets);
+        for (int length : new int[] {0, 1, 999, 1000}) {
+            InputStream ours = new StampedCopy.OctetStream(octets, length);
+            InputStream jdk = new ByteArrayInputStream(octets, 0, length);
+            Random steps = new Random(length);
+            byte[] a = new byte[64];
+            byte[] b = new byte[64];
+            while (true) {
+                assertThat(ours.available()).isEqualTo(jdk.available());
+                int step = steps.nextInt(5);
+                if (step == 0) {
+                    int next = ours.read();
+                    assertThat(next).isEqualTo(jdk.read());
+                    if (next < 0) {
+                        break;
+                    }
+                } else if (step == 1) {
+                    long n = steps.nextInt(40) - 5;
+                    assertThat(ours.skip(n)).isEqualTo(jdk.skip(n));
+                } else if (step == 2) {
+                    ours.mark(0);
+                    jdk.mark(0);
+                    assertThat(ours.read()).isEqualTo(jdk.read());
+                    ours.reset();
+                    jdk.reset();
+                } else {
+                    int offset = steps.nextInt(8);
+                    int len = steps.nextInt(a.length - offset + 1);
+                    int n = ours.read(a, offset, len);
+                    assertThat(n).as("length %d", length).isEqualTo(jdk.read(b, offset, len));
+                    assertThat(Arrays.copyOfRange(a, offset, offset + Math.max(n, 0)))
+                        .isEqualTo(Arrays.copyOfRange(b, offset, offset + Math.max(n, 0)));
+                }
+            }
+            assertThat(ours.read(a, 0, 0)).isEqualTo(jdk.read(b, 0, 0));
+            assertThatThrownBy(() -> ours.read(a, 60, 10)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
 }
+
