@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.dom.address.AddressList;
@@ -84,6 +85,11 @@ public final class MessageAuthenticator {
         return spf.check(Objects.requireNonNull(identity));
     }
 
+    /** {@link #checkSpf}, with how long its result holds for the same identity ({@link SpfVerifier.Held}). */
+    public CompletionStage<SpfVerifier.Held> checkSpfHeld(SmtpIdentity identity) {
+        return spf.checkHeld(Objects.requireNonNull(identity));
+    }
+
     /**
      * Authenticates a message as received, with the SPF check of its identity started earlier by
      * {@link #checkSpf}.
@@ -112,10 +118,25 @@ public final class MessageAuthenticator {
      *     which then neither reads the Author Domain again nor asks for its DMARC policy again
      */
     public Prefetched prefetch(HeaderFields header, SmtpIdentity identity) {
+        return prefetch(header, identity, discovery::discover);
+    }
+
+    /**
+     * {@link #prefetch(HeaderFields, SmtpIdentity)}, the DMARC policy of a single Author Domain taken from
+     * {@code policies}: an SMTP server that kept the outcome of an earlier {@link #discoverPolicy} for the domain
+     * gives it, else starts one.
+     */
+    public Prefetched prefetch(HeaderFields header, SmtpIdentity identity,
+                               Function<String, ? extends CompletionStage<DmarcPolicyDiscovery.Outcome>> policies) {
         dkim.prefetchKeys(header, preferredDomain(identity));
         AuthorDomain author = authorDomain(header);
         return new Prefetched(header, author,
-            author instanceof AuthorDomain.Single single ? discovery.discover(single.domain()) : null);
+            author instanceof AuthorDomain.Single single ? policies.apply(single.domain()) : null);
+    }
+
+    /** The discovery of the DMARC policy of an Author Domain, with how long its outcome holds. */
+    public CompletionStage<DmarcPolicyDiscovery.Held> discoverPolicy(String authorDomain) {
+        return discovery.discoverHeld(authorDomain);
     }
 
     /**

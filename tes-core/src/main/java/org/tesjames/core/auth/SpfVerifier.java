@@ -64,8 +64,25 @@ public final class SpfVerifier {
         this.checkHost = new SpfCheckHost(dns, receivingDomain, Clock.systemUTC());
     }
 
+    /**
+     * A check and how long it holds for the same identity: the shortest TTL of the DNS answers its evaluation read;
+     * zero for {@code temperror}, for a {@code fail} that carries the domain owner's explanation, and for a
+     * result reached without a lookup.
+     */
+    public record Held(SpfCheck check, Duration ttl) {
+        public Held {
+            Objects.requireNonNull(check, "check");
+            Objects.requireNonNull(ttl, "ttl");
+        }
+    }
+
     /** Checks the identity; the stage always completes normally. */
     public CompletionStage<SpfCheck> check(SmtpIdentity id) {
+        return checkHeld(id).thenApply(Held::check);
+    }
+
+    /** {@link #check}, with how long the result holds; the stage always completes normally. */
+    public CompletionStage<Held> checkHeld(SmtpIdentity id) {
         Objects.requireNonNull(id);
         String identity = id.isNullSender() ? SpfCheck.HELO : SpfCheck.MAILFROM;
         String rawDomain = id.mailFromDomain();
@@ -74,8 +91,8 @@ public final class SpfVerifier {
             String why = rawDomain.isEmpty() ? "no " + (id.isNullSender() ? "HELO name" : "MAIL FROM domain")
                 : "'" + rawDomain + "' is not a valid multi-label domain name"
                     + (normalised.domain().isEmpty() ? " (" + normalised.problem() + ")" : "");
-            return CompletableFuture.completedFuture(log(id, new SpfCheck(SpfResult.NONE, identity, rawDomain,
-                safe(why + " (RFC 7208 section 4.3)"))));
+            return CompletableFuture.completedFuture(new Held(log(id, new SpfCheck(SpfResult.NONE, identity,
+                rawDomain, safe(why + " (RFC 7208 section 4.3)"))), Duration.ZERO));
         }
         String domain = normalised.domain().get();
         String sender;
@@ -96,9 +113,12 @@ public final class SpfVerifier {
                     ? error.getCause() : error;
                 String why = cause instanceof TimeoutException
                     ? "the evaluation did not finish within " + deadline : "the evaluation failed: " + cause;
-                return new SpfCheck(SpfResult.TEMPERROR, identity, domain, safe(why));
+                return new Held(new SpfCheck(SpfResult.TEMPERROR, identity, domain, safe(why)), Duration.ZERO);
             })
-            .thenApply(check -> log(id, check));
+            .thenApply(held -> {
+                log(id, held.check());
+                return held;
+            });
     }
 
     /**
@@ -121,17 +141,20 @@ public final class SpfVerifier {
     }
 
     /** The check, with the explanation of a {@code fail} if it comes within the rest of the deadline. */
-    private CompletionStage<SpfCheck> explained(SpfCheckHost.Outcome outcome, String identity, String domain,
-                                                long start) {
+    private CompletionStage<Held> explained(SpfCheckHost.Outcome outcome, String identity, String domain,
+                                            long start) {
         SpfCheck check = new SpfCheck(outcome.result(), identity, domain, safe(outcome.reason()));
+        if (outcome.result() == SpfResult.TEMPERROR) {
+            return CompletableFuture.completedFuture(new Held(check, Duration.ZERO));
+        }
         if (outcome.result() != SpfResult.FAIL) {
-            return CompletableFuture.completedFuture(check);
+            return CompletableFuture.completedFuture(new Held(check, outcome.ttl()));
         }
         long left = Math.max(1, deadline.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         return outcome.explanation().toCompletableFuture()
             .completeOnTimeout(Optional.empty(), left, TimeUnit.MILLISECONDS)
-            .thenApply(explanation -> new SpfCheck(check.result(), identity, domain, check.reason(),
-                explanation.map(SpfVerifier::safe)));
+            .thenApply(explanation -> new Held(new SpfCheck(check.result(), identity, domain, check.reason(),
+                explanation.map(SpfVerifier::safe)), explanation.isPresent() ? Duration.ZERO : outcome.ttl()));
     }
 
     /** Printable ASCII (anything else becomes {@code ?}), cut to {@value SpfCheck#REASON_LENGTH} characters. */

@@ -1,5 +1,6 @@
 package org.tesjames.core.dmarc;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -91,36 +92,60 @@ public final class DmarcPolicyDiscovery {
 
     /** Discovers the policy of the RFC5322.From domain {@code fromDomain}. The stage completes normally. */
     public CompletionStage<Outcome> discover(String fromDomain) {
+        return discoverHeld(fromDomain).thenApply(Held::outcome);
+    }
+
+    /**
+     * An outcome and how long it holds for the same From domain: the shortest TTL of the DNS answers read; zero for a
+     * {@link TempError} and for an outcome reached without a query.
+     */
+    public record Held(Outcome outcome, Duration ttl) {
+        public Held {
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(ttl, "ttl");
+        }
+    }
+
+    /** {@link #discover}, with how long the outcome holds. */
+    public CompletionStage<Held> discoverHeld(String fromDomain) {
         DomainNames.Normalised normalised = DomainNames.normalise(fromDomain);
         if (normalised.domain().isEmpty()) {
-            return CompletableFuture.completedFuture(new PermError(normalised.problem()));
+            return CompletableFuture.completedFuture(new Held(new PermError(normalised.problem()), Duration.ZERO));
         }
         String domain = normalised.domain().get();
         return lookup(domain).thenCompose(step -> {
             if (step instanceof Lookup.Decided decided) {
-                return CompletableFuture.completedFuture(decided.outcome().apply(false));
+                return CompletableFuture.completedFuture(held(decided.outcome().apply(false), step.ttl()));
             }
             Optional<String> organisational = OrganizationalDomain.of(domain).filter(org -> !org.equals(domain));
             if (organisational.isEmpty()) {
-                return CompletableFuture.completedFuture(new None(((Lookup.Empty) step).reason()));
+                return CompletableFuture.completedFuture(held(new None(((Lookup.Empty) step).reason()), step.ttl()));
             }
             String org = organisational.get();
             return lookup(org).thenApply(orgStep -> {
+                Duration ttl = orgStep.ttl().compareTo(step.ttl()) < 0 ? orgStep.ttl() : step.ttl();
                 if (orgStep instanceof Lookup.Decided decided) {
-                    return decided.outcome().apply(true);
+                    return held(decided.outcome().apply(true), ttl);
                 }
-                return new None(((Lookup.Empty) step).reason() + "; " + ((Lookup.Empty) orgStep).reason());
+                return held(new None(((Lookup.Empty) step).reason() + "; " + ((Lookup.Empty) orgStep).reason()), ttl);
             });
         });
     }
 
+    private static Held held(Outcome outcome, Duration ttl) {
+        return new Held(outcome, outcome instanceof TempError ? Duration.ZERO : ttl);
+    }
+
+    /** One query's step, with the TTL of its answer (zero when there was none). */
     private sealed interface Lookup {
+        Duration ttl();
+
         /** The set was empty: go on (or stop with None). */
-        record Empty(String reason) implements Lookup {
+        record Empty(String reason, Duration ttl) implements Lookup {
         }
 
         /** The set decided the outcome; the function takes "was this the fallback". */
-        record Decided(Function<Boolean, Outcome> outcome) implements Lookup {
+        record Decided(Function<Boolean, Outcome> outcome, Duration ttl) implements Lookup {
         }
     }
 
@@ -129,20 +154,20 @@ public final class DmarcPolicyDiscovery {
         try {
             name = Name.concatenate(DMARC, Name.fromString(domain, Name.root));
         } catch (TextParseException | NameTooLongException e) {
-            return CompletableFuture.completedFuture(
-                new Lookup.Decided(fallback -> new PermError("_dmarc." + domain + " is not a valid DNS name")));
+            return CompletableFuture.completedFuture(new Lookup.Decided(
+                fallback -> new PermError("_dmarc." + domain + " is not a valid DNS name"), Duration.ZERO));
         }
         String queried = "_dmarc." + domain;
         return dns.query(name, Type.TXT).thenApply(result -> {
             if (result instanceof DnsResult.Failure failure) {
                 return new Lookup.Decided(fallback -> new TempError(
-                    "TXT " + queried + ": " + failure.kind() + " " + failure.detail()));
+                    "TXT " + queried + ": " + failure.kind() + " " + failure.detail()), Duration.ZERO);
             }
             if (result instanceof DnsResult.NxDomain) {
-                return new Lookup.Empty("TXT " + queried + ": NXDOMAIN");
+                return new Lookup.Empty("TXT " + queried + ": NXDOMAIN", result.ttl());
             }
             if (result instanceof DnsResult.NoData) {
-                return new Lookup.Empty("TXT " + queried + ": no record");
+                return new Lookup.Empty("TXT " + queried + ": no record", result.ttl());
             }
             List<String> dmarc = ((DnsResult.Answer) result).records().stream()
                 .filter(TXTRecord.class::isInstance)
@@ -150,19 +175,19 @@ public final class DmarcPolicyDiscovery {
                 .filter(DmarcRecord::isDmarcRecord)
                 .toList();
             if (dmarc.isEmpty()) {
-                return new Lookup.Empty("TXT " + queried + ": no record starting with v=DMARC1");
+                return new Lookup.Empty("TXT " + queried + ": no record starting with v=DMARC1", result.ttl());
             }
             if (dmarc.size() > 1) {
                 return new Lookup.Decided(fallback -> new PermError(
-                    "TXT " + queried + ": " + dmarc.size() + " DMARC records, exactly one is allowed"));
+                    "TXT " + queried + ": " + dmarc.size() + " DMARC records, exactly one is allowed"), result.ttl());
             }
             DmarcRecord.Parsed parsed = DmarcRecord.parse(dmarc.get(0));
             if (parsed instanceof DmarcRecord.Invalid invalid) {
                 return new Lookup.Decided(fallback -> new PermError(
-                    "TXT " + queried + ": invalid DMARC record: " + invalid.reason()));
+                    "TXT " + queried + ": invalid DMARC record: " + invalid.reason()), result.ttl());
             }
             DmarcRecord record = ((DmarcRecord.Valid) parsed).record();
-            return new Lookup.Decided(fallback -> new Found(record, domain, fallback));
+            return new Lookup.Decided(fallback -> new Found(record, domain, fallback), result.ttl());
         });
     }
 }

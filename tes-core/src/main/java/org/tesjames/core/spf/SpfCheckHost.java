@@ -3,6 +3,7 @@ package org.tesjames.core.spf;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -84,15 +85,26 @@ public final class SpfCheckHost {
         private final SpfResult result;
         private final String reason;
         private final Optional<Explainer> explainer;
+        private final Duration ttl;
 
-        private Outcome(SpfResult result, String reason, Optional<Explainer> explainer) {
+        private Outcome(SpfResult result, String reason, Optional<Explainer> explainer, Duration ttl) {
             this.result = result;
             this.reason = reason;
             this.explainer = explainer;
+            this.ttl = ttl;
         }
 
         public SpfResult result() {
             return result;
+        }
+
+        /**
+         * How long the outcome holds: the shortest TTL of the DNS answers the evaluation read (a DNS cache gives
+         * the time its answers have left); zero when no answer was read or a lookup failed. The explanation of a
+         * {@code fail}, looked up later, is not counted.
+         */
+        public Duration ttl() {
+            return ttl;
         }
 
         /** Why, in a few words: the term that matched and the record it is in, or the error. */
@@ -131,10 +143,10 @@ public final class SpfCheckHost {
         Optional<Name> name = SpfNames.toName(domain);
         if (name.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(SpfResult.NONE, "'" + domain
-                + "' is not a domain name that can be queried", Optional.empty()));
+                + "' is not a domain name that can be queried", Optional.empty(), Duration.ZERO));
         }
         return evaluation.checkHost(domain, name.get(), true).thenApply(verdict -> new Outcome(verdict.result(),
-            verdict.reason(), verdict.explainer()));
+            verdict.reason(), verdict.explainer(), evaluation.shortestTtl()));
     }
 
     /** The result of a record or of a term that ended the evaluation of a record. */
@@ -197,9 +209,12 @@ public final class SpfCheckHost {
         private final String localPart;
         private final String senderDomain;
         private final String helo;
-        private final DnsClient dns = SpfCheckHost.this.dns;
+        /** Every lookup of the evaluation, each answer's TTL noted. */
+        private final DnsClient dns = (name, type) -> SpfCheckHost.this.dns.query(name, type).thenApply(this::noted);
         private int dnsTerms;
         private int voidLookups;
+        /** The shortest TTL of the answers read so far; null before the first. */
+        private Duration shortestTtl;
 
         Evaluation(InetAddress ip, String sender, String helo) {
             this.ip = ipv4MappedAsIpv4(ip.getAddress());
@@ -208,6 +223,18 @@ public final class SpfCheckHost {
             this.localPart = at <= 0 ? "postmaster" : sender.substring(0, at);
             this.senderDomain = sender.substring(at + 1);
             this.helo = helo;
+        }
+
+        private DnsResult noted(DnsResult result) {
+            Duration ttl = result.isTemporaryFailure() ? Duration.ZERO : result.ttl();
+            if (shortestTtl == null || ttl.compareTo(shortestTtl) < 0) {
+                shortestTtl = ttl;
+            }
+            return result;
+        }
+
+        Duration shortestTtl() {
+            return shortestTtl == null ? Duration.ZERO : shortestTtl;
         }
 
         CompletionStage<Verdict> checkHost(String domain, Name name, boolean explain) {

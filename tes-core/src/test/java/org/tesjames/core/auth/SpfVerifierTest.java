@@ -568,4 +568,57 @@ class SpfVerifierTest {
             assertThat(mailFrom("192.0.2.10", "alice@example.com").explanation()).contains("from mta.example.com");
         }
     }
+
+    /** How long a result holds for the same identity: what lets an SMTP connection take it again. */
+    @Nested
+    class HowLongAResultHolds {
+        private SpfVerifier.Held held(String ip, String mailFrom) throws Exception {
+            return verifier.checkHeld(new SmtpIdentity(InetAddress.getByName(ip), "client.example.org", mailFrom))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+
+        @Test
+        void theShortestTtlOfTheAnswersTheEvaluationRead() throws Exception {
+            zone.ttl(3600).txt("@", "v=spf1 include:example.net -all");
+            dns.zone("example.net").ttl(60).txt("@", "v=spf1 ip4:192.0.2.0/24 -all");
+
+            SpfVerifier.Held pass = held("192.0.2.10", "alice@example.com");
+            assertThat(pass.check().result()).as(pass.check().reason()).isEqualTo(SpfResult.PASS);
+            assertThat(pass.ttl()).isEqualTo(Duration.ofSeconds(60));
+
+            dns.zone("example.org").ttl(30).txt("@", "v=spf1 include:example.net -all");
+            assertThat(held("192.0.2.10", "alice@example.org").ttl()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(verifier.check(new SmtpIdentity(InetAddress.getByName("192.0.2.10"), "client.example.org",
+                "alice@example.com")).toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(pass.check());
+        }
+
+        @Test
+        void aTemporaryErrorHoldsForNothing() throws Exception {
+            zone.ttl(3600).txt("@", "v=spf1 include:_spf.example.net -all");
+            dns.fault("_spf.example.net", Type.TXT, Fault.servfail());
+
+            SpfVerifier.Held held = held("192.0.2.10", "alice@example.com");
+            assertThat(held.check().result()).isEqualTo(SpfResult.TEMPERROR);
+            assertThat(held.ttl()).isZero();
+        }
+
+        @Test
+        void aFailHoldsUnlessItCarriesTheOwnersExplanation() throws Exception {
+            zone.ttl(3600).txt("@", "v=spf1 -all");
+            assertThat(held("198.51.100.7", "alice@example.com").ttl()).isEqualTo(Duration.ofSeconds(3600));
+
+            dns.zone("example.net").ttl(3600).txt("@", "v=spf1 -all exp=why.example.net")
+                .txt("why", "%{i} may not send");
+            SpfVerifier.Held explained = held("198.51.100.7", "alice@example.net");
+            assertThat(explained.check().explanation()).contains("198.51.100.7 may not send");
+            assertThat(explained.ttl()).isZero();
+        }
+
+        @Test
+        void aResultWithoutALookupHoldsForNothing() throws Exception {
+            SpfVerifier.Held none = held("192.0.2.10", "alice@localhost");
+            assertThat(none.check().result()).isEqualTo(SpfResult.NONE);
+            assertThat(none.ttl()).isZero();
+        }
+    }
 }

@@ -160,4 +160,41 @@ class DmarcPolicyDiscoveryTest {
             assertThat(discover("mail.example.com")).isInstanceOf(DmarcPolicyDiscovery.TempError.class);
         }
     }
+
+    /** How long an outcome holds for the same From domain: what lets an SMTP connection take it again. */
+    @Nested
+    class HowLongAnOutcomeHolds {
+        private DmarcPolicyDiscovery.Held held(String domain) {
+            return discovery.discoverHeld(domain).toCompletableFuture().join();
+        }
+
+        @Test
+        void theTtlOfTheRecordFound() {
+            dns.zone("example.com").ttl(300).txt("_dmarc", "v=DMARC1; p=reject");
+            DmarcPolicyDiscovery.Held held = held("example.com");
+            assertThat(held.outcome()).isInstanceOf(DmarcPolicyDiscovery.Found.class);
+            assertThat(held.ttl()).isEqualTo(Duration.ofSeconds(300));
+            assertThat(discover("example.com")).isEqualTo(held.outcome());
+        }
+
+        @Test
+        void theShorterOfBothAnswersAfterTheFallback() {
+            dns.zone("example.com").ttl(300).txt("_dmarc", "v=DMARC1; p=reject");
+            dns.zone("mail.example.com").negativeTtl(40); // _dmarc.mail.example.com: NXDOMAIN, for 40 s
+            DmarcPolicyDiscovery.Held held = held("mail.example.com");
+            assertThat(held.outcome()).isInstanceOfSatisfying(DmarcPolicyDiscovery.Found.class,
+                found -> assertThat(found.organisationalFallback()).isTrue());
+            assertThat(held.ttl()).isEqualTo(Duration.ofSeconds(40));
+        }
+
+        @Test
+        void aTemporaryErrorAndAnInvalidDomainHoldForNothing() {
+            dns.zone("example.com").ttl(300).txt("_dmarc", "v=DMARC1; p=reject");
+            dns.fault("_dmarc.example.com", Type.TXT, Fault.servfail());
+            assertThat(held("example.com").outcome()).isInstanceOf(DmarcPolicyDiscovery.TempError.class);
+            assertThat(held("example.com").ttl()).isZero();
+            assertThat(held("exa mple.com").ttl()).isZero();
+        }
+    }
 }
+

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.mail.MessagingException;
@@ -28,8 +29,10 @@ import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
+import org.tesjames.core.auth.SpfVerifier;
 import org.tesjames.core.dkim.verify.BodyHashes;
 import org.tesjames.core.dkim.verify.DkimResult;
+import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.dmarc.DmarcResult;
 import org.tesjames.core.dmarc.SpfResult;
 import org.tesjames.core.mail.HeaderFields;
@@ -115,16 +118,19 @@ public final class InboundAuthentication {
             HeaderFields message = HeaderFields.parse(bytes(mail.getMessage()));
             // the whole message is here: nothing to start early, so no prefetch
             return timed(() -> authenticator.authenticate(message, BodyHashes.of(message), identity,
-                startSpf(identity)), identity, mail.getName()).join();
+                authenticator.checkSpf(identity)), identity, mail.getName()).join();
         } catch (CompletionException e) {
             throw new MessagingException("TES authentication of mail " + mail.getName() + " failed: "
                 + e.getCause(), e);
         }
     }
 
-    /** Starts the SPF check of an SMTP identity, as soon as MAIL FROM is known. */
-    public CompletableFuture<SpfCheck> startSpf(SmtpIdentity identity) {
-        return authenticator.checkSpf(identity).toCompletableFuture();
+    /**
+     * Starts the SPF check of an SMTP identity, as soon as MAIL FROM is known; the result comes with how long it
+     * holds for the same identity ({@link SpfVerifier.Held}).
+     */
+    public CompletableFuture<SpfVerifier.Held> startSpf(SmtpIdentity identity) {
+        return authenticator.checkSpfHeld(identity).toCompletableFuture();
     }
 
     /** The DKIM body hashes that authenticating a message with this header needs (see {@link #start}). */
@@ -132,9 +138,19 @@ public final class InboundAuthentication {
         return authenticator.bodyHashesNeeded(header, identity);
     }
 
-    /** Starts the DKIM key and DMARC policy lookups of a complete header (see {@link MessageAuthenticator#prefetch}). */
-    public MessageAuthenticator.Prefetched prefetch(HeaderFields header, SmtpIdentity identity) {
-        return authenticator.prefetch(header, identity);
+    /**
+     * Starts the DKIM key lookups of a complete header and takes the DMARC policy of its Author Domain from
+     * {@code policies} (see {@link MessageAuthenticator#prefetch(HeaderFields, SmtpIdentity, Function)}).
+     */
+    public MessageAuthenticator.Prefetched prefetch(
+            HeaderFields header, SmtpIdentity identity,
+            Function<String, ? extends CompletionStage<DmarcPolicyDiscovery.Outcome>> policies) {
+        return authenticator.prefetch(header, identity, policies);
+    }
+
+    /** Starts the discovery of the DMARC policy of an Author Domain, with how long its outcome holds. */
+    public CompletableFuture<DmarcPolicyDiscovery.Held> discoverPolicy(String authorDomain) {
+        return authenticator.discoverPolicy(authorDomain).toCompletableFuture();
     }
 
     /**

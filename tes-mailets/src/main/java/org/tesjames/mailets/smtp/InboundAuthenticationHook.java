@@ -1,14 +1,17 @@
 package org.tesjames.mailets.smtp;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.protocols.api.ProtocolSession;
@@ -29,7 +32,9 @@ import org.tesjames.core.auth.AuthenticationResultsHeader;
 import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SmtpIdentity;
 import org.tesjames.core.auth.SpfCheck;
+import org.tesjames.core.auth.SpfVerifier;
 import org.tesjames.core.dkim.verify.BodyHashes;
+import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
 import org.tesjames.core.mail.HeaderFields;
 import org.tesjames.core.config.TesSettings;
 import org.tesjames.core.membership.MembershipResolver;
@@ -70,13 +75,62 @@ import org.tesjames.matchers.SenderMembership;
  * <handler class="org.tesjames.mailets.smtp.InboundAuthenticationHook"/>
  * }</pre>
  *
+ * <p>A connection keeps its last SPF result for the next transactions with the same identity, and its last DMARC
+ * policy for the next messages from the same Author Domain, within the TTL of the answers behind them
+ * ({@link Kept}).
+ *
  * <p>Metrics: {@code tes.inbound.auth.accepted}, {@code tes.inbound.auth.rejected},
- * {@code tes.inbound.auth.deferred}, and those of {@link InboundAuthentication}.
+ * {@code tes.inbound.auth.deferred}, {@code tes.inbound.spf.reused}, {@code tes.inbound.dmarc-policy.reused}, and
+ * those of {@link InboundAuthentication}.
  */
 public class InboundAuthenticationHook implements MailHook, DataLineFilter, JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundAuthenticationHook.class);
     private static final AttachmentKey<Transaction> TRANSACTION = AttachmentKey.of("tes.inbound.auth",
         Transaction.class);
+    @SuppressWarnings("unchecked")
+    private static final AttachmentKey<Kept<SmtpIdentity, SpfVerifier.Held>> KEPT_SPF = AttachmentKey.of(
+        "tes.inbound.auth.spf", (Class<Kept<SmtpIdentity, SpfVerifier.Held>>) (Class<?>) Kept.class);
+    @SuppressWarnings("unchecked")
+    private static final AttachmentKey<Kept<String, DmarcPolicyDiscovery.Held>> KEPT_POLICY = AttachmentKey.of(
+        "tes.inbound.auth.dmarc-policy", (Class<Kept<String, DmarcPolicyDiscovery.Held>>) (Class<?>) Kept.class);
+    /** A connection keeps a result at most this long, whatever its TTL. */
+    private static final Duration LONGEST_KEPT = Duration.ofHours(1);
+
+    /**
+     * The last lookup of one kind a connection started (at {@code startedNanos}) and what it was for: the next
+     * transactions of the connection that ask for the same {@code key} take its result without looking it up again,
+     * until the shortest TTL of the DNS answers behind it runs out, counted from that start (at most
+     * {@link #LONGEST_KEPT}). A result with a TTL of zero (a temporary error) is never taken again, nor a lookup still
+     * in progress. Kinds: the SPF check of an identity (client address, HELO, MAIL FROM), the DMARC policy of an
+     * Author Domain.
+     */
+    record Kept<K, R>(K key, CompletableFuture<R> result, Function<R, Duration> ttl, long startedNanos) {
+        Optional<R> answers(K asked, long nowNanos) {
+            if (!key.equals(asked) || !result.isDone() || result.isCompletedExceptionally()) {
+                return Optional.empty();
+            }
+            R done = result.join();
+            Duration holds = ttl.apply(done);
+            Duration keep = holds.compareTo(LONGEST_KEPT) > 0 ? LONGEST_KEPT : holds;
+            return nowNanos - startedNanos < keep.toNanos() ? Optional.of(done) : Optional.empty();
+        }
+
+        /** The connection's kept result for {@code key}, counted in {@code reused}, or a new lookup, then kept. */
+        static <K, R> CompletableFuture<R> of(SMTPSession session, AttachmentKey<Kept<K, R>> kind, K key,
+                                             Function<K, CompletableFuture<R>> lookup, Function<R, Duration> ttl,
+                                             Metric reused) {
+            long now = System.nanoTime();
+            Optional<R> kept = session.getAttachment(kind, ProtocolSession.State.Connection)
+                .flatMap(last -> last.answers(key, now));
+            if (kept.isPresent()) {
+                reused.increment();
+                return CompletableFuture.completedFuture(kept.get());
+            }
+            CompletableFuture<R> started = lookup.apply(key);
+            session.setAttachment(kind, new Kept<>(key, started, ttl, now), ProtocolSession.State.Connection);
+            return started;
+        }
+    }
 
     /**
      * What one transaction's authentication has gathered: its identity, SPF started at MAIL FROM, the header of the
@@ -102,6 +156,8 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     private final SenderMembership membership;
     private final MetricFactory metrics;
     private final VerdictCounters verdicts;
+    private final Metric spfReused;
+    private final Metric policyReused;
     private final PendingSessions pending;
     private final SessionGate.EndOfDataWork endOfData = this::startAuthentication;
 
@@ -112,6 +168,8 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         this.membership = new SenderMembership(resolver, settings.lookupTimeout());
         this.metrics = metrics;
         this.verdicts = new VerdictCounters(metrics, "tes.inbound.auth");
+        this.spfReused = metrics.generate("tes.inbound.spf.reused");
+        this.policyReused = metrics.generate("tes.inbound.dmarc-policy.reused");
         this.pending = pending;
     }
 
@@ -126,10 +184,22 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         SmtpIdentity identity = new SmtpIdentity(session.getRemoteAddress().getAddress(),
             session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection).orElse(""),
             sender.asString(""));
-        session.setAttachment(TRANSACTION, new Transaction(identity, authentication.startSpf(identity)),
+        session.setAttachment(TRANSACTION, new Transaction(identity, spf(session, identity)),
             ProtocolSession.State.Transaction);
         SessionGate.of(session, pending).ifPresent(gate -> gate.onEndOfData(endOfData));
         return HookResult.DECLINED;
+    }
+
+    /** The SPF check of the identity: the connection's last one when it still holds ({@link Kept}), else a new one. */
+    private CompletableFuture<SpfCheck> spf(SMTPSession session, SmtpIdentity identity) {
+        return Kept.of(session, KEPT_SPF, identity, authentication::startSpf, SpfVerifier.Held::ttl, spfReused)
+            .thenApply(SpfVerifier.Held::check);
+    }
+
+    /** The DMARC policy of an Author Domain: the connection's last one when it still holds, else a new discovery. */
+    private CompletableFuture<DmarcPolicyDiscovery.Outcome> policy(SMTPSession session, String domain) {
+        return Kept.of(session, KEPT_POLICY, domain, authentication::discoverPolicy, DmarcPolicyDiscovery.Held::ttl,
+            policyReused).thenApply(DmarcPolicyDiscovery.Held::outcome);
     }
 
     /**
@@ -146,7 +216,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
             } else {
                 transaction.header.write(line, from, line.length - from);
                 if (line.length == 2 && line[0] == '\r' && line[1] == '\n') {
-                    headerComplete(transaction);
+                    headerComplete(session, transaction);
                 }
             }
         }
@@ -154,20 +224,22 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     }
 
     /** The header is complete: DKIM key and DMARC lookups start now, the body hashes as the body comes. */
-    private void headerComplete(Transaction transaction) {
+    private void headerComplete(SMTPSession session, Transaction transaction) {
         HeaderFields header = HeaderFields.parse(transaction.header.toByteArray());
         transaction.body = BodyHashes.streaming(authentication.bodyHashesNeeded(header, transaction.identity));
-        transaction.prefetched = authentication.prefetch(header, transaction.identity);
+        transaction.prefetched = authentication.prefetch(header, transaction.identity,
+            domain -> policy(session, domain));
     }
 
-    private CompletableFuture<?> startAuthentication(SMTPSession session) {
+    /** The work the line ending DATA waits for: the authentication of the message, started now. */
+    CompletableFuture<?> startAuthentication(SMTPSession session) {
         Optional<Transaction> transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction);
         if (transaction.isEmpty() || InboundPolicyHook.refusal(session).isPresent()) {
             return CompletableFuture.completedFuture(null);
         }
         Transaction t = transaction.get();
         if (t.body == null) {
-            headerComplete(t);
+            headerComplete(session, t);
         }
         t.report = authentication.start(t.prefetched, t.body.finish(), t.identity, t.spf,
             "session " + session.getSessionID());

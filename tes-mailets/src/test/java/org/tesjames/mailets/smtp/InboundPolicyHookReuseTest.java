@@ -2,19 +2,12 @@ package org.tesjames.mailets.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.protocols.api.ProtocolSession;
-import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,36 +111,16 @@ class InboundPolicyHookReuseTest {
         return dns.queryCount("tes-master." + domain, Type.CNAME);
     }
 
-    /** One SMTP connection without TLS: its attachments by state, and a transaction reset between messages. */
+    /** One SMTP connection without TLS, a transaction per message. */
     private final class Connection {
-        private final Map<ProtocolSession.State, Map<Object, Object>> attachments = new HashMap<>();
-        private final SMTPSession session = (SMTPSession) Proxy.newProxyInstance(SMTPSession.class.getClassLoader(),
-            new Class<?>[] {SMTPSession.class}, (proxy, method, args) -> switch (method.getName()) {
-                case "getSessionID" -> "s-1";
-                case "getRemoteAddress" -> new InetSocketAddress("192.0.2.1", 40000);
-                case "getLocalAddress" -> new InetSocketAddress("127.0.0.1", 25);
-                case "getAttachment" -> Optional.ofNullable(state((ProtocolSession.State) args[1]).get(args[0]));
-                case "setAttachment" -> Optional.ofNullable(state((ProtocolSession.State) args[2]).put(args[0], args[1]));
-                case "getSSLSession" -> Optional.empty();
-                case "isTLSStarted" -> false;
-                case "isStartTLSSupported" -> true;
-                case "getUsername" -> null;
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "equals" -> proxy == args[0];
-                case "toString" -> "test session";
-                default -> throw new UnsupportedOperationException(method.getName());
-            });
-
-        private Map<Object, Object> state(ProtocolSession.State state) {
-            return attachments.computeIfAbsent(state, s -> new HashMap<>());
-        }
+        private final PlainSmtpConnection connection = new PlainSmtpConnection();
 
         /** MAIL FROM and one RCPT; the RCPT's result. Then the transaction ends (RSET). */
         HookResult transaction(String sender) throws Exception {
             MaybeSender from = MaybeSender.of(new MailAddress(sender));
-            hook.doMail(session, from);
-            HookResult rcpt = hook.doRcpt(session, from, new MailAddress("rcpt@local.test"));
-            state(ProtocolSession.State.Transaction).clear();
+            hook.doMail(connection.session, from);
+            HookResult rcpt = hook.doRcpt(connection.session, from, new MailAddress("rcpt@local.test"));
+            connection.endTransaction();
             return rcpt;
         }
     }
