@@ -115,28 +115,26 @@ public final class DmarcPolicyDiscovery {
         String domain = normalised.domain().get();
         return lookup(domain).thenCompose(step -> {
             if (step instanceof Lookup.Decided decided) {
-                return CompletableFuture.completedFuture(held(decided.outcome().apply(false), step.ttl()));
+                return CompletableFuture.completedFuture(new Held(decided.outcome().apply(false), step.ttl()));
             }
             Optional<String> organisational = OrganizationalDomain.of(domain).filter(org -> !org.equals(domain));
             if (organisational.isEmpty()) {
-                return CompletableFuture.completedFuture(held(new None(((Lookup.Empty) step).reason()), step.ttl()));
+                return CompletableFuture.completedFuture(
+                    new Held(new None(((Lookup.Empty) step).reason()), step.ttl()));
             }
             String org = organisational.get();
             return lookup(org).thenApply(orgStep -> {
                 Duration ttl = orgStep.ttl().compareTo(step.ttl()) < 0 ? orgStep.ttl() : step.ttl();
                 if (orgStep instanceof Lookup.Decided decided) {
-                    return held(decided.outcome().apply(true), ttl);
+                    return new Held(decided.outcome().apply(true), ttl);
                 }
-                return held(new None(((Lookup.Empty) step).reason() + "; " + ((Lookup.Empty) orgStep).reason()), ttl);
+                return new Held(new None(((Lookup.Empty) step).reason() + "; " + ((Lookup.Empty) orgStep).reason()),
+                    ttl);
             });
         });
     }
 
-    private static Held held(Outcome outcome, Duration ttl) {
-        return new Held(outcome, outcome instanceof TempError ? Duration.ZERO : ttl);
-    }
-
-    /** One query's step, with the TTL of its answer (zero when there was none). */
+    /** One query's step, with the TTL of its answer (zero when there was none, so a TempError holds for nothing). */
     private sealed interface Lookup {
         Duration ttl();
 

@@ -1,10 +1,8 @@
 package org.tesjames.mailets.smtp;
 
 import java.io.ByteArrayOutputStream;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -77,7 +75,7 @@ import org.tesjames.matchers.SenderMembership;
  *
  * <p>A connection keeps its last SPF result for the next transactions with the same identity, and its last DMARC
  * policy for the next messages from the same Author Domain, within the TTL of the answers behind them
- * ({@link Kept}).
+ * ({@link KeptLookup}).
  *
  * <p>Metrics: {@code tes.inbound.auth.accepted}, {@code tes.inbound.auth.rejected},
  * {@code tes.inbound.auth.deferred}, {@code tes.inbound.spf.reused}, {@code tes.inbound.dmarc-policy.reused}, and
@@ -87,50 +85,10 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     private static final Logger LOGGER = LoggerFactory.getLogger(InboundAuthenticationHook.class);
     private static final AttachmentKey<Transaction> TRANSACTION = AttachmentKey.of("tes.inbound.auth",
         Transaction.class);
-    @SuppressWarnings("unchecked")
-    private static final AttachmentKey<Kept<SmtpIdentity, SpfVerifier.Held>> KEPT_SPF = AttachmentKey.of(
-        "tes.inbound.auth.spf", (Class<Kept<SmtpIdentity, SpfVerifier.Held>>) (Class<?>) Kept.class);
-    @SuppressWarnings("unchecked")
-    private static final AttachmentKey<Kept<String, DmarcPolicyDiscovery.Held>> KEPT_POLICY = AttachmentKey.of(
-        "tes.inbound.auth.dmarc-policy", (Class<Kept<String, DmarcPolicyDiscovery.Held>>) (Class<?>) Kept.class);
-    /** A connection keeps a result at most this long, whatever its TTL. */
-    private static final Duration LONGEST_KEPT = Duration.ofHours(1);
-
-    /**
-     * The last lookup of one kind a connection started (at {@code startedNanos}) and what it was for: the next
-     * transactions of the connection that ask for the same {@code key} take its result without looking it up again,
-     * until the shortest TTL of the DNS answers behind it runs out, counted from that start (at most
-     * {@link #LONGEST_KEPT}). A result with a TTL of zero (a temporary error) is never taken again, nor a lookup still
-     * in progress. Kinds: the SPF check of an identity (client address, HELO, MAIL FROM), the DMARC policy of an
-     * Author Domain.
-     */
-    record Kept<K, R>(K key, CompletableFuture<R> result, Function<R, Duration> ttl, long startedNanos) {
-        Optional<R> answers(K asked, long nowNanos) {
-            if (!key.equals(asked) || !result.isDone() || result.isCompletedExceptionally()) {
-                return Optional.empty();
-            }
-            R done = result.join();
-            Duration holds = ttl.apply(done);
-            Duration keep = holds.compareTo(LONGEST_KEPT) > 0 ? LONGEST_KEPT : holds;
-            return nowNanos - startedNanos < keep.toNanos() ? Optional.of(done) : Optional.empty();
-        }
-
-        /** The connection's kept result for {@code key}, counted in {@code reused}, or a new lookup, then kept. */
-        static <K, R> CompletableFuture<R> of(SMTPSession session, AttachmentKey<Kept<K, R>> kind, K key,
-                                             Function<K, CompletableFuture<R>> lookup, Function<R, Duration> ttl,
-                                             Metric reused) {
-            long now = System.nanoTime();
-            Optional<R> kept = session.getAttachment(kind, ProtocolSession.State.Connection)
-                .flatMap(last -> last.answers(key, now));
-            if (kept.isPresent()) {
-                reused.increment();
-                return CompletableFuture.completedFuture(kept.get());
-            }
-            CompletableFuture<R> started = lookup.apply(key);
-            session.setAttachment(kind, new Kept<>(key, started, ttl, now), ProtocolSession.State.Connection);
-            return started;
-        }
-    }
+    private static final AttachmentKey<KeptLookup<SmtpIdentity, SpfVerifier.Held>> KEPT_SPF =
+        KeptLookup.kind("tes.inbound.auth.spf");
+    private static final AttachmentKey<KeptLookup<String, DmarcPolicyDiscovery.Held>> KEPT_POLICY =
+        KeptLookup.kind("tes.inbound.auth.dmarc-policy");
 
     /**
      * What one transaction's authentication has gathered: its identity, SPF started at MAIL FROM, the header of the
@@ -190,16 +148,16 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
         return HookResult.DECLINED;
     }
 
-    /** The SPF check of the identity: the connection's last one when it still holds ({@link Kept}), else a new one. */
+    /** The SPF check of the identity: the connection's last one while it holds ({@link KeptLookup}), else a new one. */
     private CompletableFuture<SpfCheck> spf(SMTPSession session, SmtpIdentity identity) {
-        return Kept.of(session, KEPT_SPF, identity, authentication::startSpf, SpfVerifier.Held::ttl, spfReused)
-            .thenApply(SpfVerifier.Held::check);
+        return KeptLookup.of(session, KEPT_SPF, identity, authentication::startSpf, SpfVerifier.Held::ttl,
+            spfReused).thenApply(SpfVerifier.Held::check);
     }
 
     /** The DMARC policy of an Author Domain: the connection's last one when it still holds, else a new discovery. */
     private CompletableFuture<DmarcPolicyDiscovery.Outcome> policy(SMTPSession session, String domain) {
-        return Kept.of(session, KEPT_POLICY, domain, authentication::discoverPolicy, DmarcPolicyDiscovery.Held::ttl,
-            policyReused).thenApply(DmarcPolicyDiscovery.Held::outcome);
+        return KeptLookup.of(session, KEPT_POLICY, domain, authentication::discoverPolicy,
+            DmarcPolicyDiscovery.Held::ttl, policyReused).thenApply(DmarcPolicyDiscovery.Held::outcome);
     }
 
     /**

@@ -74,7 +74,7 @@ import org.tesjames.matchers.TesMailAttributes;
  * {@code tes.inbound.rcpt.deferred}, {@code tes.inbound.rcpt.too-many-pending}, {@code tes.inbound.mail.too-many-pending},
  * {@code tes.inbound.status.member}, {@code tes.inbound.status.non-member},
  * {@code tes.inbound.status.forged-removed}, {@code tes.inbound.refused.limit}, {@code tes.inbound.refused.malformed},
- * {@code tes.inbound.membership.reused} (a connection's last verdict taken again, see {@link KnownDomain});
+ * {@code tes.inbound.membership.reused} (a connection's last verdict taken again, see {@link KeptLookup});
  * timer {@code tes.inbound.membership}.
  */
 public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, JamesMessageHook {
@@ -85,11 +85,9 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         SenderLookup.class);
     private static final AttachmentKey<HeaderState> HEADER = AttachmentKey.of("tes.inbound.header",
         HeaderState.class);
-    private static final AttachmentKey<KnownDomain> KNOWN = AttachmentKey.of("tes.inbound.known-domain",
-        KnownDomain.class);
+    private static final AttachmentKey<KeptLookup<String, MembershipVerdict>> KNOWN =
+        KeptLookup.kind("tes.inbound.known-domain");
     private static final String MESSAGE_ID = "Message-ID";
-    /** A connection keeps a verdict at most this long, whatever its TTL. */
-    private static final Duration LONGEST_KEPT = Duration.ofHours(1);
 
     /** The reply to a message whose header javax.mail would read otherwise than it is written. */
     private static HookResult malformedHeader(String why) {
@@ -147,17 +145,6 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
 
     /** The membership of one transaction's sender. */
     record SenderMembership(MaybeSender sender, MembershipVerdict verdict) {
-    }
-
-    /**
-     * The last definite verdict of a connection (member or not), kept until its TTL (the shortest of its DNS
-     * answers) runs out, counted from the MAIL FROM that looked it up: the next transactions of the connection
-     * from the same domain take it without asking the resolver again. A temporary failure is never kept.
-     */
-    record KnownDomain(String domain, MembershipVerdict verdict, long expiresNanos) {
-        boolean answers(String senderDomain, long nowNanos) {
-            return domain.equals(senderDomain) && nowNanos - expiresNanos < 0;
-        }
     }
 
     private final MembershipResolver resolver;
@@ -424,31 +411,17 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         return HookResult.DECLINED;
     }
 
-    /**
-     * The lookup of one transaction's sender, started at MAIL FROM ({@code startedNanos}); {@code reused} when the
-     * verdict is the connection's {@link KnownDomain}.
-     */
-    record SenderLookup(MaybeSender sender, CompletableFuture<MembershipVerdict> verdict, long startedNanos,
-                        boolean reused) {
+    /** The lookup of one transaction's sender, started at MAIL FROM (or the connection's kept verdict). */
+    record SenderLookup(MaybeSender sender, CompletableFuture<MembershipVerdict> verdict) {
     }
 
     private SenderLookup start(SMTPSession session, MaybeSender sender) {
-        long now = System.nanoTime();
-        SenderLookup lookup;
-        if (sender.asOptional().isEmpty()) {
-            lookup = new SenderLookup(sender, CompletableFuture.completedFuture(new MembershipVerdict.NotMember("<>",
-                Step.DOMAIN_SYNTAX, "null sender: not a member, no lookup", Duration.ZERO)), now, false);
-        } else {
-            String domain = sender.asOptional().get().getDomain().asString();
-            Optional<KnownDomain> known = session.getAttachment(KNOWN, ProtocolSession.State.Connection)
-                .filter(k -> k.answers(domain, now));
-            if (known.isPresent()) {
-                reused.increment();
-                lookup = new SenderLookup(sender, CompletableFuture.completedFuture(known.get().verdict()), now, true);
-            } else {
-                lookup = new SenderLookup(sender, lookup(domain), now, false);
-            }
-        }
+        CompletableFuture<MembershipVerdict> verdict = sender.asOptional()
+            .map(address -> KeptLookup.of(session, KNOWN, address.getDomain().asString(), this::lookup,
+                MembershipVerdict::ttl, reused))
+            .orElseGet(() -> CompletableFuture.completedFuture(new MembershipVerdict.NotMember("<>",
+                Step.DOMAIN_SYNTAX, "null sender: not a member, no lookup", Duration.ZERO)));
+        SenderLookup lookup = new SenderLookup(sender, verdict);
         session.setAttachment(LOOKUP, lookup, ProtocolSession.State.Transaction);
         return lookup;
     }
@@ -487,21 +460,6 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         if (!(verdict instanceof MembershipVerdict.TemporaryFailure)) {
             session.setAttachment(SENDER, membership, ProtocolSession.State.Transaction);
         }
-        remember(session, lookup, verdict);
         return Optional.of(membership);
-    }
-
-    /**
-     * Keeps a verdict that was looked up (not reused) for the connection's next transactions, for its TTL (zero
-     * for a temporary failure and for the null sender, which are not kept).
-     */
-    private static void remember(SMTPSession session, SenderLookup lookup, MembershipVerdict verdict) {
-        Duration keep = verdict.ttl().compareTo(LONGEST_KEPT) > 0 ? LONGEST_KEPT : verdict.ttl();
-        if (lookup.reused() || keep.isZero() || keep.isNegative()) {
-            return;
-        }
-        lookup.sender().asOptional().ifPresent(address -> session.setAttachment(KNOWN,
-            new KnownDomain(address.getDomain().asString(), verdict, lookup.startedNanos() + keep.toNanos()),
-            ProtocolSession.State.Connection));
     }
 }
