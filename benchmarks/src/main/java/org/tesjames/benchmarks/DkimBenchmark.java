@@ -55,7 +55,9 @@ import org.tesjames.testing.dns.TestDnsServer;
 
 /**
  * DKIM signing and verification throughput per core (one thread), RSA-2048 and Ed25519, for a 10 kB and a 1 MB
- * message, next to two baselines measured in the same run on the same messages and keys:
+ * message (by default with the {@code edits} body of {@link BenchBodies}, the worst case of relaxed
+ * canonicalisation; {@code -p body=edits,prose,base64} adds ordinary text and a base64 attachment), next to two
+ * baselines measured in the same run on the same messages and keys:
  * <ul>
  *   <li>the bare JDK: SHA-256 of the whole message, then one {@link Signature} operation with the same key over
  *       the 32-byte digest ({@code SHA256withRSA} or {@code Ed25519}; verification alike). A DKIM signature
@@ -68,7 +70,8 @@ import org.tesjames.testing.dns.TestDnsServer;
  *
  * <p>Run: {@code bin/bench dkim [JMH options] [--dkimpy-seconds N]} or
  * {@code java -cp 'benchmarks/target/benchmarks.jar:benchmarks/target/lib/*'
- * org.tesjames.benchmarks.DkimBenchmark}; prints ops/s and the ratios. {@code --dkimpy-seconds 0} skips dkimpy.
+ * org.tesjames.benchmarks.DkimBenchmark}; prints ops/s and the ratios. {@code --dkimpy-seconds 0} skips dkimpy;
+ * JMH's {@code -p size=1048576} keeps to the 1 MB messages.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -86,6 +89,10 @@ public class DkimBenchmark {
     @Param({"10240", "1048576"})
     public int size;
 
+    /** The body, one of {@link BenchBodies#KINDS}; {@code -p body=edits,prose,base64} measures all three. */
+    @Param({"edits"})
+    public String body;
+
     private TestDnsServer dns;
     private DkimSigner signer;
     private DkimVerifier verifier;
@@ -95,17 +102,21 @@ public class DkimBenchmark {
     private byte[] signed;
     private byte[] jdkSignature;
 
-    /** A message of about {@code size} octets: headers and 76-character ASCII text lines. */
+    /** A message of about {@code size} octets: headers and the {@code edits} body of {@link BenchBodies}. */
     static byte[] message(int size) {
-        StringBuilder text = new StringBuilder("From: Writer <writer@" + DOMAIN + ">\r\nTo: bob@remote.example\r\n"
+        return message(size, "edits");
+    }
+
+    /** A message of about {@code size} octets: headers and a body of {@link BenchBodies}. */
+    static byte[] message(int size, String body) {
+        byte[] header = ("From: Writer <writer@" + DOMAIN + ">\r\nTo: bob@remote.example\r\n"
             + "Subject: benchmark message\r\nDate: Thu, 15 Jan 2026 10:00:00 +0000\r\nMessage-ID: <bench@" + DOMAIN
-            + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
-        String line = "The quick brown fox jumps over the lazy dog;  twice   spaced\tand tabbed text.\r\n";
-        int n = 0;
-        while (text.length() + line.length() <= size) {
-            text.append(n++ % 10 == 9 ? "\r\n" : line);
-        }
-        return text.toString().getBytes(StandardCharsets.US_ASCII);
+            + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        byte[] text = BenchBodies.of(body, size - header.length);
+        byte[] message = Arrays.copyOf(header, header.length + text.length);
+        System.arraycopy(text, 0, message, header.length, text.length);
+        return message;
     }
 
     static KeyPair keyPair(DkimKeyType type) {
@@ -135,7 +146,7 @@ public class DkimBenchmark {
         pair = keyPair(type);
         DkimKey key = key(pair, type);
         jdkAlgorithm = type == DkimKeyType.RSA ? "SHA256withRSA" : "Ed25519";
-        message = message(size);
+        message = message(size, body);
         signer = new DkimSigner(domain -> List.of(key), Clock.systemUTC());
         signed = signedBy(signer, message);
         dns = TestDnsServer.start();
@@ -203,28 +214,36 @@ public class DkimBenchmark {
             .build()).run();
         Map<String, Double> score = new LinkedHashMap<>();
         Map<String, Double> error = new LinkedHashMap<>();
+        List<String> bodies = new ArrayList<>();
         for (RunResult result : results) {
+            String body = result.getParams().getParam("body");
             String name = result.getParams().getBenchmark().replaceAll(".*\\.", "") + " "
-                + result.getParams().getParam("keyType") + " " + result.getParams().getParam("size");
+                + result.getParams().getParam("keyType") + " " + result.getParams().getParam("size") + " " + body;
             score.put(name, result.getPrimaryResult().getScore());
             error.put(name, result.getPrimaryResult().getScoreError());
+            if (!bodies.contains(body)) {
+                bodies.add(body);
+            }
         }
-        Map<String, Double> dkimpy = dkimpySeconds > 0 ? dkimpy(dkimpySeconds) : Map.of();
-        System.out.printf("%n%-8s %-8s %-6s %12s %12s %12s %10s %10s%n", "op", "key", "size", "project/s",
-            "jdk/s", "dkimpy/s", "proj/jdk", "proj/py");
+        Map<String, Double> dkimpy = dkimpySeconds > 0 ? dkimpy(dkimpySeconds, bodies) : Map.of();
+        System.out.printf("%n%-8s %-8s %-6s %-7s %12s %12s %12s %10s %10s%n", "op", "key", "size", "body",
+            "project/s", "jdk/s", "dkimpy/s", "proj/jdk", "proj/py");
         for (String op : List.of("sign", "verify")) {
             for (String type : List.of("RSA", "ED25519")) {
                 for (String size : List.of("10240", "1048576")) {
-                    Double project = score.get(op + " " + type + " " + size);
-                    Double jdk = score.get("jdk" + Character.toUpperCase(op.charAt(0)) + op.substring(1) + " " + type
-                        + " " + size);
-                    Double py = dkimpy.get(op + " " + type + " " + size);
-                    if (project == null) {
-                        continue;
+                    for (String body : bodies) {
+                        String key = type + " " + size + " " + body;
+                        Double project = score.get(op + " " + key);
+                        Double jdk = score.get("jdk" + Character.toUpperCase(op.charAt(0)) + op.substring(1) + " "
+                            + key);
+                        Double py = dkimpy.get(op + " " + key);
+                        if (project == null) {
+                            continue;
+                        }
+                        System.out.printf("%-8s %-8s %-6s %-7s %12.1f %12s %12s %10s %10s  (project ± %.1f)%n", op,
+                            type, size.equals("10240") ? "10kB" : "1MB", body, project, format(jdk), format(py),
+                            ratio(project, jdk), ratio(project, py), error.get(op + " " + key));
                     }
-                    System.out.printf("%-8s %-8s %-6s %12.1f %12s %12s %10s %10s  (project ± %.1f)%n", op, type,
-                        size.equals("10240") ? "10kB" : "1MB", project, format(jdk), format(py),
-                        ratio(project, jdk), ratio(project, py), error.get(op + " " + type + " " + size));
                 }
             }
         }
@@ -241,7 +260,7 @@ public class DkimBenchmark {
     private static final Pattern DKIMPY_RESULT = Pattern.compile("ops (\\d+) seconds ([0-9.]+)");
 
     /** dkimpy sign and verify rates (ops/s) of the benchmark's cases, keyed like the JMH results. */
-    static Map<String, Double> dkimpy(double seconds) throws IOException, InterruptedException {
+    static Map<String, Double> dkimpy(double seconds, List<String> bodies) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("tes-dkim-bench");
         Path driver = dir.resolve("dkimpy_driver.py");
         try (InputStream in = DkimBenchmark.class.getResourceAsStream("/interop/dkimpy_driver.py")) {
@@ -268,15 +287,18 @@ public class DkimBenchmark {
                 + "\n", StandardCharsets.US_ASCII);
             DkimSigner signer = new DkimSigner(domain -> List.of(key), Clock.systemUTC());
             for (String size : List.of("10240", "1048576")) {
-                Path plain = dir.resolve(type + "-" + size + ".eml");
-                Files.write(plain, message(Integer.parseInt(size)));
-                Path signedFile = dir.resolve(type + "-" + size + ".signed.eml");
-                Files.write(signedFile, signedBy(signer, Files.readAllBytes(plain)));
-                rates.put("sign " + type + " " + size, run(driver, plain, seconds, "bench-sign", "--domain", DOMAIN,
-                    "--selector", key.selector(), "--key", keyFile.toString(), "--algorithm",
-                    keyType.algorithm(), "--canon", "relaxed/relaxed"));
-                rates.put("verify " + type + " " + size, run(driver, signedFile, seconds, "bench-verify",
-                    "--records", records.toString()));
+                for (String body : bodies) {
+                    String name = type + " " + size + " " + body;
+                    Path plain = dir.resolve(type + "-" + size + "-" + body + ".eml");
+                    Files.write(plain, message(Integer.parseInt(size), body));
+                    Path signedFile = dir.resolve(type + "-" + size + "-" + body + ".signed.eml");
+                    Files.write(signedFile, signedBy(signer, Files.readAllBytes(plain)));
+                    rates.put("sign " + name, run(driver, plain, seconds, "bench-sign", "--domain", DOMAIN,
+                        "--selector", key.selector(), "--key", keyFile.toString(), "--algorithm",
+                        keyType.algorithm(), "--canon", "relaxed/relaxed"));
+                    rates.put("verify " + name, run(driver, signedFile, seconds, "bench-verify", "--records",
+                        records.toString()));
+                }
             }
         }
         return rates;

@@ -3,6 +3,8 @@ package org.tesjames.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,7 +15,8 @@ import java.util.List;
  * time per operation is kept (interference only ever adds time). One thread; the verifier's key record comes
  * from the warm cache, so verification runs on this thread.
  *
- * <p>Run: {@code bin/bench dkim-cpu [--rounds N] [--round-millis N]}.
+ * <p>Run: {@code bin/bench dkim-cpu [--rounds N] [--round-millis N] [--bodies edits,prose,base64]} (the bodies of
+ * {@link BenchBodies}; {@code edits}, the worst case, by default).
  */
 public final class DkimCpuTime {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -61,36 +64,52 @@ public final class DkimCpuTime {
     }
 
     public static void main(String[] args) throws Exception {
-        Rounds parsed = Rounds.parse(args, new Rounds(5, Duration.ofMillis(400)));
+        List<String> options = new ArrayList<>(Arrays.asList(args));
+        List<String> bodies = List.of("edits");
+        int at = options.indexOf("--bodies");
+        if (at >= 0 && at + 1 < options.size()) {
+            bodies = List.of(options.get(at + 1).split(","));
+            options.subList(at, at + 2).clear();
+        }
+        for (String body : bodies) {
+            if (!BenchBodies.KINDS.contains(body)) {
+                throw new IllegalArgumentException("unknown body " + body + " (known: " + BenchBodies.KINDS + ")");
+            }
+        }
+        Rounds parsed = Rounds.parse(options.toArray(String[]::new), new Rounds(5, Duration.ofMillis(400)));
         int rounds = parsed.count();
         Duration roundTime = parsed.time();
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure thread CPU time");
         }
-        System.out.printf("%-8s %-8s %-6s %12s %12s %10s%n", "op", "key", "size", "project ms", "jdk ms", "proj/jdk");
-        for (String keyType : List.of("RSA", "ED25519")) {
-            for (int size : List.of(10240, 1048576)) {
-                DkimBenchmark benchmark = new DkimBenchmark();
-                benchmark.keyType = keyType;
-                benchmark.size = size;
-                benchmark.setUp();
-                try {
-                    Operation[] operations = {benchmark::sign, benchmark::jdkSign, benchmark::verify,
-                        benchmark::jdkVerify};
-                    for (Operation operation : operations) {
-                        millisPerOperation(operation, 2, roundTime);
+        System.out.printf("%-8s %-8s %-6s %-7s %12s %12s %10s%n", "op", "key", "size", "body", "project ms", "jdk ms",
+            "proj/jdk");
+        for (String body : bodies) {
+            for (String keyType : List.of("RSA", "ED25519")) {
+                for (int size : List.of(10240, 1048576)) {
+                    DkimBenchmark benchmark = new DkimBenchmark();
+                    benchmark.keyType = keyType;
+                    benchmark.size = size;
+                    benchmark.body = body;
+                    benchmark.setUp();
+                    try {
+                        Operation[] operations = {benchmark::sign, benchmark::jdkSign, benchmark::verify,
+                            benchmark::jdkVerify};
+                        for (Operation operation : operations) {
+                            millisPerOperation(operation, 2, roundTime);
+                        }
+                        double[] millis = new double[operations.length];
+                        for (int k = 0; k < operations.length; k++) {
+                            millis[k] = millisPerOperation(operations[k], rounds, roundTime);
+                        }
+                        String label = size == 10240 ? "10kB" : "1MB";
+                        System.out.printf("%-8s %-8s %-6s %-7s %12.3f %12.3f %10.2f%n", "sign", keyType, label, body,
+                            millis[0], millis[1], millis[1] / millis[0]);
+                        System.out.printf("%-8s %-8s %-6s %-7s %12.3f %12.3f %10.2f%n", "verify", keyType, label,
+                            body, millis[2], millis[3], millis[3] / millis[2]);
+                    } finally {
+                        benchmark.tearDown();
                     }
-                    double[] millis = new double[operations.length];
-                    for (int k = 0; k < operations.length; k++) {
-                        millis[k] = millisPerOperation(operations[k], rounds, roundTime);
-                    }
-                    String label = size == 10240 ? "10kB" : "1MB";
-                    System.out.printf("%-8s %-8s %-6s %12.3f %12.3f %10.2f%n", "sign", keyType, label, millis[0],
-                        millis[1], millis[1] / millis[0]);
-                    System.out.printf("%-8s %-8s %-6s %12.3f %12.3f %10.2f%n", "verify", keyType, label, millis[2],
-                        millis[3], millis[3] / millis[2]);
-                } finally {
-                    benchmark.tearDown();
                 }
             }
         }

@@ -1,0 +1,79 @@
+package org.tesjames.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The message bodies of the DKIM benchmarks ({@link DkimBenchmark}, {@link DkimCpuTime}, {@link BodyHashCpuTime}),
+ * each of about a given size, the same octets on every run:
+ * <ul>
+ *   <li>{@code edits}: ASCII text lines with a double space, a triple space and a tab in each, an empty line in
+ *       ten: relaxed canonicalisation changes every line three times (the worst case the benchmarks report);</li>
+ *   <li>{@code prose}: lines of 60 to 75 characters of words with single spaces, now and then a quoted line or an
+ *       empty line (relaxed changes nothing but must look at every line end);</li>
+ *   <li>{@code base64}: a MIME base64 attachment, 76 characters a line (the bulk of most large messages).</li>
+ * </ul>
+ */
+final class BenchBodies {
+    static final List<String> KINDS = List.of("edits", "prose", "base64");
+
+    private BenchBodies() {
+    }
+
+    /** A body of the given kind: at most {@code size} octets for {@code edits}, about {@code size} for the others. */
+    static byte[] of(String kind, int size) {
+        return switch (kind) {
+            case "edits" -> edits(size);
+            case "prose" -> prose(size);
+            case "base64" -> base64(size);
+            default -> throw new IllegalArgumentException("unknown body " + kind + " (known: " + KINDS + ")");
+        };
+    }
+
+    private static byte[] edits(int size) {
+        StringBuilder text = new StringBuilder(size);
+        String line = "The quick brown fox jumps over the lazy dog;  twice   spaced\tand tabbed text.\r\n";
+        int n = 0;
+        while (text.length() + line.length() <= size) {
+            text.append(n++ % 10 == 9 ? "\r\n" : line);
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] prose(int size) {
+        String[] words = ("the of and to in is that for it as was with be by on not he this are or his from at "
+            + "which but have an they you were her she there had all one their we can been has more if will would so "
+            + "who what when up out about into than them some could these time other only then its two may first any "
+            + "new like our over such even most after also made many before must through back years where much your "
+            + "way well down should because each just those people how too little state good very make world still")
+            .split(" ");
+        Random random = new Random(5322);
+        StringBuilder text = new StringBuilder(size + 100);
+        while (text.length() < size - 100) {
+            StringBuilder line = new StringBuilder(random.nextInt(20) == 0 ? "> " : "");
+            int length = 60 + random.nextInt(16);
+            while (line.length() < length) {
+                if (!line.isEmpty() && line.charAt(line.length() - 1) != ' ') {
+                    line.append(' ');
+                }
+                line.append(words[random.nextInt(words.length)]);
+                if (random.nextInt(12) == 0) {
+                    line.append(random.nextBoolean() ? ',' : '.');
+                }
+            }
+            text.append(line).append("\r\n");
+            if (random.nextInt(8) == 0) {
+                text.append("\r\n");
+            }
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] base64(int size) {
+        byte[] attachment = new byte[size / 4 * 3];
+        new Random(2045).nextBytes(attachment);
+        return (Base64.getMimeEncoder().encodeToString(attachment) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}
