@@ -143,10 +143,8 @@ public final class SpfVerifier {
     /** The check, with the explanation of a {@code fail} if it comes within the rest of the deadline. */
     private CompletionStage<Held> explained(SpfCheckHost.Outcome outcome, String identity, String domain,
                                             long start) {
+        // a temperror comes from a failed lookup, whose TTL of zero the outcome already carries
         SpfCheck check = new SpfCheck(outcome.result(), identity, domain, safe(outcome.reason()));
-        if (outcome.result() == SpfResult.TEMPERROR) {
-            return CompletableFuture.completedFuture(new Held(check, Duration.ZERO));
-        }
         if (outcome.result() != SpfResult.FAIL) {
             return CompletableFuture.completedFuture(new Held(check, outcome.ttl()));
         }
