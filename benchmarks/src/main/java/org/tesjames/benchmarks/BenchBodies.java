@@ -1,7 +1,9 @@
 package org.tesjames.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -10,14 +12,20 @@ import java.util.Random;
  * each of about a given size, the same octets on every run:
  * <ul>
  *   <li>{@code edits}: ASCII text lines with a double space, a triple space and a tab in each, an empty line in
- *       ten: relaxed canonicalisation changes every line three times (the worst case the benchmarks report);</li>
+ *       ten: relaxed canonicalisation changes every line three times, at the same places in every line (the
+ *       default body of the DKIM benchmarks);</li>
+ *   <li>{@code scattered}: the same words, edits and empty lines, but each line has its double space, triple space
+ *       and tab between other words, drawn at random: the same work as {@code edits}, at places the processor
+ *       cannot foresee (the costliest of the four for relaxed canonicalisation);</li>
  *   <li>{@code prose}: lines of 60 to 75 characters of words with single spaces, now and then a quoted line or an
  *       empty line (relaxed changes nothing but must look at every line end);</li>
  *   <li>{@code base64}: a MIME base64 attachment, 76 characters a line (the bulk of most large messages).</li>
  * </ul>
  */
 final class BenchBodies {
-    static final List<String> KINDS = List.of("edits", "prose", "base64");
+    static final List<String> KINDS = List.of("edits", "scattered", "prose", "base64");
+    private static final String EDITS_LINE =
+        "The quick brown fox jumps over the lazy dog;  twice   spaced\tand tabbed text.\r\n";
 
     private BenchBodies() {
     }
@@ -26,6 +34,7 @@ final class BenchBodies {
     static byte[] of(String kind, int size) {
         return switch (kind) {
             case "edits" -> edits(size);
+            case "scattered" -> scattered(size);
             case "prose" -> prose(size);
             case "base64" -> base64(size);
             default -> throw new IllegalArgumentException("unknown body " + kind + " (known: " + KINDS + ")");
@@ -34,10 +43,36 @@ final class BenchBodies {
 
     private static byte[] edits(int size) {
         StringBuilder text = new StringBuilder(size);
-        String line = "The quick brown fox jumps over the lazy dog;  twice   spaced\tand tabbed text.\r\n";
         int n = 0;
-        while (text.length() + line.length() <= size) {
-            text.append(n++ % 10 == 9 ? "\r\n" : line);
+        while (text.length() + EDITS_LINE.length() <= size) {
+            text.append(n++ % 10 == 9 ? "\r\n" : EDITS_LINE);
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The lines of {@code edits} with their three pieces of white space moved to three word gaps drawn per line. */
+    private static byte[] scattered(int size) {
+        String[] words = EDITS_LINE.strip().split("\\s+");
+        List<String> edits = List.of("  ", "   ", "\t");
+        Random random = new Random(6376);
+        List<Integer> gaps = new ArrayList<>();
+        for (int gap = 0; gap < words.length - 1; gap++) {
+            gaps.add(gap);
+        }
+        StringBuilder text = new StringBuilder(size);
+        int n = 0;
+        while (text.length() + EDITS_LINE.length() <= size) {
+            if (n++ % 10 == 9) {
+                text.append("\r\n");
+                continue;
+            }
+            Collections.shuffle(gaps, random);
+            text.append(words[0]);
+            for (int gap = 0; gap < words.length - 1; gap++) {
+                int edit = gaps.indexOf(gap);
+                text.append(edit < edits.size() ? edits.get(edit) : " ").append(words[gap + 1]);
+            }
+            text.append("\r\n");
         }
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }

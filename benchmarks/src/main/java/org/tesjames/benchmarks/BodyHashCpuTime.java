@@ -13,8 +13,8 @@ import org.tesjames.core.dkim.BodyHasher.Canonicalization;
 
 /**
  * The DKIM body hash alone ({@link BodyHasher}, relaxed and simple, the body in one array) against its limit, the
- * SHA-256 of the same octets, in thread CPU time, on the three bodies of {@link BenchBodies} ({@code edits},
- * {@code prose}, {@code base64}), 1 MB each.
+ * SHA-256 of the same octets, in thread CPU time, on the four bodies of {@link BenchBodies} ({@code edits},
+ * {@code scattered}, {@code prose}, {@code base64}), 1 MB each.
  * A fourth operation feeds the relaxed body hash one line per call, each line an array of its own, as the SMTP
  * hook ({@code InboundAuthenticationHook}) hands it the body it receives. The operations of a body alternate round
  * by round and the best round of each is kept, so that a machine busy with other work biases them alike
@@ -37,7 +37,7 @@ public final class BodyHashCpuTime {
         for (String kind : BenchBodies.KINDS) {
             bodies.put(kind, BenchBodies.of(kind, SIZE));
         }
-        System.out.printf("%-7s %10s %11s %11s %16s %15s %12s %11s %10s %10s%n", "body", "sha256 ms", "relaxed ms",
+        System.out.printf("%-9s %10s %11s %11s %16s %15s %12s %11s %10s %10s%n", "body", "sha256 ms", "relaxed ms",
             "simple ms", "relaxed - sha", "simple - sha", "sha/relaxed", "sha/simple", "lines ms", "sha/lines");
         for (Map.Entry<String, byte[]> body : bodies.entrySet()) {
             byte[] octets = body.getValue();
@@ -64,7 +64,7 @@ public final class BodyHashCpuTime {
                     best[k] = Math.min(best[k], DkimCpuTime.millisPerOperation(operations[k], 1, roundTime));
                 }
             }
-            System.out.printf("%-7s %10.3f %11.3f %11.3f %16.3f %15.3f %12.2f %11.2f %10.3f %10.2f%n", body.getKey(),
+            System.out.printf("%-9s %10.3f %11.3f %11.3f %16.3f %15.3f %12.2f %11.2f %10.3f %10.2f%n", body.getKey(),
                 best[0], best[1], best[2], best[1] - best[0], best[2] - best[0], best[0] / best[1], best[0] / best[2],
                 best[3], best[0] / best[3]);
         }

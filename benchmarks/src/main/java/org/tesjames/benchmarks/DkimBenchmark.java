@@ -55,8 +55,9 @@ import org.tesjames.testing.dns.TestDnsServer;
 
 /**
  * DKIM signing and verification throughput per core (one thread), RSA-2048 and Ed25519, for a 10 kB and a 1 MB
- * message (by default with the {@code edits} body of {@link BenchBodies}, the worst case of relaxed
- * canonicalisation; {@code -p body=edits,prose,base64} adds ordinary text and a base64 attachment), next to two
+ * message (by default with the {@code edits} body of {@link BenchBodies}; {@code -p body=edits,scattered,prose,base64}
+ * adds the same edits at scattered places, the costliest body for relaxed canonicalisation, ordinary text and a
+ * base64 attachment), next to two
  * baselines measured in the same run on the same messages and keys:
  * <ul>
  *   <li>the bare JDK: SHA-256 of the whole message, then one {@link Signature} operation with the same key over
@@ -90,7 +91,7 @@ public class DkimBenchmark {
     @Param({"10240", "1048576"})
     public int size;
 
-    /** The body, one of {@link BenchBodies#KINDS}; {@code -p body=edits,prose,base64} measures all three. */
+    /** The body, one of {@link BenchBodies#KINDS}; {@code -p body=edits,scattered,prose,base64} measures all four. */
     @Param({"edits"})
     public String body;
 
@@ -235,7 +236,7 @@ public class DkimBenchmark {
                 System.out.printf("%ndkimpy not measured (its column stays empty): %s%n", e.getMessage());
             }
         }
-        System.out.printf("%n%-8s %-8s %-6s %-7s %12s %12s %12s %10s %10s%n", "op", "key", "size", "body",
+        System.out.printf("%n%-8s %-8s %-6s %-9s %12s %12s %12s %10s %10s%n", "op", "key", "size", "body",
             "project/s", "jdk/s", "dkimpy/s", "proj/jdk", "proj/py");
         for (String op : List.of("sign", "verify")) {
             for (String type : List.of("RSA", "ED25519")) {
@@ -249,7 +250,7 @@ public class DkimBenchmark {
                         if (project == null) {
                             continue;
                         }
-                        System.out.printf("%-8s %-8s %-6s %-7s %12.1f %12s %12s %10s %10s  (project ± %.1f)%n", op,
+                        System.out.printf("%-8s %-8s %-6s %-9s %12.1f %12s %12s %10s %10s  (project ± %.1f)%n", op,
                             type, size.equals("10240") ? "10kB" : "1MB", body, project, format(jdk), format(py),
                             ratio(project, jdk), ratio(project, py), error.get(op + " " + key));
                     }

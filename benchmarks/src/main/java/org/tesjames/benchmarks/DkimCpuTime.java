@@ -15,8 +15,8 @@ import java.util.List;
  * time per operation is kept (interference only ever adds time). One thread; the verifier's key record comes
  * from the warm cache, so verification runs on this thread.
  *
- * <p>Run: {@code bin/bench dkim-cpu [--rounds N] [--round-millis N] [--bodies edits,prose,base64]} (the bodies of
- * {@link BenchBodies}; {@code edits}, the worst case, by default).
+ * <p>Run: {@code bin/bench dkim-cpu [--rounds N] [--round-millis N] [--bodies edits,scattered,prose,base64]} (the
+ * bodies of {@link BenchBodies}; {@code edits} by default).
  */
 public final class DkimCpuTime {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -82,7 +82,7 @@ public final class DkimCpuTime {
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure thread CPU time");
         }
-        System.out.printf("%-8s %-8s %-6s %-7s %12s %12s %10s%n", "op", "key", "size", "body", "project ms", "jdk ms",
+        System.out.printf("%-8s %-8s %-6s %-9s %12s %12s %10s%n", "op", "key", "size", "body", "project ms", "jdk ms",
             "proj/jdk");
         for (String body : bodies) {
             for (String keyType : List.of("RSA", "ED25519")) {
@@ -103,9 +103,9 @@ public final class DkimCpuTime {
                             millis[k] = millisPerOperation(operations[k], rounds, roundTime);
                         }
                         String label = size == 10240 ? "10kB" : "1MB";
-                        System.out.printf("%-8s %-8s %-6s %-7s %12.3f %12.3f %10.2f%n", "sign", keyType, label, body,
+                        System.out.printf("%-8s %-8s %-6s %-9s %12.3f %12.3f %10.2f%n", "sign", keyType, label, body,
                             millis[0], millis[1], millis[1] / millis[0]);
-                        System.out.printf("%-8s %-8s %-6s %-7s %12.3f %12.3f %10.2f%n", "verify", keyType, label,
+                        System.out.printf("%-8s %-8s %-6s %-9s %12.3f %12.3f %10.2f%n", "verify", keyType, label,
                             body, millis[2], millis[3], millis[3] / millis[2]);
                     } finally {
                         benchmark.tearDown();
