@@ -37,8 +37,23 @@ final class BenchBodies {
             case "scattered" -> scattered(size);
             case "prose" -> prose(size);
             case "base64" -> base64(size);
-            default -> throw new IllegalArgumentException("unknown body " + kind + " (known: " + KINDS + ")");
+            default -> throw unknown(kind);
         };
+    }
+
+    /** The bodies named in a comma-separated list, each checked to be one of {@link #KINDS}. */
+    static List<String> named(String list) {
+        List<String> kinds = List.of(list.split(","));
+        for (String kind : kinds) {
+            if (!KINDS.contains(kind)) {
+                throw unknown(kind);
+            }
+        }
+        return kinds;
+    }
+
+    private static IllegalArgumentException unknown(String kind) {
+        return new IllegalArgumentException("unknown body " + kind + " (known: " + KINDS + ")");
     }
 
     private static byte[] edits(int size) {

@@ -67,14 +67,13 @@ public final class DkimCpuTime {
         List<String> options = new ArrayList<>(Arrays.asList(args));
         List<String> bodies = List.of("edits");
         int at = options.indexOf("--bodies");
-        if (at >= 0 && at + 1 < options.size()) {
-            bodies = List.of(options.get(at + 1).split(","));
-            options.subList(at, at + 2).clear();
-        }
-        for (String body : bodies) {
-            if (!BenchBodies.KINDS.contains(body)) {
-                throw new IllegalArgumentException("unknown body " + body + " (known: " + BenchBodies.KINDS + ")");
+        if (at >= 0) {
+            if (at + 1 == options.size()) {
+                throw new IllegalArgumentException("--bodies needs a list, e.g. --bodies " + String.join(",",
+                    BenchBodies.KINDS));
             }
+            bodies = BenchBodies.named(options.get(at + 1));
+            options.subList(at, at + 2).clear();
         }
         Rounds parsed = Rounds.parse(options.toArray(String[]::new), new Rounds(5, Duration.ofMillis(400)));
         int rounds = parsed.count();
