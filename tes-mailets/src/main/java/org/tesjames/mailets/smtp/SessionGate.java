@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.james.protocols.api.ProtocolSession.AttachmentKey;
 import org.apache.james.protocols.api.ProtocolSession.State;
@@ -43,6 +44,9 @@ import io.netty.util.ReferenceCountUtil;
  *   <li>{@link #onEndOfData}: work started when the line that ends DATA arrives (message authentication); that
  *       line reaches James, and so its message hooks, only when the work is done.</li>
  * </ul>
+ * The gate also bounds what waits on either side of James's framer, which runs on threads of its own: the socket
+ * is not read while more than {@value #HIGH_WATER} framed lines wait for the event loop, or more than
+ * {@value #HIGH_WATER_OCTETS} read octets wait for the framer.
  * Pipelined commands that arrive meanwhile are answered in order, after the reply that was pending. A session only
  * waits when {@link PendingSessions} admits it; otherwise the work goes on without it and the hook answers
  * {@code 451 4.7.0} at once.
@@ -60,9 +64,14 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     private static final Logger LOGGER = LoggerFactory.getLogger(SessionGate.class);
     static final String HANDLER_NAME = "tes-session-gate";
     static final String COUNTER_NAME = "tes-session-gate-counter";
+    static final String READS_NAME = "tes-session-gate-reads";
+    static final String ARRIVALS_NAME = "tes-session-gate-arrivals";
     /** Lines in flight from the framer to the gate above which the socket is not read, and below which it is again. */
     static final int HIGH_WATER = 256;
     static final int LOW_WATER = 64;
+    /** Octets read and not yet taken by the framer above which the socket is not read, and below which it is again. */
+    static final int HIGH_WATER_OCTETS = 1 << 20;
+    static final int LOW_WATER_OCTETS = 256 << 10;
     private static final AttachmentKey<SessionGate> GATE = AttachmentKey.of("tes.session-gate", SessionGate.class);
     private static final AttachmentKey<Boolean> LINE_TOO_LONG = AttachmentKey.of("tes.data.line-too-long",
         Boolean.class);
@@ -82,6 +91,8 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     private final Set<EndOfDataWork> endOfData = new LinkedHashSet<>();
     /** Lines framed by James's framer and not yet taken by the gate (the framer runs on its own threads). */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Octets read from the socket and not yet taken by James's framer (queued for the framer's thread). */
+    private final AtomicLong unframed = new AtomicLong();
     private ChannelHandlerContext context;
     private volatile CompletableFuture<?> awaited;
     private boolean endOfDataDone;
@@ -115,6 +126,11 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
         channel.pipeline().addBefore(HandlerConstants.CORE_HANDLER, HANDLER_NAME, gate);
         ChannelHandlerContext framer = channel.pipeline().context(HandlerConstants.FRAMER);
         if (framer != null) {
+            // added in one event-loop task, like every read: a read passes both counters of the framer's queue or
+            // neither
+            channel.pipeline().addBefore(framer.executor(), HandlerConstants.FRAMER, ARRIVALS_NAME,
+                gate.new Arrivals());
+            channel.pipeline().addBefore(ARRIVALS_NAME, READS_NAME, gate.new Reads());
             channel.pipeline().addAfter(framer.executor(), HandlerConstants.FRAMER, COUNTER_NAME, gate.new Counter());
         }
         session.setAttachment(GATE, gate, State.Connection);
@@ -245,12 +261,13 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Reads the socket only while the session waits for nothing and James's framer has not run far ahead of the
-     * event loop: the framer turns every read into lines on its own threads and hands them over as tasks, with no
-     * bound of its own, so a fast client on a busy server would otherwise fill the heap with lines.
+     * Reads the socket only while the session waits for nothing and James's framer is neither behind nor far ahead
+     * of the event loop: every read is queued as a task for the framer's thread, and the framer turns it into lines
+     * that it hands over to the event loop as tasks, both without a bound of their own, so a fast client on a busy
+     * server would otherwise fill the heap (the lines) or the direct memory (the reads) of the server.
      */
     private void updateReading() {
-        boolean read = awaited == null && inFlight.get() <= LOW_WATER;
+        boolean read = awaited == null && inFlight.get() <= LOW_WATER && unframed.get() <= LOW_WATER_OCTETS;
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
@@ -264,6 +281,39 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
                 // Reading is switched on and off on the event loop only: Netty applies a switch made from another
                 // thread later, on the event loop, where it could undo a newer one.
                 channel.eventLoop().execute(SessionGate.this::updateReading);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts the octets read from the socket, on the event loop, before they are queued for the framer's thread;
+     * stops reading past {@link #HIGH_WATER_OCTETS}.
+     */
+    private final class Reads extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf octets && unframed.addAndGet(octets.readableBytes()) >= HIGH_WATER_OCTETS
+                    && channel.config().isAutoRead()) {
+                channel.config().setAutoRead(false);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts the octets the framer's thread takes from its queue; has reading switched on again (on the event loop)
+     * below {@link #LOW_WATER_OCTETS}.
+     */
+    private final class Arrivals extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf octets) {
+                long size = octets.readableBytes();
+                long left = unframed.addAndGet(-size);
+                if (left <= LOW_WATER_OCTETS && left + size > LOW_WATER_OCTETS) {
+                    channel.eventLoop().execute(SessionGate.this::updateReading);
+                }
             }
             ctx.fireChannelRead(msg);
         }
