@@ -44,12 +44,13 @@ import io.netty.util.ReferenceCountUtil;
  *   <li>{@link #onEndOfData}: work started when the line that ends DATA arrives (message authentication); that
  *       line reaches James, and so its message hooks, only when the work is done.</li>
  * </ul>
- * The gate also bounds what waits on either side of James's framer, which runs on threads of its own: the socket
- * is not read while more than {@value #HIGH_WATER} framed lines wait for the event loop, or more than
- * {@value #HIGH_WATER_OCTETS} read octets wait for the framer.
  * Pipelined commands that arrive meanwhile are answered in order, after the reply that was pending. A session only
  * waits when {@link PendingSessions} admits it; otherwise the work goes on without it and the hook answers
  * {@code 451 4.7.0} at once.
+ *
+ * <p>It bounds what waits on either side of James's framer, which runs on threads of its own: the socket
+ * is not read while more than {@value #HIGH_WATER} framed lines wait for the event loop, or more than
+ * {@value #HIGH_WATER_OCTETS} read octets wait for the framer.
  *
  * <p>The gate also gives DATA one reply when a line of the message is longer than James's line limit (8192 octets):
  * James's line framer drops such a line and would answer {@code 500} in the middle of DATA, then accept the rest of
