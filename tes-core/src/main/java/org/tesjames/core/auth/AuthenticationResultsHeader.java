@@ -1,11 +1,8 @@
 package org.tesjames.core.auth;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 
 import org.tesjames.core.dkim.verify.DkimFailureReason;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
@@ -69,20 +66,20 @@ public final class AuthenticationResultsHeader {
         if (!isToken(authservId)) {
             throw new IllegalArgumentException("the authserv-id must be a token (a host name): " + authservId);
         }
-        List<String> results = new ArrayList<>();
+        StringBuilder value = new StringBuilder(160).append(authservId);
         if (report.dkim().signatures().isEmpty()) {
-            results.add("dkim=none");
+            value.append("; dkim=none");
         }
         for (DkimSignatureResult signature : report.dkim().signatures()) {
-            results.add(dkim(signature));
+            dkim(value.append("; "), signature);
         }
-        results.add(spf(report.spf()));
-        results.add(dmarc(report));
-        return authservId + "; " + String.join("; ", results);
+        spf(value.append("; "), report.spf());
+        dmarc(value.append("; "), report);
+        return value.toString();
     }
 
-    private static String dkim(DkimSignatureResult signature) {
-        StringBuilder result = new StringBuilder("dkim=").append(signature.result().keyword());
+    private static void dkim(StringBuilder result, DkimSignatureResult signature) {
+        result.append("dkim=").append(signature.result().keyword());
         if (signature.reason() != DkimFailureReason.NONE) {
             result.append(" reason=").append(reason(describe(signature.reason())));
         }
@@ -95,25 +92,21 @@ public final class AuthenticationResultsHeader {
         if (!signature.algorithm().isEmpty()) {
             property(result, "header.a", signature.algorithm());
         }
-        return result.toString();
     }
 
-    private static String spf(SpfCheck spf) {
-        StringBuilder result = new StringBuilder("spf=").append(spf.result().keyword());
+    private static void spf(StringBuilder result, SpfCheck spf) {
+        result.append("spf=").append(spf.result().keyword());
         if (spf.result() != SpfResult.PASS && spf.result() != SpfResult.NONE && !spf.reason().isEmpty()) {
             result.append(" reason=").append(reason(spf.reason()));
         }
         property(result, SpfCheck.HELO.equals(spf.identity()) ? "smtp.helo" : "smtp.mailfrom", spf.domain());
-        return result.toString();
     }
 
-    private static String dmarc(AuthenticationReport report) {
+    private static void dmarc(StringBuilder result, AuthenticationReport report) {
         DmarcResult dmarc = report.dmarc();
-        StringBuilder result = new StringBuilder("dmarc=").append(dmarc.result().token());
-        Optional<DmarcPolicyDiscovery.Found> found = report.policy()
-            .filter(DmarcPolicyDiscovery.Found.class::isInstance).map(DmarcPolicyDiscovery.Found.class::cast);
-        if (found.isPresent()) {
-            result.append(" (p=").append(found.get().appliedPolicy().token())
+        result.append("dmarc=").append(dmarc.result().token());
+        if (report.policy().isPresent() && report.policy().get() instanceof DmarcPolicyDiscovery.Found found) {
+            result.append(" (p=").append(found.appliedPolicy().token())
                 .append(" dis=").append(dmarc.disposition().token()).append(')');
         }
         if (dmarc.result() == DmarcResult.Result.TEMPERROR || dmarc.result() == DmarcResult.Result.PERMERROR) {
@@ -122,7 +115,6 @@ public final class AuthenticationResultsHeader {
         if (report.author() instanceof AuthorDomain.Single single) {
             property(result, "header.from", single.domain());
         }
-        return result.toString();
     }
 
     private static String describe(DkimFailureReason reason) {
@@ -206,16 +198,22 @@ public final class AuthenticationResultsHeader {
      * the value back.
      */
     public static String fold(String value) {
-        List<String> parts = splitOutside(value, ';');
-        StringBuilder folded = new StringBuilder();
+        StringBuilder folded = new StringBuilder(value.length() + 16);
         int column = NAME.length() + 2;
         boolean split = false;
-        for (int i = 0; i < parts.size(); i++) {
-            String part = i == 0 ? parts.get(i) : parts.get(i).stripLeading();
-            String piece = part + (i < parts.size() - 1 ? ";" : "");
-            boolean fitsAlone = CONTINUATION_COLUMN + piece.length() <= LINE_LIMIT;
-            if (i > 0) {
-                if (split || column + 1 + piece.length() > LINE_LIMIT) {
+        // one result at a time, [from, end) of the value, without copying it: a value is folded for every message
+        for (int start = 0; ; ) {
+            int end = nextOutside(value, start, ';');
+            boolean first = start == 0;
+            boolean last = end == value.length();
+            int from = start;
+            while (!first && from < end && Character.isWhitespace(value.charAt(from))) {
+                from++;
+            }
+            int length = end - from + (last ? 0 : 1);
+            boolean fitsAlone = CONTINUATION_COLUMN + length <= LINE_LIMIT;
+            if (!first) {
+                if (split || column + 1 + length > LINE_LIMIT) {
                     folded.append("\r\n\t");
                     column = CONTINUATION_COLUMN;
                 } else {
@@ -224,38 +222,53 @@ public final class AuthenticationResultsHeader {
                 }
             }
             split = false;
-            if (fitsAlone || column + piece.length() <= LINE_LIMIT) {
-                folded.append(piece);
-                column += piece.length();
-                continue;
-            }
-            split = true;
-            List<String> words = splitOutside(piece, ' ');
-            for (int j = 0; j < words.size(); j++) {
-                String word = words.get(j);
-                if (j > 0) {
-                    if (column + 1 + word.length() > LINE_LIMIT && column > CONTINUATION_COLUMN) {
-                        folded.append("\r\n\t");
-                        column = CONTINUATION_COLUMN;
-                    } else {
-                        folded.append(' ');
-                        column++;
-                    }
+            if (fitsAlone || column + length <= LINE_LIMIT) {
+                folded.append(value, from, end);
+                if (!last) {
+                    folded.append(';');
                 }
-                folded.append(word);
-                column += word.length();
+                column += length;
+            } else {
+                split = true;
+                column = foldWords(folded, value.substring(from, end) + (last ? "" : ";"), column);
             }
+            if (last) {
+                return folded.toString();
+            }
+            start = end + 1;
         }
-        return folded.toString();
     }
 
-    /** Splits at every {@code separator} outside quoted strings and comments (the separators are dropped). */
-    private static List<String> splitOutside(String value, char separator) {
-        List<String> parts = new ArrayList<>();
-        int start = 0;
+    /** Appends a result too long for a line at the spaces between its elements; gives the column after it. */
+    private static int foldWords(StringBuilder folded, String piece, int column) {
+        for (int start = 0; ; ) {
+            int end = nextOutside(piece, start, ' ');
+            if (start > 0) {
+                if (column + 1 + end - start > LINE_LIMIT && column > CONTINUATION_COLUMN) {
+                    folded.append("\r\n\t");
+                    column = CONTINUATION_COLUMN;
+                } else {
+                    folded.append(' ');
+                    column++;
+                }
+            }
+            folded.append(piece, start, end);
+            column += end - start;
+            if (end == piece.length()) {
+                return column;
+            }
+            start = end + 1;
+        }
+    }
+
+    /**
+     * The index of the next {@code separator} at or after {@code from} outside quoted strings and comments (the
+     * length of the value when there is none); {@code from} must be outside them too.
+     */
+    private static int nextOutside(String value, int from, char separator) {
         boolean quoted = false;
         int depth = 0;
-        for (int i = 0; i < value.length(); i++) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\\' && (quoted || depth > 0) && i + 1 < value.length()) {
                 i++;
@@ -266,12 +279,10 @@ public final class AuthenticationResultsHeader {
             } else if (c == ')' && !quoted && depth > 0) {
                 depth--;
             } else if (c == separator && !quoted && depth == 0) {
-                parts.add(value.substring(start, i));
-                start = i + 1;
+                return i;
             }
         }
-        parts.add(value.substring(start));
-        return parts;
+        return value.length();
     }
 
     /**

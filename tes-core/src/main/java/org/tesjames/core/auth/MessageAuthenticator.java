@@ -185,8 +185,9 @@ public final class MessageAuthenticator {
                                                                CompletionStage<SpfCheck> spfCheck) {
         Objects.requireNonNull(bodies);
         Objects.requireNonNull(identity);
-        Optional<String> messageId = header.fields("Message-ID").stream().findFirst()
-            .map(field -> SafeText.oneLine(field.unfoldedValue(), MESSAGE_ID_LENGTH));
+        List<HeaderFields.Field> messageIds = header.fields("message-id");
+        Optional<String> messageId = messageIds.isEmpty() ? Optional.empty()
+            : Optional.of(SafeText.oneLine(messageIds.get(0).unfoldedValue(), MESSAGE_ID_LENGTH));
         CompletableFuture<DkimVerification> dkimStage = dkim.verify(header, preferredDomain(identity), bodies)
             .toCompletableFuture();
         CompletableFuture<SpfCheck> spfStage = spfCheck.toCompletableFuture();
@@ -247,7 +248,7 @@ public final class MessageAuthenticator {
     /** The Author Domain of a message (see the class comment). */
     public static AuthorDomain authorDomain(HeaderFields header) {
         List<String> domains = new ArrayList<>();
-        for (HeaderFields.Field from : header.fields("From")) {
+        for (HeaderFields.Field from : header.fields("from")) {
             FromAddresses addresses = FROM_ADDRESSES.apply(decode(from.unfoldedValue()));
             if (addresses.unparsable() != null) {
                 return addresses.unparsable();

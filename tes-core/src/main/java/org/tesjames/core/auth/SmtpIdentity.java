@@ -5,17 +5,41 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What the SMTP client told us, the inputs of SPF (RFC 7208 section 4.1).
- *
- * @param clientIp the address of the SMTP client
- * @param helo the HELO/EHLO argument as sent (may be empty when the client sent none)
- * @param mailFrom the MAIL FROM address without angle brackets; {@code ""} is the null sender ({@code <>})
+ * What the SMTP client told us, the inputs of SPF (RFC 7208 section 4.1). A value: equal when the three inputs
+ * are equal. The domain of {@link #mailFromDomain()} is worked out once, when the identity is made: SPF, DKIM and
+ * DMARC ask for it several times per message.
  */
-public record SmtpIdentity(InetAddress clientIp, String helo, String mailFrom) {
-    public SmtpIdentity {
-        Objects.requireNonNull(clientIp, "clientIp");
-        Objects.requireNonNull(helo, "helo");
-        Objects.requireNonNull(mailFrom, "mailFrom");
+public final class SmtpIdentity {
+    private final InetAddress clientIp;
+    private final String helo;
+    private final String mailFrom;
+    private final String mailFromDomain;
+
+    /**
+     * @param clientIp the address of the SMTP client
+     * @param helo the HELO/EHLO argument as sent (may be empty when the client sent none)
+     * @param mailFrom the MAIL FROM address without angle brackets; {@code ""} is the null sender ({@code <>})
+     */
+    public SmtpIdentity(InetAddress clientIp, String helo, String mailFrom) {
+        this.clientIp = Objects.requireNonNull(clientIp, "clientIp");
+        this.helo = Objects.requireNonNull(helo, "helo");
+        this.mailFrom = Objects.requireNonNull(mailFrom, "mailFrom");
+        this.mailFromDomain = domainOf(helo, mailFrom);
+    }
+
+    /** The address of the SMTP client. */
+    public InetAddress clientIp() {
+        return clientIp;
+    }
+
+    /** The HELO/EHLO argument as sent (may be empty when the client sent none). */
+    public String helo() {
+        return helo;
+    }
+
+    /** The MAIL FROM address without angle brackets; {@code ""} is the null sender ({@code <>}). */
+    public String mailFrom() {
+        return mailFrom;
     }
 
     /** Whether MAIL FROM was the null sender ({@code <>}). */
@@ -28,7 +52,11 @@ public record SmtpIdentity(InetAddress clientIp, String helo, String mailFrom) {
      * section 2.4; the RFC 7489 section 3.1.2 reading for DMARC). Empty when there is none.
      */
     public String mailFromDomain() {
-        if (isNullSender()) {
+        return mailFromDomain;
+    }
+
+    private static String domainOf(String helo, String mailFrom) {
+        if (mailFrom.isEmpty()) {
             return stripDot(helo.strip()).toLowerCase(Locale.ROOT);
         }
         int at = mailFrom.lastIndexOf('@');
@@ -37,5 +65,21 @@ public record SmtpIdentity(InetAddress clientIp, String helo, String mailFrom) {
 
     private static String stripDot(String name) {
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SmtpIdentity that && clientIp.equals(that.clientIp) && helo.equals(that.helo)
+            && mailFrom.equals(that.mailFrom);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(clientIp, helo, mailFrom);
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpIdentity[clientIp=" + clientIp + ", helo=" + helo + ", mailFrom=" + mailFrom + "]";
     }
 }

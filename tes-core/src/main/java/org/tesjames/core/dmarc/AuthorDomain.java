@@ -47,15 +47,17 @@ public sealed interface AuthorDomain {
         if (fromDomains.isEmpty()) {
             return new Missing();
         }
-        List<String> normalised = new java.util.ArrayList<>();
+        List<String> normalised = new java.util.ArrayList<>(fromDomains.size());
+        boolean single = true;
         for (String domain : fromDomains) {
             DomainNames.Normalised n = DomainNames.normalise(domain);
             if (n.domain().isEmpty()) {
                 return new Unparsable(String.valueOf(domain), n.problem());
             }
             normalised.add(n.domain().get());
+            single &= normalised.get(0).equals(n.domain().get());
         }
-        List<String> distinct = normalised.stream().distinct().toList();
-        return distinct.size() == 1 ? new Single(distinct.get(0)) : new Several(distinct);
+        // the usual message has one From address: no set is needed to see that every domain is the first one
+        return single ? new Single(normalised.get(0)) : new Several(normalised.stream().distinct().toList());
     }
 }

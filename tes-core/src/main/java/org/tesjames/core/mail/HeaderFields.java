@@ -64,9 +64,14 @@ public final class HeaderFields {
         this.fields = fields;
         Map<String, List<Field>> index = new HashMap<>();
         for (Field field : fields) {
-            index.computeIfAbsent(field.lowerName(), name -> new ArrayList<>()).add(field);
+            // most names occur once: a list of one, made a growing list only when the name comes again
+            index.merge(field.lowerName(), List.of(field), (known, next) -> {
+                List<Field> grown = known instanceof ArrayList<Field> list ? list : new ArrayList<>(known);
+                grown.add(field);
+                return grown;
+            });
         }
-        index.replaceAll((name, list) -> List.copyOf(list));
+        index.replaceAll((name, list) -> list instanceof ArrayList ? List.copyOf(list) : list);
         this.byName = index;
         this.message = message;
         this.bodyStart = bodyStart;
@@ -166,7 +171,7 @@ public final class HeaderFields {
     /**
      * The fields with this name (case-insensitive), top to bottom. Costs one look-up in an index built when the
      * message was parsed, not a scan of the header, so a caller may ask once per name of a long list (a DKIM
-     * {@code h=}) and stay linear.
+     * {@code h=}) and stay linear. A name given in lower case is looked up as it is, without a lower-case copy.
      */
     public List<Field> fields(String name) {
         return byName.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());

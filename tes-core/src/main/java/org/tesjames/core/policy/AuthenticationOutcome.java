@@ -1,5 +1,6 @@
 package org.tesjames.core.policy;
 
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -25,16 +26,16 @@ import org.tesjames.core.membership.DomainNames;
 public record AuthenticationOutcome(Set<String> dkimPass, Set<String> dkimTempError, DmarcResult.Result dmarc,
                                     Policy dmarcDisposition, String authorDomain) {
     public AuthenticationOutcome {
-        dkimPass = Set.copyOf(new TreeSet<>(dkimPass));
-        dkimTempError = Set.copyOf(new TreeSet<>(dkimTempError));
+        dkimPass = dkimPass.isEmpty() ? Set.of() : Set.copyOf(new TreeSet<>(dkimPass));
+        dkimTempError = dkimTempError.isEmpty() ? Set.of() : Set.copyOf(new TreeSet<>(dkimTempError));
         Objects.requireNonNull(dmarc, "dmarc");
         Objects.requireNonNull(dmarcDisposition, "dmarcDisposition");
         Objects.requireNonNull(authorDomain, "authorDomain");
     }
 
     public static AuthenticationOutcome of(DkimVerification dkim, DmarcResult dmarc) {
-        Set<String> pass = new TreeSet<>();
-        Set<String> tempError = new TreeSet<>();
+        Set<String> pass = new HashSet<>();
+        Set<String> tempError = new HashSet<>();
         for (DkimSignatureResult signature : dkim.signatures()) {
             if (signature.result() == DkimResult.PASS) {
                 pass.add(normalise(signature.domain()));

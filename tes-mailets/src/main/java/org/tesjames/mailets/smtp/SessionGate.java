@@ -221,15 +221,24 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<?> startEndOfData() {
-        CompletableFuture<?>[] started = endOfData.stream().map(work -> {
-            try {
-                return work.start(session);
-            } catch (RuntimeException e) {
-                LOGGER.error("TES session {}: end-of-data work {} failed to start", session.getSessionID(), work, e);
-                return CompletableFuture.completedFuture(null);
-            }
-        }).toArray(CompletableFuture[]::new);
+        if (endOfData.size() == 1) {
+            return start(endOfData.iterator().next());
+        }
+        CompletableFuture<?>[] started = new CompletableFuture<?>[endOfData.size()];
+        int i = 0;
+        for (EndOfDataWork work : endOfData) {
+            started[i++] = start(work);
+        }
         return CompletableFuture.allOf(started);
+    }
+
+    private CompletableFuture<?> start(EndOfDataWork work) {
+        try {
+            return work.start(session);
+        } catch (RuntimeException e) {
+            LOGGER.error("TES session {}: end-of-data work {} failed to start", session.getSessionID(), work, e);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private boolean await(CompletableFuture<?> work) {

@@ -86,7 +86,8 @@ public final class DkimVerifier {
     /** The verification of a message without signatures. */
     private static final DkimVerification UNSIGNED = new DkimVerification(List.of(), 0);
     private static final Logger LOGGER = LoggerFactory.getLogger(DkimVerifier.class);
-    private static final String HEADER = "DKIM-Signature";
+    /** The name of the signature field, in the lower case {@link HeaderFields#fields(String)} looks up as is. */
+    private static final String HEADER = "dkim-signature";
     private static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final int MIN_RSA_BITS = 1024;
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,76}");
@@ -506,7 +507,15 @@ public final class DkimVerifier {
         }
 
         static List<SignatureField> all(HeaderFields message) {
-            return message.fields(HEADER).stream().map(SignatureField::new).toList();
+            List<HeaderFields.Field> fields = message.fields(HEADER);
+            if (fields.isEmpty()) {
+                return List.of();
+            }
+            List<SignatureField> all = new ArrayList<>(fields.size());
+            for (HeaderFields.Field field : fields) {
+                all.add(new SignatureField(field));
+            }
+            return all;
         }
 
         /** The tags of the field (parsed once), or the parse error, thrown again at each call. */
