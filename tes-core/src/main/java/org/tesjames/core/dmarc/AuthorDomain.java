@@ -54,8 +54,9 @@ public sealed interface AuthorDomain {
             if (n.domain().isEmpty()) {
                 return new Unparsable(String.valueOf(domain), n.problem());
             }
-            normalised.add(n.domain().get());
-            single &= normalised.get(0).equals(n.domain().get());
+            String normal = n.domain().get();
+            normalised.add(normal);
+            single &= normal.equals(normalised.get(0));
         }
         // the usual message has one From address: no set is needed to see that every domain is the first one
         return single ? new Single(normalised.get(0)) : new Several(normalised.stream().distinct().toList());

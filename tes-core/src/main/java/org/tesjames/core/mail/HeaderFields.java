@@ -64,14 +64,9 @@ public final class HeaderFields {
         this.fields = fields;
         Map<String, List<Field>> index = new HashMap<>();
         for (Field field : fields) {
-            // most names occur once: a list of one, made a growing list only when the name comes again
-            index.merge(field.lowerName(), List.of(field), (known, next) -> {
-                List<Field> grown = known instanceof ArrayList<Field> list ? list : new ArrayList<>(known);
-                grown.add(field);
-                return grown;
-            });
+            index.computeIfAbsent(field.lowerName(), name -> new ArrayList<>()).add(field);
         }
-        index.replaceAll((name, list) -> list instanceof ArrayList ? List.copyOf(list) : list);
+        index.replaceAll((name, list) -> List.copyOf(list));
         this.byName = index;
         this.message = message;
         this.bodyStart = bodyStart;

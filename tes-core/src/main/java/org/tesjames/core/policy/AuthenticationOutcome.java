@@ -4,7 +4,6 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.tesjames.core.dkim.verify.DkimResult;
 import org.tesjames.core.dkim.verify.DkimSignatureResult;
@@ -26,8 +25,8 @@ import org.tesjames.core.membership.DomainNames;
 public record AuthenticationOutcome(Set<String> dkimPass, Set<String> dkimTempError, DmarcResult.Result dmarc,
                                     Policy dmarcDisposition, String authorDomain) {
     public AuthenticationOutcome {
-        dkimPass = dkimPass.isEmpty() ? Set.of() : Set.copyOf(new TreeSet<>(dkimPass));
-        dkimTempError = dkimTempError.isEmpty() ? Set.of() : Set.copyOf(new TreeSet<>(dkimTempError));
+        dkimPass = Set.copyOf(dkimPass);
+        dkimTempError = Set.copyOf(dkimTempError);
         Objects.requireNonNull(dmarc, "dmarc");
         Objects.requireNonNull(dmarcDisposition, "dmarcDisposition");
         Objects.requireNonNull(authorDomain, "authorDomain");

@@ -221,9 +221,6 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     private CompletableFuture<?> startEndOfData() {
-        if (endOfData.size() == 1) {
-            return start(endOfData.iterator().next());
-        }
         CompletableFuture<?>[] started = new CompletableFuture<?>[endOfData.size()];
         int i = 0;
         for (EndOfDataWork work : endOfData) {
