@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -42,7 +43,8 @@ import com.google.inject.Module;
  * measured load; every accepted message must then be in an INBOX, and the with-TES runs must carry
  * {@code X-TES-Status: non-member}. Prints every run, with the process's CPU time and allocation per message by
  * thread group ({@link CpuAccount}, from the start of the measured load to its last delivery), the median rate of
- * each configuration, the ratio, and the median ratio of CPU per message.
+ * each configuration, the ratio, the per-round ratios sorted with how many reach 0.9, and the median ratio of CPU
+ * per message.
  * Loopback only; bounded in messages and time; exits non-zero when a check fails.
  *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
@@ -224,6 +226,9 @@ public final class SmtpLoadDriver {
         System.out.printf(Locale.ROOT, "%nmedian with TES:    %8.1f msg/s%nmedian without TES: %8.1f msg/s%n"
                 + "ratio of medians with/without: %.3f; median of the per-round ratios: %.3f (goal >= 0.9)%n",
             medianWith, medianWithout, medianWith / medianWithout, LoadHarness.median(ratios));
+        System.out.printf(Locale.ROOT, "per-round ratios, sorted: %s; %d of %d rounds at or above 0.9%n",
+            ratios.stream().sorted().map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(Collectors.joining(" ")),
+            ratios.stream().filter(r -> r >= 0.9).count(), ratios.size());
         System.out.printf(Locale.ROOT, "CPU per message (process, from the load's start to its last delivery, driver's"
             + " main thread left out), without / with TES: median of the per-round ratios %.3f%n",
             LoadHarness.median(cpuRatios));
