@@ -32,7 +32,7 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
  * so that the octets waiting for it are known at every step.
  */
 class SessionGateReadBoundTest {
-    /** A quarter of the high-water mark; the low-water mark is two of them. */
+    /** An eighth of the high-water mark; the low-water mark is two of them. */
     private static final int READ = SessionGate.HIGH_WATER_OCTETS / 8;
 
     private final DefaultEventExecutorGroup framerThread = new DefaultEventExecutorGroup(1);
