@@ -1,0 +1,148 @@
+package org.tesjames.mailets.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.protocols.netty.HandlerConstants;
+import org.apache.james.protocols.netty.NettyProtocolTransport;
+import org.apache.james.protocols.smtp.SMTPConfigurationImpl;
+import org.apache.james.protocols.smtp.SMTPSessionImpl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+
+/**
+ * The gate's bound on the lines James's framer has cut and the event loop has not yet taken, alone: a connection laid
+ * out as James lays out an SMTP connection (a line framer on an executor of its own in front of the core handler), a
+ * real James SMTP session on James's Netty transport over a loopback TCP connection, on a real event loop that the test
+ * holds while the framer cuts what was read into many lines, so that the lines wait for the event loop as they do on
+ * a busy server.
+ */
+class SessionGateLineBoundTest {
+    private static final int LINES = 1000;
+
+    private final NioEventLoopGroup loop = new NioEventLoopGroup(1);
+    private final DefaultEventExecutorGroup framerThread = new DefaultEventExecutorGroup(1);
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        framerThread.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void stopsReadingPastTheHighWaterMarkOfLinesInFlightAndReadsAgainAtTheLowWaterMark() throws Exception {
+        AtomicInteger read = new AtomicInteger();
+        AtomicInteger framed = new AtomicInteger();
+        List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        Channel server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+            .childHandler(new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel channel) {
+                    channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            read.addAndGet(((ByteBuf) msg).readableBytes());
+                            ctx.fireChannelRead(msg);
+                        }
+                    });
+                    channel.pipeline().addLast(framerThread, HandlerConstants.FRAMER, new LineBasedFrameDecoder(100) {
+                        @Override
+                        protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
+                            Object line = super.decode(ctx, buffer);
+                            if (line != null) {
+                                framed.incrementAndGet();
+                            }
+                            return line;
+                        }
+                    });
+                    channel.pipeline().addLast(HandlerConstants.CORE_HANDLER, new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            readingAtEachLine.add(ctx.channel().config().isAutoRead());
+                            ReferenceCountUtil.release(msg);
+                        }
+                    });
+                    accepted.complete(channel);
+                }
+            }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(),
+                ((InetSocketAddress) server.localAddress()).getPort())) {
+            Channel connection = accepted.get(10, TimeUnit.SECONDS);
+            SMTPSessionImpl session = new SMTPSessionImpl(new NettyProtocolTransport(connection, null, false),
+                new SMTPConfigurationImpl());
+            PendingSessions pending = new PendingSessions(10, 2, new RecordingMetricFactory());
+            assertThat(connection.eventLoop().submit(() -> SessionGate.of(session, pending).isPresent())
+                .get(10, TimeUnit.SECONDS)).isTrue();
+
+            // many short lines: the framer waits until the event loop has read them all and is held, and the event
+            // loop is held until the framer has cut them all, so every line waits for the event loop
+            CountDownLatch framerHold = new CountDownLatch(1);
+            CountDownLatch hold = new CountDownLatch(1);
+            framerThread.next().execute(() -> awaitQuietly(framerHold));
+            byte[] lines = "x\r\n".repeat(LINES).getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = client.getOutputStream();
+            out.write(lines);
+            out.flush();
+            awaitUntil(() -> read.get() == lines.length);
+            connection.eventLoop().execute(() -> awaitQuietly(hold));
+            framerHold.countDown();
+            awaitUntil(() -> framed.get() == LINES);
+            hold.countDown();
+            awaitUntil(() -> readingAtEachLine.size() == LINES);
+
+            // the switch is made on the event loop when the 256th line is counted, so it comes in line after the
+            // 255th; it stays off until no more than 64 lines wait, that is from the 936th line on
+            assertThat(readingAtEachLine).hasSize(LINES);
+            int highWater = SessionGate.HIGH_WATER;
+            int lowWater = SessionGate.LOW_WATER;
+            assertThat(readingAtEachLine.subList(0, highWater - 1)).containsOnly(true);
+            assertThat(readingAtEachLine.subList(highWater - 1, LINES - lowWater - 1)).containsOnly(false);
+            assertThat(readingAtEachLine.subList(LINES - lowWater - 1, LINES)).containsOnly(true);
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
