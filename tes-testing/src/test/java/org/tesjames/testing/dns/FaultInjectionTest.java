@@ -50,9 +50,8 @@ class FaultInjectionTest {
      * default timeout: an answer that is merely slow on a loaded machine must not fail them.
      */
     private SimpleResolver impatient(boolean tcp) {
-        SimpleResolver impatient = dns.newResolver();
+        SimpleResolver impatient = tcp ? tcpResolver() : dns.newResolver();
         impatient.setTimeout(Duration.ofMillis(300));
-        impatient.setTCP(tcp);
         return impatient;
     }
 
