@@ -22,12 +22,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
+import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 import javax.inject.Provider;
 import javax.inject.Singleton;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.onami.lifecycle.DisposingStager;
 import org.apache.mailet.MailetContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +93,10 @@ import com.google.inject.name.Named;
  * otherwise a {@link ReloadingDkimKeyStore} over that directory (relative to {@code conf/}), loaded while James
  * starts (a directory that cannot be listed stops the start) and checked for changes every
  * {@code dkim.reload-interval} on a daemon thread.
+ *
+ * <p>The threads of its own that a James instance starts here (the DKIM key reload, the TLS reporting ticks) are
+ * registered with James's {@code @PreDestroy} stage, so they end when James stops (and the TLS reporting state
+ * file is written then); the DNS threads are shared by every James of the JVM and last as long as it.
  */
 public class TesModule extends AbstractModule {
     private static final Logger LOGGER = LoggerFactory.getLogger(TesModule.class);
@@ -257,7 +263,7 @@ public class TesModule extends AbstractModule {
     /** DKIM signing: disabled when {@code dkim.keys=none}, else the reloading key store of that directory. */
     @Provides
     @Singleton
-    DkimSigning dkimSigning(TesSettings settings, FileSystem fileSystem) {
+    DkimSigning dkimSigning(TesSettings settings, FileSystem fileSystem, DisposingStager<PreDestroy> stopping) {
         if (settings.dkimKeys().isEmpty()) {
             LOGGER.info("TES DKIM signing disabled (dkim.keys=none)");
             return DkimSigning.disabled();
@@ -275,7 +281,7 @@ public class TesModule extends AbstractModule {
             thread.setDaemon(true);
             return thread;
         });
-        store.start(scheduler, settings.dkimReloadInterval());
+        store.start(stopping.register(scheduler), settings.dkimReloadInterval());
         LOGGER.info("TES DKIM signing keys from {} (domains {}), reloaded every {}", root,
             store.snapshot().domains(), settings.dkimReloadInterval());
         return DkimSigning.enabled(store, Clock.systemUTC());
@@ -362,12 +368,14 @@ public class TesModule extends AbstractModule {
      * Where the outcomes of outbound TLS sessions are recorded for SMTP TLS Reporting: metrics and logs, and with
      * {@code tlsrpt.enabled=true} the node's reporter ({@link TlsReporting}), which sends the reports. Reporting
      * needs DKIM signing ({@code dkim.keys}) for the report mails; the trust store of {@code tlsrpt.trust-store}
-     * and the state file are loaded here, while James starts: a problem stops the start.
+     * and the state file are loaded here, while James starts: a problem stops the start. The reporter's thread
+     * ends when James stops, after writing the state file a last time.
      */
     @Provides
     @Singleton
     TlsResultRecorder tlsResultRecorder(MetricFactory metrics, TesSettings settings, DkimSigning signing,
-                                        DnsClient dns, FileSystem fileSystem, Provider<MailetContext> context) {
+                                        DnsClient dns, FileSystem fileSystem, Provider<MailetContext> context,
+                                        DisposingStager<PreDestroy> stopping) {
         TlsResultRecorder metered = new MeteredTlsResults(metrics);
         TlsRptSettings tlsrpt = settings.tlsrpt();
         if (!tlsrpt.enabled()) {
@@ -383,8 +391,8 @@ public class TesModule extends AbstractModule {
             if (stateFile.isPresent() && stateFile.get().toAbsolutePath().getParent() != null) {
                 Files.createDirectories(stateFile.get().toAbsolutePath().getParent());
             }
-            return metered.andThen(TlsReporting.start(tlsrpt, signer, dns, trust, settings.lookupTimeout(), context,
-                stateFile, metrics));
+            return metered.andThen(stopping.register(TlsReporting.start(tlsrpt, signer, dns, trust,
+                settings.lookupTimeout(), context, stateFile, metrics)).reporter());
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("Cannot use the TLS reporting state file " + stateFile.map(Path::toString)
                 .orElse("(none)")

@@ -29,8 +29,9 @@ import org.tesjames.core.config.TlsRptSettings;
  * that destination) is given up. A report whose domain publishes no record is dropped; a gzipped report larger
  * than {@code maxReportBytes} is not sent. A report keeps its id through its retries.
  *
- * <p>With a state file, the period's start, its counts and the unsent reports are written at each tick (when
- * they changed) and read back at construction: a restart loses at most the outcomes since the last tick.
+ * <p>With a state file, the period's start, its counts and the unsent reports are written at each tick and at
+ * each {@link #checkpoint()} (when they changed), and read back at construction: a restart loses at most the
+ * outcomes since the last write, and none when James stops in order (its stop calls {@link #checkpoint()}).
  *
  * <p>Every decision is logged at INFO with the policy domain and counted: {@code tes.tlsrpt.report.sent},
  * {@code .failed}, {@code .retried}, {@code .not-requested}, {@code .too-large}, {@code .discarded} (discovery
@@ -127,6 +128,18 @@ public final class TlsReporter implements TlsResultRecorder {
         }
         pending.clear();
         pending.addAll(served);
+        checkpoint();
+    }
+
+    /**
+     * Writes the state (the period's start, its counts so far, the reports waiting) to the state file when it
+     * changed since the last write, without ending a period or sending anything: each {@link #tick()} does, and
+     * James's stop does it once more, so a restart keeps the outcomes recorded up to then. Nothing without a
+     * state file.
+     *
+     * @throws IOException when the state cannot be written
+     */
+    public synchronized void checkpoint() throws IOException {
         if (stateFile.isPresent()) {
             TlsReportState state = new TlsReportState(periodStart, counter.snapshot(), pending);
             if (!state.equals(written)) {

@@ -396,6 +396,30 @@ class TlsReporterTest {
         }
 
         @Test
+        void aCheckpointKeepsTheOutcomesSinceTheLastTickWithoutEndingThePeriod() throws Exception {
+            Path file = directory.resolve("tlsrpt.state");
+            publish(DOMAIN, "v=TLSRPTv1; rua=mailto:r@example.net");
+            TlsReporter before = reporter(100, 5, 1_000_000, Optional.of(file));
+            before.tick();
+            before.success(STS);
+            before.failure(STS, MISMATCH);
+            clock.advance(DAY);                             // past the end, but no tick: the stop comes first
+
+            before.checkpoint();
+
+            assertThat(sent).isEmpty();
+            assertThat(before.pending()).isEmpty();
+            TlsReporter after = reporter(100, 5, 1_000_000, Optional.of(file));
+            assertThat(after.periodStart()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            after.tick();
+            assertThat(sent).singleElement().satisfies(s -> assertThat(s.report().results()).singleElement()
+                .satisfies(result -> {
+                    assertThat(result.successes()).isOne();
+                    assertThat(result.failures()).isOne();
+                }));
+        }
+
+        @Test
         void theStateFileRoundTripsEveryField() throws Exception {
             Path file = directory.resolve("state");
             FailureDetail odd = new FailureDetail(ResultType.VALIDATION_FAILURE, Optional.of("198.51.100.1"),

@@ -1,5 +1,6 @@
 package org.tesjames.mailets.tlsrpt;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,11 +31,19 @@ import org.tesjames.core.tlsrpt.TlsRptDiscovery;
  * destinations ({@code mailto:} through {@link ReportMails}, {@code https:} through {@link HttpsReportPoster}) and
  * the daemon thread that ticks it: every quarter of {@code tlsrpt.interval}, at most every minute and at least
  * every 250 ms. Each node reports its own sessions; report ids are random UUIDs, unique per node and report.
+ * {@link #close()}, when James stops, ends the thread and writes the state file a last time.
  */
-public final class TlsReporting {
+public final class TlsReporting implements Closeable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporting.class);
+    /** The longest wait at {@link #close()} for a tick in progress (which may be sending reports). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
-    private TlsReporting() {
+    private final TlsReporter reporter;
+    private final ScheduledThreadPoolExecutor scheduler;
+
+    private TlsReporting(TlsReporter reporter, ScheduledThreadPoolExecutor scheduler) {
+        this.reporter = reporter;
+        this.scheduler = scheduler;
     }
 
     /**
@@ -48,10 +57,10 @@ public final class TlsReporting {
      * @param context James's mailet context
      * @param stateFile the resolved state file, if any
      * @param metrics James's metrics
-     * @return the node's reporter, which records the outcomes of TLS sessions
+     * @return the running reporting, to be closed when James stops
      * @throws IOException when the state file exists but cannot be read
      */
-    public static TlsReporter start(TlsRptSettings settings, DkimSigner signer, DnsClient dns, WebPkiTrust trust,
+    public static TlsReporting start(TlsRptSettings settings, DkimSigner signer, DnsClient dns, WebPkiTrust trust,
                                      Duration lookupTimeout, Provider<MailetContext> context,
                                      Optional<Path> stateFile, MetricFactory metrics) throws IOException {
         Clock clock = Clock.systemUTC();
@@ -80,6 +89,35 @@ public final class TlsReporting {
         LOGGER.info("TES TLS-RPT: reporting as {} ({}), submitter {}, sender {}, every {}, state {}, https trust {}",
             settings.organizationName(), settings.contactInfo(), settings.reportingDomain(), settings.senderAddress(),
             settings.interval(), stateFile.map(Path::toString).orElse("in memory only"), trust);
+        return new TlsReporting(reporter, scheduler);
+    }
+
+    /** @return the node's reporter, which records the outcomes of TLS sessions */
+    public TlsReporter reporter() {
         return reporter;
+    }
+
+    /**
+     * Stops the thread, waiting up to 10 s for a tick in progress, then writes the state file (the outcomes
+     * recorded since the last tick) unless that tick is still going on: it writes the state itself when it ends.
+     */
+    @Override
+    public void close() {
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOGGER.warn("TES TLS-RPT: a tick still runs {} after the stop (sending reports?); the state is written"
+                    + " when it ends", STOP_WAIT);
+                return;
+            }
+            reporter.checkpoint();
+            LOGGER.info("TES TLS-RPT: stopped (the state file, if any, is up to date)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOGGER.warn("TES TLS-RPT: interrupted while stopping; the state of the last tick is kept");
+        } catch (IOException | RuntimeException e) {
+            LOGGER.warn("TES TLS-RPT: the state could not be written at the stop (the last tick's is kept): {}",
+                e.toString(), e);
+        }
     }
 }
