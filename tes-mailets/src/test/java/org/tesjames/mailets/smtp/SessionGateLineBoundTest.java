@@ -41,7 +41,8 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
  * out as James lays out an SMTP connection (a line framer on an executor of its own in front of the core handler), a
  * real James SMTP session on James's Netty transport over a loopback TCP connection, on a real event loop that the test
  * holds while the framer cuts what was read into many lines, so that the lines wait for the event loop as they do on
- * a busy server.
+ * a busy server: reading while they pile up, and reading again when a session that waited for a lookup resumes among
+ * them.
  */
 class SessionGateLineBoundTest {
     private static final int LINES = 1000;
@@ -49,19 +50,89 @@ class SessionGateLineBoundTest {
     private final NioEventLoopGroup loop = new NioEventLoopGroup(1);
     private final DefaultEventExecutorGroup framerThread = new DefaultEventExecutorGroup(1);
 
+    private final AtomicInteger read = new AtomicInteger();
+    private final AtomicInteger framed = new AtomicInteger();
+    /** Whether the socket was read (autoRead) when each line reached James's core handler. */
+    private final List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch framerHold = new CountDownLatch(1);
+    private Channel server;
+    private Socket client;
+    private Channel connection;
+    private SessionGate gate;
+
     @AfterEach
-    void tearDown() throws InterruptedException {
+    void tearDown() throws Exception {
+        framerHold.countDown();
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close().sync();
+        }
         loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         framerThread.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
 
     @Test
     void stopsReadingPastTheHighWaterMarkOfLinesInFlightAndReadsAgainAtTheLowWaterMark() throws Exception {
-        AtomicInteger read = new AtomicInteger();
-        AtomicInteger framed = new AtomicInteger();
-        List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
+        connect();
+
+        // many short lines: the framer waits until the event loop has read them all and is held, and the event
+        // loop is held until the framer has cut them all, so every line waits for the event loop
+        CountDownLatch hold = new CountDownLatch(1);
+        send(LINES);
+        connection.eventLoop().execute(() -> awaitQuietly(hold));
+        framerHold.countDown();
+        awaitUntil(() -> framed.get() == LINES);
+        hold.countDown();
+        awaitUntil(() -> readingAtEachLine.size() == LINES);
+
+        // the switch is made on the event loop when the 256th line is counted, so it comes in line after the
+        // 255th; it stays off until no more than 64 lines wait, that is from the 936th line on
+        assertThat(readingAtEachLine).hasSize(LINES);
+        int highWater = SessionGate.HIGH_WATER;
+        int lowWater = SessionGate.LOW_WATER;
+        assertThat(readingAtEachLine.subList(0, highWater - 1)).containsOnly(true);
+        assertThat(readingAtEachLine.subList(highWater - 1, LINES - lowWater - 1)).containsOnly(false);
+        assertThat(readingAtEachLine.subList(LINES - lowWater - 1, LINES)).containsOnly(true);
+    }
+
+    /**
+     * A session that waited for a lookup resumes while more lines than the low-water mark (fewer than the high-water
+     * one) are still on their way from the framer: reading stays off until no more than the low-water mark wait.
+     */
+    @Test
+    void aSessionThatResumesWithManyLinesInFlightReadsOnlyAtTheLowWaterMark() throws Exception {
+        int inFlight = 100;
+        connect();
+        send(inFlight);
+        CompletableFuture<Void> lookup = new CompletableFuture<>();
+        assertThat(connection.eventLoop().submit(() -> gate.holdNextLineUntil(lookup)
+            && !connection.config().isAutoRead()).get(10, TimeUnit.SECONDS)).as("waits, not reading").isTrue();
+
+        // the event loop is held while the lookup ends (its resumption is queued first) and the framer then cuts the
+        // lines (queued after it): the session resumes with every line still in flight
+        CountDownLatch hold = new CountDownLatch(1);
+        connection.eventLoop().execute(() -> awaitQuietly(hold));
+        lookup.complete(null);
+        framerHold.countDown();
+        awaitUntil(() -> framed.get() == inFlight);
+        hold.countDown();
+        awaitUntil(() -> readingAtEachLine.size() == inFlight);
+
+        // line k leaves 100 - k in flight: reading comes back with the 36th (64 left)
+        int back = inFlight - SessionGate.LOW_WATER;
+        assertThat(readingAtEachLine.subList(0, back - 1)).containsOnly(false);
+        assertThat(readingAtEachLine.subList(back - 1, inFlight)).containsOnly(true);
+    }
+
+    /**
+     * A loopback connection laid out as James lays out an SMTP connection, with a real James session and its gate;
+     * the framer's thread is held (until {@link #framerHold}) from the start.
+     */
+    private void connect() throws Exception {
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        Channel server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
             .childHandler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
@@ -92,42 +163,23 @@ class SessionGateLineBoundTest {
                     accepted.complete(channel);
                 }
             }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
-        try (Socket client = new Socket(InetAddress.getLoopbackAddress(),
-                ((InetSocketAddress) server.localAddress()).getPort())) {
-            Channel connection = accepted.get(10, TimeUnit.SECONDS);
-            SMTPSessionImpl session = new SMTPSessionImpl(new NettyProtocolTransport(connection, null, false),
-                new SMTPConfigurationImpl());
-            PendingSessions pending = new PendingSessions(10, 2, new RecordingMetricFactory());
-            assertThat(connection.eventLoop().submit(() -> SessionGate.of(session, pending).isPresent())
-                .get(10, TimeUnit.SECONDS)).isTrue();
+        client = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) server.localAddress()).getPort());
+        connection = accepted.get(10, TimeUnit.SECONDS);
+        SMTPSessionImpl session = new SMTPSessionImpl(new NettyProtocolTransport(connection, null, false),
+            new SMTPConfigurationImpl());
+        PendingSessions pending = new PendingSessions(10, 2, new RecordingMetricFactory());
+        gate = connection.eventLoop().submit(() -> SessionGate.of(session, pending).orElseThrow())
+            .get(10, TimeUnit.SECONDS);
+        framerThread.next().execute(() -> awaitQuietly(framerHold));
+    }
 
-            // many short lines: the framer waits until the event loop has read them all and is held, and the event
-            // loop is held until the framer has cut them all, so every line waits for the event loop
-            CountDownLatch framerHold = new CountDownLatch(1);
-            CountDownLatch hold = new CountDownLatch(1);
-            framerThread.next().execute(() -> awaitQuietly(framerHold));
-            byte[] lines = "x\r\n".repeat(LINES).getBytes(StandardCharsets.US_ASCII);
-            OutputStream out = client.getOutputStream();
-            out.write(lines);
-            out.flush();
-            awaitUntil(() -> read.get() == lines.length);
-            connection.eventLoop().execute(() -> awaitQuietly(hold));
-            framerHold.countDown();
-            awaitUntil(() -> framed.get() == LINES);
-            hold.countDown();
-            awaitUntil(() -> readingAtEachLine.size() == LINES);
-
-            // the switch is made on the event loop when the 256th line is counted, so it comes in line after the
-            // 255th; it stays off until no more than 64 lines wait, that is from the 936th line on
-            assertThat(readingAtEachLine).hasSize(LINES);
-            int highWater = SessionGate.HIGH_WATER;
-            int lowWater = SessionGate.LOW_WATER;
-            assertThat(readingAtEachLine.subList(0, highWater - 1)).containsOnly(true);
-            assertThat(readingAtEachLine.subList(highWater - 1, LINES - lowWater - 1)).containsOnly(false);
-            assertThat(readingAtEachLine.subList(LINES - lowWater - 1, LINES)).containsOnly(true);
-        } finally {
-            server.close().sync();
-        }
+    /** Sends {@code count} short lines and waits until the event loop has read them all (queued for the framer). */
+    private void send(int count) throws Exception {
+        byte[] lines = "x\r\n".repeat(count).getBytes(StandardCharsets.US_ASCII);
+        OutputStream out = client.getOutputStream();
+        out.write(lines);
+        out.flush();
+        awaitUntil(() -> read.get() == lines.length);
     }
 
     private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
