@@ -31,7 +31,7 @@ import org.tesjames.core.config.TlsRptSettings;
  *
  * <p>With a state file, the period's start, its counts and the unsent reports are written at each tick and at
  * each {@link #checkpoint()} (when they changed), and read back at construction: a restart loses at most the
- * outcomes since the last write, and none when James stops in order (its stop calls {@link #checkpoint()}).
+ * outcomes since the last write, and none when James stops in order (its stop calls {@link #stop()}).
  *
  * <p>Every decision is logged at INFO with the policy domain and counted: {@code tes.tlsrpt.report.sent},
  * {@code .failed}, {@code .retried}, {@code .not-requested}, {@code .too-large}, {@code .discarded} (discovery
@@ -54,6 +54,7 @@ public final class TlsReporter implements TlsResultRecorder {
     private Instant periodStart;
     private TlsReportState written;
     private long droppedBefore;
+    private volatile boolean stopped;
 
     /**
      * @param settings the report fields and limits ({@code tlsrpt.*}: organisation, contact, interval, limits,
@@ -93,11 +94,35 @@ public final class TlsReporter implements TlsResultRecorder {
     @Override
     public void success(TlsPolicy policy) {
         counter.success(policy);
+        writeIfStopped();
     }
 
     @Override
     public void failure(TlsPolicy policy, FailureDetail detail) {
         counter.failure(policy, detail);
+        writeIfStopped();
+    }
+
+    /**
+     * The node stops: writes the state now ({@link #checkpoint()}), and again at each outcome recorded from now on,
+     * since deliveries may still end while James stops the rest of its parts; no more ticks are expected. Those
+     * writes are made on the recording thread, a short file write per outcome, only while James stops.
+     *
+     * @throws IOException when the state cannot be written
+     */
+    public void stop() throws IOException {
+        stopped = true;     // before the write: an outcome counted after it sees the flag and writes again
+        checkpoint();
+    }
+
+    private void writeIfStopped() {
+        if (stopped) {
+            try {
+                checkpoint();
+            } catch (IOException | RuntimeException e) {
+                LOGGER.warn("TES TLS-RPT: the state could not be written after the stop: {}", e.toString());
+            }
+        }
     }
 
     /** @return the reports of ended periods not yet sent */
@@ -134,8 +159,7 @@ public final class TlsReporter implements TlsResultRecorder {
     /**
      * Writes the state (the period's start, its counts so far, the reports waiting) to the state file when it
      * changed since the last write, without ending a period or sending anything: each {@link #tick()} does, and
-     * James's stop does it once more, so a restart keeps the outcomes recorded up to then. Nothing without a
-     * state file.
+     * {@link #stop()}. Nothing without a state file.
      *
      * @throws IOException when the state cannot be written
      */

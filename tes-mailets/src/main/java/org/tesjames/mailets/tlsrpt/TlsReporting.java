@@ -31,7 +31,7 @@ import org.tesjames.core.tlsrpt.TlsRptDiscovery;
  * destinations ({@code mailto:} through {@link ReportMails}, {@code https:} through {@link HttpsReportPoster}) and
  * the daemon thread that ticks it: every quarter of {@code tlsrpt.interval}, at most every minute and at least
  * every 250 ms. Each node reports its own sessions; report ids are random UUIDs, unique per node and report.
- * {@link #close()}, when James stops, ends the thread and writes the state file a last time.
+ * {@link #close()}, when James stops, ends the thread and writes the state file, again at each later outcome.
  */
 public final class TlsReporting implements Closeable {
     private static final Logger LOGGER = LoggerFactory.getLogger(TlsReporting.class);
@@ -98,8 +98,9 @@ public final class TlsReporting implements Closeable {
     }
 
     /**
-     * Stops the thread, waiting up to 10 s for a tick in progress, then writes the state file (the outcomes
-     * recorded since the last tick) unless that tick is still going on: it writes the state itself when it ends.
+     * Stops the thread, waiting up to 10 s for a tick in progress, then stops the reporter ({@link TlsReporter#stop}:
+     * the state file is written now and at each later outcome, since James may stop its deliveries after TES) unless
+     * that tick is still going on: it writes the state itself when it ends.
      */
     @Override
     public void close() {
@@ -110,8 +111,9 @@ public final class TlsReporting implements Closeable {
                     + " when it ends", STOP_WAIT);
                 return;
             }
-            reporter.checkpoint();
-            LOGGER.info("TES TLS-RPT: stopped (the state file, if any, is up to date)");
+            reporter.stop();
+            LOGGER.info("TES TLS-RPT: stopped (the state file, if any, is up to date, and written again at each"
+                + " outcome of a delivery that ends while James stops)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOGGER.warn("TES TLS-RPT: interrupted while stopping; the state of the last tick is kept");
