@@ -51,6 +51,7 @@ class SessionGateLineBoundTest {
     private final DefaultEventExecutorGroup framerThread = new DefaultEventExecutorGroup(1);
 
     private final AtomicInteger read = new AtomicInteger();
+    /** Lines cut by the framer and counted by the gate (so in flight until the event loop takes them). */
     private final AtomicInteger framed = new AtomicInteger();
     /** Whether the socket was read (autoRead) when each line reached James's core handler. */
     private final List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
@@ -143,16 +144,7 @@ class SessionGateLineBoundTest {
                             ctx.fireChannelRead(msg);
                         }
                     });
-                    channel.pipeline().addLast(framerThread, HandlerConstants.FRAMER, new LineBasedFrameDecoder(100) {
-                        @Override
-                        protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
-                            Object line = super.decode(ctx, buffer);
-                            if (line != null) {
-                                framed.incrementAndGet();
-                            }
-                            return line;
-                        }
-                    });
+                    channel.pipeline().addLast(framerThread, HandlerConstants.FRAMER, new LineBasedFrameDecoder(100));
                     channel.pipeline().addLast(HandlerConstants.CORE_HANDLER, new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -170,6 +162,15 @@ class SessionGateLineBoundTest {
         PendingSessions pending = new PendingSessions(10, 2, new RecordingMetricFactory());
         gate = connection.eventLoop().submit(() -> SessionGate.of(session, pending).orElseThrow())
             .get(10, TimeUnit.SECONDS);
+        // the lines the gate's counter has counted, on the framer's thread, before they are handed to the event loop
+        connection.pipeline().addAfter(connection.pipeline().context(HandlerConstants.FRAMER).executor(),
+            SessionGate.COUNTER_NAME, "counted", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    framed.incrementAndGet();
+                    ctx.fireChannelRead(msg);
+                }
+            });
         framerThread.next().execute(() -> awaitQuietly(framerHold));
     }
 
