@@ -30,8 +30,8 @@ import org.tesjames.core.config.TlsRptSettings;
  * than {@code maxReportBytes} is not sent. A report keeps its id through its retries.
  *
  * <p>With a state file, the period's start, its counts and the unsent reports are written at each tick and at
- * each {@link #checkpoint()} (when they changed), and read back at construction: a restart loses at most the
- * outcomes since the last write, and none when James stops in order (its stop calls {@link #stop()}).
+ * {@link #stop()} (when they changed), and read back at construction: a restart loses at most the outcomes since
+ * the last write, and none when James stops in order (its stop calls {@link #stop()}).
  *
  * <p>Every decision is logged at INFO with the policy domain and counted: {@code tes.tlsrpt.report.sent},
  * {@code .failed}, {@code .retried}, {@code .not-requested}, {@code .too-large}, {@code .discarded} (discovery
@@ -104,7 +104,7 @@ public final class TlsReporter implements TlsResultRecorder {
     }
 
     /**
-     * The node stops: writes the state now ({@link #checkpoint()}), and again at each outcome recorded from now on,
+     * The node stops: writes the state now, and again at each outcome recorded from now on,
      * since deliveries may still end while James stops the rest of its parts; no more ticks are expected. Those
      * writes are made on the recording thread, a short file write per outcome, only while James stops.
      *
@@ -158,12 +158,9 @@ public final class TlsReporter implements TlsResultRecorder {
 
     /**
      * Writes the state (the period's start, its counts so far, the reports waiting) to the state file when it
-     * changed since the last write, without ending a period or sending anything: each {@link #tick()} does, and
-     * {@link #stop()}. Nothing without a state file.
-     *
-     * @throws IOException when the state cannot be written
+     * changed since the last write, without ending a period or sending anything. Nothing without a state file.
      */
-    public synchronized void checkpoint() throws IOException {
+    private synchronized void checkpoint() throws IOException {
         if (stateFile.isPresent()) {
             TlsReportState state = new TlsReportState(periodStart, counter.snapshot(), pending);
             if (!state.equals(written)) {

@@ -52,7 +52,7 @@ class SessionGateLineBoundTest {
 
     private final AtomicInteger read = new AtomicInteger();
     /** Lines cut by the framer and counted by the gate (so in flight until the event loop takes them). */
-    private final AtomicInteger framed = new AtomicInteger();
+    private final AtomicInteger counted = new AtomicInteger();
     /** Whether the socket was read (autoRead) when each line reached James's core handler. */
     private final List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch framerHold = new CountDownLatch(1);
@@ -84,7 +84,7 @@ class SessionGateLineBoundTest {
         send(LINES);
         connection.eventLoop().execute(() -> awaitQuietly(hold));
         framerHold.countDown();
-        awaitUntil(() -> framed.get() == LINES);
+        awaitUntil(() -> counted.get() == LINES);
         hold.countDown();
         awaitUntil(() -> readingAtEachLine.size() == LINES);
 
@@ -117,7 +117,7 @@ class SessionGateLineBoundTest {
         connection.eventLoop().execute(() -> awaitQuietly(hold));
         lookup.complete(null);
         framerHold.countDown();
-        awaitUntil(() -> framed.get() == inFlight);
+        awaitUntil(() -> counted.get() == inFlight);
         hold.countDown();
         awaitUntil(() -> readingAtEachLine.size() == inFlight);
 
@@ -167,7 +167,7 @@ class SessionGateLineBoundTest {
             SessionGate.COUNTER_NAME, "counted", new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    framed.incrementAndGet();
+                    counted.incrementAndGet();
                     ctx.fireChannelRead(msg);
                 }
             });
