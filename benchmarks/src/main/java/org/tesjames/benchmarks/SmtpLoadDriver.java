@@ -47,8 +47,18 @@ import com.google.inject.Module;
  * per message.
  * Loopback only; bounded in messages and time; exits non-zero when a check fails.
  *
+ * <p>{@code --same-server}: instead of a James per run, one James serves both configurations for the whole
+ * driver run, the shipped inbound listener and {@value #BARE_LISTENER}, a copy of it without the TES handlers
+ * ({@link #addBareListener}). The loads alternate between the two listeners in the same ABBA order, after a
+ * warm-up load on each; after every load the INBOXes are checked (each message carries {@code X-TES-Status}
+ * exactly when it came through the TES listener) and emptied, outside the measurement. No James is booted between
+ * loads, so a run takes about half the time, and each configuration's event loops have threads of their own names
+ * ({@code inbound-io}, {@code inbound-bare-io}) in the CPU account and in a profile. One James warms its code in
+ * the first rounds: discard more of them (4) than with a James per run.
+ *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
- * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search} (seconds per load; {@link ThreadIds}).
+ * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search}, and {@code --same-server} (off) (seconds
+ * per load; {@link ThreadIds}).
  * Rounds run in ABBA order; the first
  * {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system property
  * {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
@@ -60,6 +70,8 @@ public final class SmtpLoadDriver {
     private static final String TES_POLICY_HANDLER = "<handler class=\"org.tesjames.mailets.smtp.InboundPolicyHook\"/>";
     private static final String TES_AUTHENTICATION_HANDLER =
         "<handler class=\"org.tesjames.mailets.smtp.InboundAuthenticationHook\"/>";
+    /** {@code --same-server}: the jmxName of the inbound listener without TES. */
+    static final String BARE_LISTENER = "inbound-bare";
 
     private final Settings settings;
 
@@ -69,7 +81,7 @@ public final class SmtpLoadDriver {
 
     /** Command-line options. */
     record Settings(int messages, int warmup, int connections, int perSession, int rounds, int discardRounds,
-                    int users, Duration timeLimit, ThreadIds threadIds) {
+                    int users, Duration timeLimit, ThreadIds threadIds, boolean sameServer) {
         static Settings parse(String[] args) {
             int messages = 2000;
             int warmup = 500;
@@ -80,7 +92,13 @@ public final class SmtpLoadDriver {
             int users = 8;
             int timeLimit = 120;
             ThreadIds threadIds = ThreadIds.SEARCH;
+            boolean sameServer = false;
             for (int i = 0; i < args.length; i += 2) {
+                if (args[i].equals("--same-server")) {
+                    sameServer = true;
+                    i--;
+                    continue;
+                }
                 String text = LoadHarness.value(args, i);
                 if (args[i].equals("--thread-ids")) {
                     threadIds = ThreadIds.parse(text);
@@ -101,7 +119,7 @@ public final class SmtpLoadDriver {
                 }
             }
             return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
-                Duration.ofSeconds(timeLimit), threadIds);
+                Duration.ofSeconds(timeLimit), threadIds, sameServer);
         }
     }
 
@@ -187,23 +205,35 @@ public final class SmtpLoadDriver {
      */
     private boolean run() throws Exception {
         System.out.printf(Locale.ROOT, "SMTP load: %d messages (+%d warm-up) per run, %d connections, %d messages"
-                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores, thread ids: %s%n",
+                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores, thread ids: %s, %s%n",
             settings.messages(), settings.warmup(), settings.connections(), settings.perSession(), settings.rounds(),
             settings.discardRounds(), Runtime.getRuntime().availableProcessors(),
-            settings.threadIds().name().toLowerCase(Locale.ROOT));
+            settings.threadIds().name().toLowerCase(Locale.ROOT), settings.sameServer()
+                ? "one James with both listeners (inbound with TES, " + BARE_LISTENER + " without)"
+                : "a James booted for each run");
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         List<Double> cpuRatios = new ArrayList<>();
         boolean ok = true;
-        try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start()) {
+        try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start();
+             TesJamesServer shared = settings.sameServer() ? TesJamesServer.start(dns, JamesConf.shipped(),
+                 SmtpLoadDriver::addBareListener, settings.threadIds().overrides()) : null) {
+            List<String> sharedUsers = shared == null ? List.of() : LoadHarness.addUsers(shared, settings.users());
+            if (shared != null) {
+                for (Variant variant : Variant.values()) {
+                    Load warmup = load(port(shared, variant), sharedUsers, settings.warmup());
+                    awaitDelivered(shared, sharedUsers, warmup.accepted());
+                    checkAndClear(shared, sharedUsers, variant);
+                }
+            }
             for (int round = 1 - settings.discardRounds(); round <= settings.rounds(); round++) {
                 List<Variant> order = Math.floorMod(round, 2) == 1 ? List.of(Variant.WITH_TES, Variant.WITHOUT_TES)
                     : List.of(Variant.WITHOUT_TES, Variant.WITH_TES);
                 double[] rates = new double[2];
                 double[] cpus = new double[2];
                 for (Variant variant : order) {
-                    Load load = runOnce(dns, variant);
+                    Load load = shared == null ? runOnce(dns, variant) : measure(shared, sharedUsers, variant);
                     boolean complete = load.refused() == 0 && load.accepted() == settings.messages();
                     ok &= complete;
                     System.out.printf(Locale.ROOT, "%-9s %-12s %8.1f msg/s  (%d accepted, %d refused, %.2f s)%s%n",
@@ -245,8 +275,66 @@ public final class SmtpLoadDriver {
             Load measured = load(james.inboundPort(), users, settings.messages());
             awaitDelivered(james, users, warmup.accepted() + measured.accepted());
             Map<String, CpuAccount.Use> cpu = account.stop();
-            checkTesStatus(james, users.get(0), variant);
+            checkTesStatus(james.inbox(users.get(0)).get(0), variant);
             return new Load(measured.accepted(), measured.refused(), measured.nanos(), cpu);
+        }
+    }
+
+    /**
+     * {@code --same-server}: one measured load on the listener of {@code variant} of the James that has both; the
+     * INBOXes are checked and emptied after it, outside the measurement, so that every load finds them empty.
+     */
+    private Load measure(TesJamesServer james, List<String> users, Variant variant) throws Exception {
+        CpuAccount account = CpuAccount.start();
+        Load measured = load(port(james, variant), users, settings.messages());
+        awaitDelivered(james, users, measured.accepted());
+        Map<String, CpuAccount.Use> cpu = account.stop();
+        checkAndClear(james, users, variant);
+        return new Load(measured.accepted(), measured.refused(), measured.nanos(), cpu);
+    }
+
+    private static int port(TesJamesServer james, Variant variant) {
+        return variant == Variant.WITH_TES ? james.inboundPort() : james.smtpPort(BARE_LISTENER);
+    }
+
+    /**
+     * Adds {@value #BARE_LISTENER}: a copy of the shipped inbound listener without the TES handlers, on its own
+     * port, after the others (the same James then serves both configurations).
+     */
+    static void addBareListener(JamesConf conf) {
+        conf.modify("smtpserver.xml", text -> {
+            int jmxName = text.indexOf("<jmxName>" + TesJamesServer.INBOUND + "</jmxName>");
+            int start = text.lastIndexOf("<smtpserver ", jmxName);
+            int end = text.indexOf("</smtpserver>", jmxName) + "</smtpserver>".length();
+            int close = text.lastIndexOf("</smtpservers>");
+            if (jmxName < 0 || start < 0 || close < end) {
+                throw new IllegalArgumentException("smtpserver.xml: no inbound listener to copy");
+            }
+            String bare = text.substring(start, end)
+                .replace("<jmxName>" + TesJamesServer.INBOUND + "</jmxName>",
+                    "<jmxName>" + BARE_LISTENER + "</jmxName>")
+                .replaceAll(TES_FACTS_HANDLER, "")
+                .replace(TES_POLICY_HANDLER, "")
+                .replace(TES_AUTHENTICATION_HANDLER, "");
+            if (bare.contains("org.tesjames")) {
+                throw new IllegalArgumentException("smtpserver.xml: the inbound listener has TES handlers this driver"
+                    + " does not know: " + bare);
+            }
+            return text.substring(0, close) + "    " + bare + "\n" + text.substring(close);
+        });
+    }
+
+    /**
+     * Reads every INBOX (each message must carry {@code X-TES-Status} exactly when it came through the TES listener),
+     * then empties them.
+     */
+    private static void checkAndClear(TesJamesServer james, List<String> users, Variant variant)
+            throws MessagingException {
+        for (String user : users) {
+            for (MimeMessage message : james.inbox(user)) {
+                checkTesStatus(message, variant);
+            }
+            james.clearInbox(user);
         }
     }
 
@@ -318,7 +406,7 @@ public final class SmtpLoadDriver {
         while (System.nanoTime() < deadline) {
             delivered = 0;
             for (String user : users) {
-                delivered += james.inbox(user).size();
+                delivered += (int) james.inboxSize(user);
             }
             if (delivered >= expected) {
                 if (delivered > expected) {
@@ -332,8 +420,7 @@ public final class SmtpLoadDriver {
             + settings.timeLimit().toSeconds() + " s");
     }
 
-    private static void checkTesStatus(TesJamesServer james, String user, Variant variant) throws MessagingException {
-        MimeMessage message = james.inbox(user).get(0);
+    private static void checkTesStatus(MimeMessage message, Variant variant) throws MessagingException {
         String[] status = message.getHeader("X-TES-Status");
         boolean stamped = status != null && status.length == 1 && status[0].trim().equals("non-member");
         if (stamped != (variant == Variant.WITH_TES)) {

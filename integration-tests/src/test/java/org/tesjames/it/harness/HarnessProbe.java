@@ -8,12 +8,14 @@ import java.util.Iterator;
 import java.util.List;
 
 import javax.inject.Inject;
+import javax.mail.Flags;
 
 import org.apache.james.core.Username;
 import org.apache.james.imapserver.netty.IMAPServerFactory;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.MessageManager;
+import org.apache.james.mailbox.MessageManager.FlagsUpdateMode;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.exception.MailboxNotFoundException;
 import org.apache.james.mailbox.model.FetchGroup;
@@ -70,5 +72,31 @@ public class HarnessProbe implements GuiceProbe {
         }
         mailboxManager.endProcessingRequest(session);
         return messages;
+    }
+
+    /** How many messages the user's INBOX holds, without reading them; 0 when the INBOX does not exist yet. */
+    public long inboxSize(String user) throws MailboxException {
+        MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
+        try {
+            return mailboxManager.getMailbox(MailboxPath.inbox(session), session).getMessageCount(session);
+        } catch (MailboxNotFoundException e) {
+            return 0;
+        } finally {
+            mailboxManager.endProcessingRequest(session);
+        }
+    }
+
+    /** Deletes every message in the user's INBOX (flagged deleted, then expunged), if there is an INBOX. */
+    public void clearInbox(String user) throws MailboxException {
+        MailboxSession session = mailboxManager.createSystemSession(Username.of(user));
+        try {
+            MessageManager inbox = mailboxManager.getMailbox(MailboxPath.inbox(session), session);
+            inbox.setFlags(new Flags(Flags.Flag.DELETED), FlagsUpdateMode.ADD, MessageRange.all(), session);
+            inbox.expunge(MessageRange.all(), session);
+        } catch (MailboxNotFoundException e) {
+            // nothing delivered yet
+        } finally {
+            mailboxManager.endProcessingRequest(session);
+        }
     }
 }

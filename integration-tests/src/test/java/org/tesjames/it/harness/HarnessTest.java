@@ -60,6 +60,29 @@ class HarnessTest {
     }
 
     @Test
+    void countsAndEmptiesAnInboxWithoutReadingIt() throws Exception {
+        TesJamesServer james = extension.james();
+        james.addUser("counted@tes.test", PASSWORD);
+        assertThat(james.inboxSize("counted@tes.test")).isZero();
+        james.clearInbox("counted@tes.test");
+        try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", james.inboundPort())) {
+            client.ehlo("peer.example");
+            for (int i = 1; i <= 3; i++) {
+                client.mailFrom("someone@remote.example");
+                assertThat(client.rcptTo("counted@tes.test").code()).isEqualTo(250);
+                client.data();
+                assertThat(client.message("Subject: message " + i + "\r\n\r\nbody\r\n").code()).isEqualTo(250);
+            }
+        }
+        james.awaitInbox("counted@tes.test", 3, Duration.ofSeconds(30));
+
+        assertThat(james.inboxSize("counted@tes.test")).isEqualTo(3);
+        james.clearInbox("counted@tes.test");
+        assertThat(james.inboxSize("counted@tes.test")).isZero();
+        assertThat(james.inbox("counted@tes.test")).isEmpty();
+    }
+
+    @Test
     void unknownLocalRecipientsAreRefusedAtRcpt() throws Exception {
         TesJamesServer james = extension.james();
         james.addDomain("tes.test");

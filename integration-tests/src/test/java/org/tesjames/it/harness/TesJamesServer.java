@@ -191,6 +191,24 @@ public final class TesJamesServer implements AutoCloseable {
         }
     }
 
+    /** How many messages the user's INBOX holds now (counted by James, not read). */
+    public long inboxSize(String user) {
+        try {
+            return server.getProbe(HarnessProbe.class).inboxSize(user);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot count the INBOX of " + user, e);
+        }
+    }
+
+    /** Deletes every message in the user's INBOX. */
+    public void clearInbox(String user) {
+        try {
+            server.getProbe(HarnessProbe.class).clearInbox(user);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot clear the INBOX of " + user, e);
+        }
+    }
+
     /** Waits until the user's INBOX holds {@code count} messages, and returns them. */
     public List<MimeMessage> awaitInbox(String user, int count, Duration timeout) {
         return Awaitility.await("INBOX of " + user + " holds " + count + " message(s)")
