@@ -222,9 +222,7 @@ public final class SmtpLoadDriver {
             List<String> sharedUsers = shared == null ? List.of() : LoadHarness.addUsers(shared, settings.users());
             if (shared != null) {
                 for (Variant variant : Variant.values()) {
-                    Load warmup = load(port(shared, variant), sharedUsers, settings.warmup());
-                    awaitDelivered(shared, sharedUsers, warmup.accepted());
-                    checkAndClear(shared, sharedUsers, variant);
+                    measure(shared, sharedUsers, variant, settings.warmup());
                 }
             }
             for (int round = 1 - settings.discardRounds(); round <= settings.rounds(); round++) {
@@ -233,7 +231,8 @@ public final class SmtpLoadDriver {
                 double[] rates = new double[2];
                 double[] cpus = new double[2];
                 for (Variant variant : order) {
-                    Load load = shared == null ? runOnce(dns, variant) : measure(shared, sharedUsers, variant);
+                    Load load = shared == null ? runOnce(dns, variant)
+                        : measure(shared, sharedUsers, variant, settings.messages());
                     boolean complete = load.refused() == 0 && load.accepted() == settings.messages();
                     ok &= complete;
                     System.out.printf(Locale.ROOT, "%-9s %-12s %8.1f msg/s  (%d accepted, %d refused, %.2f s)%s%n",
@@ -281,12 +280,13 @@ public final class SmtpLoadDriver {
     }
 
     /**
-     * {@code --same-server}: one measured load on the listener of {@code variant} of the James that has both; the
-     * INBOXes are checked and emptied after it, outside the measurement, so that every load finds them empty.
+     * {@code --same-server}: one load of {@code count} messages on the listener of {@code variant} of the James that
+     * has both; the INBOXes are checked and emptied after it, outside the measurement, so that every load finds them
+     * empty.
      */
-    private Load measure(TesJamesServer james, List<String> users, Variant variant) throws Exception {
+    private Load measure(TesJamesServer james, List<String> users, Variant variant, int count) throws Exception {
         CpuAccount account = CpuAccount.start();
-        Load measured = load(port(james, variant), users, settings.messages());
+        Load measured = load(port(james, variant), users, count);
         awaitDelivered(james, users, measured.accepted());
         Map<String, CpuAccount.Use> cpu = account.stop();
         checkAndClear(james, users, variant);
