@@ -79,14 +79,36 @@ final class LoadHarness {
 
     /** A message from {@code sender} to {@code recipient}: a minimal header, then {@code body}. */
     static byte[] message(String sender, String recipient, int n, byte[] body) {
+        return message(new byte[0], sender, recipient, n, body);
+    }
+
+    /** {@link #message(String, String, int, byte[])} with {@code trace} (whole header lines) first in its header. */
+    static byte[] message(byte[] trace, String sender, String recipient, int n, byte[] body) {
         String domain = sender.substring(sender.indexOf('@') + 1);
         String headers = "From: <" + sender + ">\r\nTo: <" + recipient + ">\r\n"
             + "Subject: load " + n + "\r\nMessage-ID: <load-" + n + "@" + domain + ">\r\n\r\n";
         byte[] head = headers.getBytes(StandardCharsets.US_ASCII);
-        byte[] message = new byte[head.length + body.length];
-        System.arraycopy(head, 0, message, 0, head.length);
-        System.arraycopy(body, 0, message, head.length, body.length);
+        byte[] message = new byte[trace.length + head.length + body.length];
+        System.arraycopy(trace, 0, message, 0, trace.length);
+        System.arraycopy(head, 0, message, trace.length, head.length);
+        System.arraycopy(body, 0, message, trace.length + head.length, body.length);
         return message;
+    }
+
+    /**
+     * {@code count} {@code Received} fields of earlier hops, newest first, each folded over three lines as relays
+     * write them (about 200 octets each).
+     */
+    static byte[] receivedFields(int count) {
+        StringBuilder fields = new StringBuilder();
+        for (int hop = count; hop >= 1; hop--) {
+            fields.append("Received: from relay").append(hop).append(".origin.example (relay").append(hop)
+                .append(".origin.example [192.0.2.").append(hop).append("])\r\n\tby relay").append(hop + 1)
+                .append(".origin.example (Postfix) with ESMTPS id 4Xq").append(hop).append("Zr7mKp2wN\r\n")
+                .append("\tfor <list@origin.example>; Thu, 15 Jan 2026 10:00:").append(10 + hop % 50)
+                .append(" +0000\r\n");
+        }
+        return fields.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     static void expect(SmtpReply reply, int code, String step) {

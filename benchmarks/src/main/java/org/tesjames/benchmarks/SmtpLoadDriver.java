@@ -56,10 +56,13 @@ import com.google.inject.Module;
  * ({@code inbound-io}, {@code inbound-bare-io}) in the CPU account and in a profile. One James warms its code in
  * the first rounds: discard more of them (4) than with a James per run.
  *
+ * <p>{@code --received N}: each message starts with {@code N} {@code Received} fields of earlier hops (about 200
+ * octets each, {@link LoadHarness#receivedFields}), as mail that crossed a few relays has; by default none, the
+ * minimal header above.
+ *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
- * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search}, and {@code --same-server} (off) (seconds
- * per load; {@link ThreadIds}).
- * Rounds run in ABBA order; the first
+ * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search --received 0}, and {@code --same-server}
+ * (off) (seconds per load; {@link ThreadIds}). Rounds run in ABBA order; the first
  * {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system property
  * {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
  */
@@ -81,7 +84,7 @@ public final class SmtpLoadDriver {
 
     /** Command-line options. */
     record Settings(int messages, int warmup, int connections, int perSession, int rounds, int discardRounds,
-                    int users, Duration timeLimit, ThreadIds threadIds, boolean sameServer) {
+                    int users, Duration timeLimit, ThreadIds threadIds, boolean sameServer, int received) {
         static Settings parse(String[] args) {
             int messages = 2000;
             int warmup = 500;
@@ -93,6 +96,7 @@ public final class SmtpLoadDriver {
             int timeLimit = 120;
             ThreadIds threadIds = ThreadIds.SEARCH;
             boolean sameServer = false;
+            int received = 0;
             for (int i = 0; i < args.length; i += 2) {
                 if (args[i].equals("--same-server")) {
                     sameServer = true;
@@ -104,7 +108,8 @@ public final class SmtpLoadDriver {
                     threadIds = ThreadIds.parse(text);
                     continue;
                 }
-                int value = args[i].equals("--discard-rounds") ? LoadHarness.nonNegative(args[i], text)
+                int value = args[i].equals("--discard-rounds") || args[i].equals("--received")
+                    ? LoadHarness.nonNegative(args[i], text)
                     : LoadHarness.positive(args[i], text);
                 switch (args[i]) {
                     case "--messages" -> messages = value;
@@ -115,11 +120,12 @@ public final class SmtpLoadDriver {
                     case "--discard-rounds" -> discardRounds = value;
                     case "--users" -> users = value;
                     case "--time-limit" -> timeLimit = value;
+                    case "--received" -> received = value;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
-                Duration.ofSeconds(timeLimit), threadIds, sameServer);
+                Duration.ofSeconds(timeLimit), threadIds, sameServer, received);
         }
     }
 
@@ -205,9 +211,10 @@ public final class SmtpLoadDriver {
      */
     private boolean run() throws Exception {
         System.out.printf(Locale.ROOT, "SMTP load: %d messages (+%d warm-up) per run, %d connections, %d messages"
-                + " per session, %d round(s) of with/without TES (+%d discarded), %d cores, thread ids: %s, %s%n",
-            settings.messages(), settings.warmup(), settings.connections(), settings.perSession(), settings.rounds(),
-            settings.discardRounds(), Runtime.getRuntime().availableProcessors(),
+                + " per session, %d earlier Received field(s) per message, %d round(s) of with/without TES (+%d"
+                + " discarded), %d cores, thread ids: %s, %s%n",
+            settings.messages(), settings.warmup(), settings.connections(), settings.perSession(), settings.received(),
+            settings.rounds(), settings.discardRounds(), Runtime.getRuntime().availableProcessors(),
             settings.threadIds().name().toLowerCase(Locale.ROOT), settings.sameServer()
                 ? "one James with both listeners (inbound with TES, " + BARE_LISTENER + " without)"
                 : "a James booted for each run");
@@ -345,6 +352,7 @@ public final class SmtpLoadDriver {
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger sequence = new AtomicInteger();
         byte[] body = LoadHarness.smallBody();
+        byte[] trace = LoadHarness.receivedFields(settings.received());
         ExecutorService pool = Executors.newFixedThreadPool(settings.connections());
         long start = System.nanoTime();
         try {
@@ -352,7 +360,7 @@ public final class SmtpLoadDriver {
             for (int c = 0; c < settings.connections(); c++) {
                 workers.add(pool.submit(() -> {
                     while (remaining.get() > 0) {
-                        session(port, users, remaining, accepted, refused, sequence, body);
+                        session(port, users, remaining, accepted, refused, sequence, trace, body);
                     }
                     return null;
                 }));
@@ -375,7 +383,8 @@ public final class SmtpLoadDriver {
     }
 
     private void session(int port, List<String> users, AtomicInteger remaining, AtomicInteger accepted,
-                         AtomicInteger refused, AtomicInteger sequence, byte[] body) throws IOException {
+                         AtomicInteger refused, AtomicInteger sequence, byte[] trace, byte[] body)
+            throws IOException {
         try (SmtpTestClient client = SmtpTestClient.connect("127.0.0.1", port)) {
             LoadHarness.expect(client.greeting(), 220, "greeting");
             LoadHarness.expect(client.ehlo("load.sender.nonmember.test"), 250, "EHLO");
@@ -389,7 +398,7 @@ public final class SmtpLoadDriver {
                     continue;
                 }
                 LoadHarness.expect(client.data(), 354, "DATA");
-                byte[] message = LoadHarness.message(SENDER, users.get(n % users.size()), n, body);
+                byte[] message = LoadHarness.message(trace, SENDER, users.get(n % users.size()), n, body);
                 if (client.message(message).code() == 250) {
                     accepted.incrementAndGet();
                 } else {
