@@ -1,7 +1,6 @@
 package org.tesjames.it.harness;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +45,8 @@ public final class ValidatingInteropDns implements AutoCloseable {
      */
     public static ValidatingInteropDns start(Map<String, String> signed, Map<String, String> unsigned, String probe)
             throws Exception {
-        int port;
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        return start(signed, unsigned, probe, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return start(signed, unsigned, probe,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), NsdServer.freeDnsPort()));
     }
 
     /** As {@link #start(Map, Map, String)}, unbound listening on {@code listen} (port 53 needs root). */

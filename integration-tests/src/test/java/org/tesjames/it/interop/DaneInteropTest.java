@@ -3,7 +3,6 @@ package org.tesjames.it.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +85,7 @@ class DaneInteropTest {
         anchors = TrustAnchors.read(anchorFile);
 
         nsd = NsdServer.start(zones);
-        unboundAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), freeUdpPort());
+        unboundAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), NsdServer.freeDnsPort());
         Path conf = Files.writeString(dir.resolve("unbound.conf"), """
             server:
                 interface: 127.0.0.1
@@ -160,12 +159,6 @@ class DaneInteropTest {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
         }
         return output;
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void awaitAnswer(InetSocketAddress server) throws Exception {
