@@ -37,6 +37,7 @@ public final class BodyHashCpuTime {
         for (String kind : BenchBodies.KINDS) {
             bodies.put(kind, BenchBodies.of(kind, SIZE));
         }
+        System.out.println(DkimCpuTime.relaxedStep());
         System.out.printf("%-9s %10s %11s %11s %16s %15s %12s %11s %10s %10s%n", "body", "sha256 ms", "relaxed ms",
             "simple ms", "relaxed - sha", "simple - sha", "sha/relaxed", "sha/simple", "lines ms", "sha/lines");
         for (Map.Entry<String, byte[]> body : bodies.entrySet()) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.tesjames.core.dkim.BodyHasher;
+
 /**
  * The operations of {@link DkimBenchmark} (project sign and verify, and the bare-JDK limit of each) timed in thread
  * CPU time instead of wall time: on a machine shared with other builds, a thread that waits for a core does not
@@ -46,6 +48,16 @@ public final class DkimCpuTime {
         return best / 1e6;
     }
 
+    /**
+     * Which step the relaxed body hash takes in this JVM: the 64-octet vector step when the JVM was started with
+     * {@code --add-modules jdk.incubator.vector -Dtes.dkim.vector=true} (JDK 19 or later, 64-octet vectors), else
+     * the eight-octet step.
+     */
+    static String relaxedStep() {
+        return "relaxed body hash: " + (BodyHasher.vectorStep() ? "64-octet vector step (tes.dkim.vector=true)"
+            : "eight-octet step");
+    }
+
     /** How many rounds of how much CPU time, from {@code --rounds N} and {@code --round-millis N}. */
     record Rounds(int count, Duration time) {
         static Rounds parse(String[] args, Rounds defaults) {
@@ -81,6 +93,7 @@ public final class DkimCpuTime {
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure thread CPU time");
         }
+        System.out.println(relaxedStep());
         System.out.printf("%-8s %-8s %-6s %-9s %12s %12s %10s%n", "op", "key", "size", "body", "project ms", "jdk ms",
             "proj/jdk");
         for (String body : bodies) {

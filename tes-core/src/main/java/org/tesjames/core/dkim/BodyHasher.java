@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SHA-256 body hash of DKIM (RFC 6376 section 3.7), computed while the body is canonicalised: "simple"
@@ -27,6 +31,11 @@ import java.util.Objects;
  * position moves past its octets up to the first one that needs a look), and the stage goes to the digest when it
  * is full: no call per edited stretch, and the digest reads octets that are still in the cache. Line ends and white
  * space that may turn out to be trailing are held back as counters, not as buffered octets.
+ *
+ * <p>Where the JVM offers the incubating Vector API with 64-octet vectors and the operator asks for it (system
+ * property {@value #VECTOR_PROPERTY}{@code =true}, JDK 19 or later started with {@code --add-modules
+ * jdk.incubator.vector}), the relaxed scan takes 64 octets at a time instead ({@link RelaxedVectorStep}), with the
+ * same result; otherwise that class is never loaded.
  *
  * <p>Line ends are CRLF; a bare LF counts as CRLF (the form a message has on the wire, RFC 6376 section 5.3). A
  * CR not followed by LF is an ordinary octet, except that a CR ending the body ends its last line. Where the RFC
@@ -49,6 +58,12 @@ public final class BodyHasher {
         RELAXED
     }
 
+    /** The system property that turns the relaxed scan's 64-octet vector step on ({@code true}); off by default. */
+    public static final String VECTOR_PROPERTY = "tes.dkim.vector";
+    private static final Logger LOGGER = LoggerFactory.getLogger(BodyHasher.class);
+    /** Whether relaxed hashers use the vector step: asked for, and possible in this JVM (logged once). */
+    static final boolean VECTOR_STEP = vectorStep(Boolean.getBoolean(VECTOR_PROPERTY));
+
     /** Stretches at least this long go to the digest straight from the caller's array. */
     static final int DIRECT = 256;
     private static final int STAGE = 8192;
@@ -62,8 +77,9 @@ public final class BodyHasher {
 
     private final MessageDigest digest;
     private final boolean relaxed;
+    private final boolean vector;
     /** Canonical octets not yet hashed; the slack past {@link #STAGE} takes whole longs written near its end. */
-    private final byte[] stage = new byte[STAGE + 2 * Long.BYTES];
+    private final byte[] stage = new byte[STAGE + 2 * Long.BYTES + RelaxedVectorStep.BLOCK];
     private int staged;
     /** Canonical octets produced so far, not counting the {@link #staged} ones (hashed or beyond the limit). */
     private long canonicalLength;
@@ -77,8 +93,9 @@ public final class BodyHasher {
     private boolean pendingCr;
     private byte[] result;
 
-    private BodyHasher(Canonicalization canonicalization, long limit) {
+    private BodyHasher(Canonicalization canonicalization, long limit, boolean vector) {
         this.relaxed = Objects.requireNonNull(canonicalization, "canonicalization") == Canonicalization.RELAXED;
+        this.vector = vector && relaxed;
         if (limit < 0) {
             throw new IllegalArgumentException("the length limit must not be negative, not " + limit);
         }
@@ -92,7 +109,7 @@ public final class BodyHasher {
 
     /** A hasher of the whole canonicalised body (no {@code l=}). */
     public static BodyHasher create(Canonicalization canonicalization) {
-        return new BodyHasher(canonicalization, Long.MAX_VALUE);
+        return new BodyHasher(canonicalization, Long.MAX_VALUE, VECTOR_STEP);
     }
 
     /**
@@ -100,7 +117,53 @@ public final class BodyHasher {
      * still counts them all.
      */
     public static BodyHasher create(Canonicalization canonicalization, long limit) {
-        return new BodyHasher(canonicalization, limit);
+        return new BodyHasher(canonicalization, limit, VECTOR_STEP);
+    }
+
+    /**
+     * A hasher with the vector step on or off whatever the property says, for tests; on only where
+     * {@link #vectorStepUnavailable} is empty (the vector module loaded, its {@code compress} present).
+     */
+    static BodyHasher create(Canonicalization canonicalization, long limit, boolean vector) {
+        return new BodyHasher(canonicalization, limit, vector);
+    }
+
+    /** Whether relaxed hashers of this JVM take 64 octets at a time ({@value #VECTOR_PROPERTY}, see the class). */
+    public static boolean vectorStep() {
+        return VECTOR_STEP;
+    }
+
+    private static boolean vectorStep(boolean wanted) {
+        if (!wanted) {
+            return false;
+        }
+        Optional<String> unavailable = vectorStepUnavailable(true);
+        if (unavailable.isPresent()) {
+            LOGGER.warn("TES DKIM: {}=true, but the relaxed body hash keeps its eight-octet step: {}", VECTOR_PROPERTY,
+                unavailable.get());
+            return false;
+        }
+        LOGGER.info("TES DKIM: the relaxed body hash takes 64 octets at a time (vector step, {}=true)",
+            VECTOR_PROPERTY);
+        return true;
+    }
+
+    /**
+     * Why the vector step cannot run in this JVM (when {@code fastOnly}, also why it would be slow), or empty. The
+     * module's classes are loaded only when the module is there.
+     */
+    static Optional<String> vectorStepUnavailable(boolean fastOnly) {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return Optional.of("the JVM was not started with --add-modules jdk.incubator.vector");
+        }
+        if (!RelaxedVectorStep.supported()) {
+            return Optional.of("this JDK's Vector API has no compress (JDK 19 or later is needed)");
+        }
+        if (fastOnly && !RelaxedVectorStep.fast()) {
+            return Optional.of("the JVM's preferred vector is shorter than 64 octets (a processor with AVX-512 is"
+                + " needed)");
+        }
+        return Optional.empty();
     }
 
     /** Adds the next {@code length} octets of the body, {@code octets[offset]} first; they are not changed. */
@@ -242,6 +305,14 @@ public final class BodyHasher {
                 staged = at;
                 flushStage();
                 at = 0;
+            }
+            if (vector && i <= end - RelaxedVectorStep.BLOCK) {
+                long done = RelaxedVectorStep.run(octets, i, end, out, at, STAGE);
+                if (done != 0) {
+                    i += (int) (done >>> 32);
+                    at += (int) done;
+                    continue;
+                }
             }
             if (i <= end - 2 * Long.BYTES) {
                 // whole longs while the one after them is there too (the last octet's follower) and the stage has
