@@ -28,7 +28,7 @@ class BodyHasherTest {
     private static final long NO_LIMIT = Long.MAX_VALUE;
 
     /** '|' stands for CRLF, '_' for a space, '~' for a bare LF, '^' for a bare CR. */
-    private static byte[] octets(String notation) {
+    static byte[] octets(String notation) {
         return notation.replace("|", "\r\n").replace("_", " ").replace("~", "\n").replace("^", "\r")
             .getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -42,11 +42,15 @@ class BodyHasherTest {
     }
 
     /** Hash and canonical length of a body fed in the given chunks (lengths, cycled). */
-    private record Hashed(String digest, long canonicalLength) {
+    record Hashed(String digest, long canonicalLength) {
     }
 
     private static Hashed hash(Canonicalization canonicalization, long limit, byte[] body, List<Integer> chunks) {
-        BodyHasher hasher = BodyHasher.create(canonicalization, limit);
+        return hash(BodyHasher.create(canonicalization, limit), body, chunks);
+    }
+
+    /** {@link #hash(Canonicalization, long, byte[], List)} with this hasher. */
+    static Hashed hash(BodyHasher hasher, byte[] body, List<Integer> chunks) {
         int at = 0;
         for (int k = 0; at < body.length; k++) {
             int n = Math.min(chunks.get(k % chunks.size()), body.length - at);

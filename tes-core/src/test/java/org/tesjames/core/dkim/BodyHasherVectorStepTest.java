@@ -3,9 +3,11 @@ package org.tesjames.core.dkim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.tesjames.core.dkim.BodyHasherTest.octets;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.tesjames.core.dkim.BodyHasher.Canonicalization;
+import org.tesjames.core.dkim.BodyHasherTest.Hashed;
 
 /**
  * The relaxed scan's optional 64-octet vector step ({@link RelaxedVectorStep}) gives the hashes of the eight-octet
@@ -28,14 +31,15 @@ class BodyHasherVectorStepTest {
     class Switch {
         @Test
         void offUnlessAskedFor() {
-            assumeFalse(Boolean.getBoolean(BodyHasher.VECTOR_PROPERTY), "the vector step is asked for in this JVM");
+            assumeFalse(Boolean.getBoolean(BodyHasher.VECTOR_PROPERTY),
+                "checks the default; this JVM asks for the vector step (the vector-step run)");
             assertThat(BodyHasher.VECTOR_STEP).isFalse();
         }
 
         @Test
         void aJvmWithoutTheModuleSaysHowToAddIt() {
             assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty(),
-                "this JVM has the vector module");
+                "checks a JVM without the vector module; this one has it (the vector-step run)");
             assertThat(BodyHasher.vectorStepUnavailable(false))
                 .contains("the JVM was not started with --add-modules jdk.incubator.vector");
             assertThat(BodyHasher.VECTOR_STEP).isFalse();
@@ -43,7 +47,8 @@ class BodyHasherVectorStepTest {
 
         @Test
         void onWhereAskedForAndFast() {
-            assumeTrue(Boolean.getBoolean(BodyHasher.VECTOR_PROPERTY), "the vector step is not asked for in this JVM");
+            assumeTrue(Boolean.getBoolean(BodyHasher.VECTOR_PROPERTY),
+                "checks a JVM that asks for the vector step (the run of -Dtes.vector.jdk); this one does not");
             assertThat(BodyHasher.VECTOR_STEP).isEqualTo(BodyHasher.vectorStepUnavailable(true).isEmpty());
         }
     }
@@ -94,12 +99,12 @@ class BodyHasherVectorStepTest {
             Random random = new Random(6376_344_64L);
             for (int round = 0; round < 3000; round++) {
                 byte[] body = text(random, random.nextInt(round < 2000 ? 400 : 6000), round % 3 == 0);
-                String expected = hash(body, false, new int[] {body.length});
-                int[] chunks = new int[8];
-                for (int k = 0; k < chunks.length; k++) {
-                    chunks[k] = 1 + random.nextInt(k % 2 == 0 ? 70 : 3 * BLOCK);
+                Hashed expected = hash(body, false, List.of(body.length));
+                List<Integer> chunks = new ArrayList<>();
+                for (int k = 0; k < 8; k++) {
+                    chunks.add(1 + random.nextInt(k % 2 == 0 ? 70 : 3 * BLOCK));
                 }
-                assertThat(hash(body, true, new int[] {body.length})).as("round %d, whole", round)
+                assertThat(hash(body, true, List.of(body.length))).as("round %d, whole", round)
                     .isEqualTo(expected);
                 assertThat(hash(body, true, chunks)).as("round %d, chunks", round).isEqualTo(expected);
             }
@@ -118,35 +123,22 @@ class BodyHasherVectorStepTest {
                 text.append(random.nextBoolean() ? " \r\n" : "\r\n").append(random.nextInt(10) == 0 ? "\r\n" : "");
             }
             byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
-            String expected = hash(body, false, new int[] {body.length});
-            assertThat(hash(body, true, new int[] {body.length})).isEqualTo(expected);
-            assertThat(hash(body, true, new int[] {8191, 64, 65, 63, 16_384})).isEqualTo(expected);
+            Hashed expected = hash(body, false, List.of(body.length));
+            assertThat(hash(body, true, List.of(body.length))).isEqualTo(expected);
+            assertThat(hash(body, true, List.of(8191, 64, 65, 63, 16_384))).isEqualTo(expected);
         }
 
         private void assertSame(byte[] body, String description) {
-            String expected = hash(body, false, new int[] {body.length});
-            assertThat(hash(body, true, new int[] {body.length})).as("body %s", description).isEqualTo(expected);
-            assertThat(hash(body, true, new int[] {BLOCK + 1, 1, BLOCK})).as("body %s in chunks", description)
+            Hashed expected = hash(body, false, List.of(body.length));
+            assertThat(hash(body, true, List.of(body.length))).as("body %s", description).isEqualTo(expected);
+            assertThat(hash(body, true, List.of(BLOCK + 1, 1, BLOCK))).as("body %s in chunks", description)
                 .isEqualTo(expected);
         }
     }
 
-    /** The hex digest and the canonical length of a relaxed body fed in the given chunk sizes (cycled). */
-    private static String hash(byte[] body, boolean vector, int[] chunks) {
-        BodyHasher hasher = BodyHasher.create(Canonicalization.RELAXED, Long.MAX_VALUE, vector);
-        int at = 0;
-        for (int k = 0; at < body.length; k++) {
-            int n = Math.min(chunks[k % chunks.length], body.length - at);
-            hasher.update(body, at, n);
-            at += n;
-        }
-        return HexFormat.of().formatHex(hasher.finish()) + "/" + hasher.canonicalLength();
-    }
-
-    /** '|' stands for CRLF, '_' for a space, '~' for a bare LF, '^' for a bare CR. */
-    private static byte[] octets(String notation) {
-        return notation.replace("|", "\r\n").replace("_", " ").replace("~", "\n").replace("^", "\r")
-            .getBytes(StandardCharsets.ISO_8859_1);
+    /** The digest and canonical length of a relaxed body fed in the given chunk sizes (cycled). */
+    private static Hashed hash(byte[] body, boolean vector, List<Integer> chunks) {
+        return BodyHasherTest.hash(BodyHasher.create(Canonicalization.RELAXED, Long.MAX_VALUE, vector), body, chunks);
     }
 
     private static byte[] text(Random random, int length, boolean rough) {
