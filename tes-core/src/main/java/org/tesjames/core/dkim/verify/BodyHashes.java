@@ -58,16 +58,51 @@ public final class BodyHashes {
         return hashes.apply(key);
     }
 
-    /** Body hashes computed while the body streams in: {@link #update} with each chunk, then {@link #finish}. */
+    /**
+     * Body hashes computed while the body streams in: {@link #update} with each chunk, then {@link #finish}.
+     * Chunks shorter than {@link #BATCH} octets (an SMTP server hands over one line at a time) are gathered into
+     * one array and fed to the hashers {@code BATCH} octets at a time: the relaxed scan then works over long
+     * stretches (its wide steps, the 64-octet vector step included, need them), and a chunk's end, where the
+     * hasher holds back trailing white space and checks what it could not finish, comes once per batch instead of
+     * once per line. A chunk of {@code BATCH} octets or more goes to the hashers as it is.
+     */
     public static final class Streaming {
+        /** The octets gathered before the hashers see them. */
+        static final int BATCH = 8192;
+
         private final Map<Key, BodyHasher> hashers = new LinkedHashMap<>();
+        /** Gathered octets not yet fed; none when no hash is asked for. */
+        private final byte[] batch;
+        private int batched;
 
         private Streaming(Set<Key> keys) {
             keys.forEach(key -> hashers.put(key, BodyHasher.create(key.canonicalization(), key.limit())));
+            batch = hashers.isEmpty() ? null : new byte[BATCH];
         }
 
         /** Feeds a chunk of the body (the octets as the message will be stored: dot-stuffing undone). */
         public void update(byte[] octets, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, octets.length);
+            if (batch == null) {
+                return;
+            }
+            if (batched + length > BATCH) {
+                feedBatch();
+            }
+            if (length >= BATCH) {
+                feed(octets, offset, length);
+            } else {
+                System.arraycopy(octets, offset, batch, batched, length);
+                batched += length;
+            }
+        }
+
+        private void feedBatch() {
+            feed(batch, 0, batched);
+            batched = 0;
+        }
+
+        private void feed(byte[] octets, int offset, int length) {
             for (BodyHasher hasher : hashers.values()) {
                 hasher.update(octets, offset, length);
             }
@@ -75,6 +110,9 @@ public final class BodyHashes {
 
         /** Ends the body. */
         public BodyHashes finish() {
+            if (batch != null) {
+                feedBatch();
+            }
             Map<Key, Hash> done = new LinkedHashMap<>();
             hashers.forEach((key, hasher) -> {
                 byte[] digest = hasher.finish();
