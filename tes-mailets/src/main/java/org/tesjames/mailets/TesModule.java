@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import org.tesjames.core.auth.MessageAuthenticator;
 import org.tesjames.core.auth.SpfVerifier;
 import org.tesjames.core.config.ResolverAddress;
+import org.tesjames.core.dkim.BodyHasher;
 import org.tesjames.core.dkim.verify.DkimVerifier;
 import org.tesjames.core.dmarc.DmarcEvaluator;
 import org.tesjames.core.dmarc.DmarcPolicyDiscovery;
@@ -282,9 +283,18 @@ public class TesModule extends AbstractModule {
             return thread;
         });
         store.start(stopping.register(scheduler), settings.dkimReloadInterval());
-        LOGGER.info("TES DKIM signing keys from {} (domains {}), reloaded every {}", root,
-            store.snapshot().domains(), settings.dkimReloadInterval());
+        LOGGER.info("TES DKIM signing keys from {} (domains {}), reloaded every {}, relaxed body hash {}", root,
+            store.snapshot().domains(), settings.dkimReloadInterval(), bodyHashStep());
         return DkimSigning.enabled(store, Clock.systemUTC());
+    }
+
+    /**
+     * Which step the relaxed DKIM body hash takes ({@code tes.dkim.vector}); asked at start, so that the processor
+     * check behind it runs then rather than at the first signed message, on an SMTP event loop.
+     */
+    private static String bodyHashStep() {
+        return BodyHasher.vectorStep() ? "64-octet vector step (" + BodyHasher.VECTOR_PROPERTY + "=true)"
+            : "eight-octet step";
     }
 
     private static Path confPath(FileSystem fileSystem, Path path, String what) {
@@ -313,8 +323,8 @@ public class TesModule extends AbstractModule {
             new DmarcPolicyDiscovery(dns),
             DmarcEvaluator.withRandom(new Random()));
         String authservId = settings.authservId().orElseGet(TesModule::hostName);
-        LOGGER.info("TES inbound authentication: authserv-id {}, DMARC reject enforced for {}", authservId,
-            settings.dmarcRejectNonMembers() ? "every sender" : "TES members");
+        LOGGER.info("TES inbound authentication: authserv-id {}, DMARC reject enforced for {}, relaxed DKIM body hash"
+            + " {}", authservId, settings.dmarcRejectNonMembers() ? "every sender" : "TES members", bodyHashStep());
         return new InboundAuthentication(authenticator, authservId, settings.lookupTimeout(),
             settings.dmarcRejectNonMembers(), metrics);
     }

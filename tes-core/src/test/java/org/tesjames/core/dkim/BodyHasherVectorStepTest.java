@@ -46,6 +46,25 @@ class BodyHasherVectorStepTest {
         }
 
         @Test
+        void fastOnlyOnAProcessorThatPacksOctetsInOneInstruction() {
+            String zen5 = "CPU: total 2 (initial active 2) (1 cores per cpu, 1 threads per core) family 26 model 2"
+                + " stepping 1 microcode 0x0, cx8, cmov, avx2, avx512f, avx512dq, avx512cd, avx512bw, avx512vl, sha,"
+                + " avx512_vbmi2, avx512_vbmi, hv";
+            String cascadeLake = "CPU: total 4 (initial active 4) (2 cores per cpu, 2 threads per core) family 6"
+                + " model 85 stepping 7 microcode 0x5003604, cx8, cmov, avx2, avx512f, avx512dq, avx512cd, avx512bw,"
+                + " avx512vl, avx512_vnni, avx512_vbmi";
+            assertThat(BodyHasher.packsOctets(zen5)).isTrue();
+            assertThat(BodyHasher.packsOctets(zen5.replace(", hv", ""))).as("the last feature").isTrue();
+            assertThat(BodyHasher.packsOctets(cascadeLake)).isFalse();
+            assertThat(BodyHasher.packsOctets("CPU: total 1, avx512_vbmi2x, xavx512_vbmi2")).isFalse();
+        }
+
+        @Test
+        void theJvmSaysWhichProcessorFeaturesItUses() {
+            assertThat(BodyHasher.processor()).hasValueSatisfying(line -> assertThat(line).startsWith("CPU:"));
+        }
+
+        @Test
         void onWhereAskedForAndFast() {
             assumeTrue(Boolean.getBoolean(BodyHasher.VECTOR_PROPERTY),
                 "checks a JVM that asks for the vector step (the run of -Dtes.vector.jdk); this one does not");
