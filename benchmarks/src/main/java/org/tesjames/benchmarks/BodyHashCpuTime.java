@@ -18,10 +18,10 @@ import org.tesjames.core.dkim.verify.BodyHashes;
  * SHA-256 of the same octets, in thread CPU time, on the four bodies of {@link BenchBodies} ({@code edits},
  * {@code scattered}, {@code prose}, {@code base64}), 1 MB each.
  * A fourth operation feeds the relaxed body hash one line per call, each line an array of its own, through
- * {@link BodyHashes.Streaming}, as the SMTP hook ({@code InboundAuthenticationHook}) hands it the body it receives. The operations of a body alternate round
- * by round and the best round of each is kept, so that a machine busy with other work biases them alike
- * (interference only ever adds time). Prints milliseconds per operation, the canonicalisation's cost beyond the
- * digest, and digest / body hash (1 = the limit).
+ * {@link BodyHashes.Streaming}, as the SMTP hook ({@code InboundAuthenticationHook}) hands it the body it receives.
+ * The operations of a body alternate round by round and the best round of each is kept, so that a machine busy
+ * with other work biases them alike (interference only ever adds time). Prints milliseconds per operation, the
+ * canonicalisation's cost beyond the digest, and digest / body hash (1 = the limit).
  *
  * <p>Run: {@code bin/bench body [--rounds N] [--round-millis N]}.
  */
