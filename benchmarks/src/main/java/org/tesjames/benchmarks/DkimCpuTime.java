@@ -48,14 +48,9 @@ public final class DkimCpuTime {
         return best / 1e6;
     }
 
-    /**
-     * Which step the relaxed body hash takes in this JVM: the 64-octet vector step when the JVM was started with
-     * {@code --add-modules jdk.incubator.vector -Dtes.dkim.vector=true} (JDK 19 or later, 64-octet vectors), else
-     * the eight-octet step.
-     */
+    /** Which step the relaxed body hash takes in this JVM ({@link BodyHasher#relaxedStep()}). */
     static String relaxedStep() {
-        return "relaxed body hash: " + (BodyHasher.vectorStep() ? "64-octet vector step (tes.dkim.vector=true)"
-            : "eight-octet step");
+        return "relaxed body hash: " + BodyHasher.relaxedStep();
     }
 
     /** How many rounds of how much CPU time, from {@code --rounds N} and {@code --round-millis N}. */

@@ -284,17 +284,8 @@ public class TesModule extends AbstractModule {
         });
         store.start(stopping.register(scheduler), settings.dkimReloadInterval());
         LOGGER.info("TES DKIM signing keys from {} (domains {}), reloaded every {}, relaxed body hash {}", root,
-            store.snapshot().domains(), settings.dkimReloadInterval(), bodyHashStep());
+            store.snapshot().domains(), settings.dkimReloadInterval(), BodyHasher.relaxedStep());
         return DkimSigning.enabled(store, Clock.systemUTC());
-    }
-
-    /**
-     * Which step the relaxed DKIM body hash takes ({@code tes.dkim.vector}); asked at start, so that the processor
-     * check behind it runs then rather than at the first signed message, on an SMTP event loop.
-     */
-    private static String bodyHashStep() {
-        return BodyHasher.vectorStep() ? "64-octet vector step (" + BodyHasher.VECTOR_PROPERTY + "=true)"
-            : "eight-octet step";
     }
 
     private static Path confPath(FileSystem fileSystem, Path path, String what) {
@@ -324,7 +315,8 @@ public class TesModule extends AbstractModule {
             DmarcEvaluator.withRandom(new Random()));
         String authservId = settings.authservId().orElseGet(TesModule::hostName);
         LOGGER.info("TES inbound authentication: authserv-id {}, DMARC reject enforced for {}, relaxed DKIM body hash"
-            + " {}", authservId, settings.dmarcRejectNonMembers() ? "every sender" : "TES members", bodyHashStep());
+            + " {}", authservId, settings.dmarcRejectNonMembers() ? "every sender" : "TES members",
+            BodyHasher.relaxedStep());
         return new InboundAuthentication(authenticator, authservId, settings.lookupTimeout(),
             settings.dmarcRejectNonMembers(), metrics);
     }
