@@ -126,16 +126,26 @@ public class DkimBenchmark {
     }
 
     static DkimKey key(KeyPair pair, DkimKeyType type) {
+        return key(pair, type, DOMAIN);
+    }
+
+    /** The signing key of {@code domain}, selector {@code rsa} or {@code ed} by its type. */
+    static DkimKey key(KeyPair pair, DkimKeyType type, String domain) {
         try {
             String selector = type == DkimKeyType.RSA ? "rsa" : "ed";
-            return DkimKeyFile.parse(DkimKeyFile.pem(pair.getPrivate()), DOMAIN, selector, Path.of(selector + ".pem"));
+            return DkimKeyFile.parse(DkimKeyFile.pem(pair.getPrivate()), domain, selector, Path.of(selector + ".pem"));
         } catch (DkimKeyFile.BadKeyException e) {
             throw new IllegalStateException(e);
         }
     }
 
     static byte[] signedBy(DkimSigner signer, byte[] message) {
-        List<DkimSignature> signatures = signer.sign(DOMAIN, message).signatures();
+        return signedBy(signer, DOMAIN, message);
+    }
+
+    /** {@code message} with the {@code DKIM-Signature} field of {@code domain}'s first signature on top. */
+    static byte[] signedBy(DkimSigner signer, String domain, byte[] message) {
+        List<DkimSignature> signatures = signer.sign(domain, message).signatures();
         byte[] field = (signatures.get(0).headerField() + "\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] out = Arrays.copyOf(field, field.length + message.length);
         System.arraycopy(message, 0, out, field.length, message.length);

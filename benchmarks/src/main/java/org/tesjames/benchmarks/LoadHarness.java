@@ -63,11 +63,18 @@ final class LoadHarness {
 
     /** Creates {@code count} local users {@code user<i>@bench.test} and returns their addresses. */
     static List<String> addUsers(TesJamesServer james, int count) throws Exception {
+        List<String> users = userAddresses(count);
+        for (String user : users) {
+            james.addUser(user, PASSWORD);
+        }
+        return users;
+    }
+
+    /** The addresses {@link #addUsers} creates. */
+    static List<String> userAddresses(int count) {
         List<String> users = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            String user = "user" + i + "@" + LOCAL_DOMAIN;
-            james.addUser(user, PASSWORD);
-            users.add(user);
+            users.add("user" + i + "@" + LOCAL_DOMAIN);
         }
         return users;
     }

@@ -1,8 +1,10 @@
 package org.tesjames.benchmarks;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +23,9 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
+import org.tesjames.core.dkim.DkimKeyType;
+import org.tesjames.core.dkim.sign.DkimKey;
+import org.tesjames.core.dkim.sign.DkimSigner;
 import org.tesjames.it.harness.JamesConf;
 import org.tesjames.it.harness.TesJamesServer;
 import org.tesjames.testing.dns.TestDnsServer;
@@ -60,14 +65,22 @@ import com.google.inject.Module;
  * octets each, {@link LoadHarness#receivedFields}), as mail that crossed a few relays has; by default none, the
  * minimal header above.
  *
+ * <p>{@code --dkim BODY}: instead of the small unsigned messages, one message per user with a body of
+ * {@link BenchBodies} ({@code edits}, {@code scattered}, {@code prose} or {@code base64}) of about {@code --size}
+ * octets (1 MB by default), DKIM-signed once before the loads by the sender's domain (RSA-2048, relaxed/relaxed; its
+ * key record in the test DNS); the TES listener's copies must also carry {@code dkim=pass} for that domain in
+ * their {@code Authentication-Results}. The INBOXes hold every message of a load: keep {@code --messages} to a few
+ * hundred with {@code --same-server} (which empties them after each load).
+ *
  * <p>Options (defaults): {@code --messages 2000 --warmup 500 --connections 8 --per-session 10 --rounds 3
- * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search --received 0}, and {@code --same-server}
- * (off) (seconds per load; {@link ThreadIds}). Rounds run in ABBA order; the first
- * {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system property
- * {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
+ * --discard-rounds 1 --users 8 --time-limit 120 --thread-ids search --received 0 --size 1048576}, and
+ * {@code --same-server} and {@code --dkim} (off) (seconds per load; {@link ThreadIds}). Rounds run in ABBA order;
+ * the first {@code --discard-rounds} rounds only warm the JVM. The shipped configuration is read from the system
+ * property {@code tes.conf.dir}, else {@code james-conf/src/main/conf} under the current directory.
  */
 public final class SmtpLoadDriver {
-    private static final String SENDER = "loadtest@sender.nonmember.test";
+    private static final String SENDER_DOMAIN = "sender.nonmember.test";
+    private static final String SENDER = "loadtest@" + SENDER_DOMAIN;
     private static final String TES_FACTS_HANDLER =
         "<handler class=\"org\\.tesjames\\.mailets\\.smtp\\.SessionFactsHook\">\\s*<listener>inbound</listener>\\s*</handler>";
     private static final String TES_POLICY_HANDLER = "<handler class=\"org.tesjames.mailets.smtp.InboundPolicyHook\"/>";
@@ -77,6 +90,8 @@ public final class SmtpLoadDriver {
     static final String BARE_LISTENER = "inbound-bare";
 
     private final Settings settings;
+    /** {@code --dkim}: the signed message to each user, built once (the clients sign nothing during a load). */
+    private Map<String, byte[]> signed = Map.of();
 
     private SmtpLoadDriver(Settings settings) {
         this.settings = settings;
@@ -84,7 +99,8 @@ public final class SmtpLoadDriver {
 
     /** Command-line options. */
     record Settings(int messages, int warmup, int connections, int perSession, int rounds, int discardRounds,
-                    int users, Duration timeLimit, ThreadIds threadIds, boolean sameServer, int received) {
+                    int users, Duration timeLimit, ThreadIds threadIds, boolean sameServer, int received,
+                    String dkim, int size) {
         static Settings parse(String[] args) {
             int messages = 2000;
             int warmup = 500;
@@ -97,6 +113,8 @@ public final class SmtpLoadDriver {
             ThreadIds threadIds = ThreadIds.SEARCH;
             boolean sameServer = false;
             int received = 0;
+            String dkim = null;
+            int size = 1024 * 1024;
             for (int i = 0; i < args.length; i += 2) {
                 if (args[i].equals("--same-server")) {
                     sameServer = true;
@@ -106,6 +124,14 @@ public final class SmtpLoadDriver {
                 String text = LoadHarness.value(args, i);
                 if (args[i].equals("--thread-ids")) {
                     threadIds = ThreadIds.parse(text);
+                    continue;
+                }
+                if (args[i].equals("--dkim")) {
+                    if (!BenchBodies.KINDS.contains(text)) {
+                        throw new IllegalArgumentException("--dkim takes one body of " + BenchBodies.KINDS + ", not "
+                            + text);
+                    }
+                    dkim = text;
                     continue;
                 }
                 int value = args[i].equals("--discard-rounds") || args[i].equals("--received")
@@ -121,11 +147,12 @@ public final class SmtpLoadDriver {
                     case "--users" -> users = value;
                     case "--time-limit" -> timeLimit = value;
                     case "--received" -> received = value;
+                    case "--size" -> size = value;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             return new Settings(messages, warmup, connections, perSession, rounds, discardRounds, users,
-                Duration.ofSeconds(timeLimit), threadIds, sameServer, received);
+                Duration.ofSeconds(timeLimit), threadIds, sameServer, received, dkim, size);
         }
     }
 
@@ -212,12 +239,14 @@ public final class SmtpLoadDriver {
     private boolean run() throws Exception {
         System.out.printf(Locale.ROOT, "SMTP load: %d messages (+%d warm-up) per run, %d connections, %d messages"
                 + " per session, %d earlier Received field(s) per message, %d round(s) of with/without TES (+%d"
-                + " discarded), %d cores, thread ids: %s, %s%n",
+                + " discarded), %d cores, thread ids: %s, %s; %s%n",
             settings.messages(), settings.warmup(), settings.connections(), settings.perSession(), settings.received(),
             settings.rounds(), settings.discardRounds(), Runtime.getRuntime().availableProcessors(),
             settings.threadIds().name().toLowerCase(Locale.ROOT), settings.sameServer()
                 ? "one James with both listeners (inbound with TES, " + BARE_LISTENER + " without)"
-                : "a James booted for each run");
+                : "a James booted for each run", settings.dkim() == null ? "unsigned messages of about 1.1 kB"
+                : "messages DKIM-signed by the sender's domain (RSA-2048, relaxed/relaxed), body " + settings.dkim()
+                + " of about " + settings.size() + " octets");
         List<Double> with = new ArrayList<>();
         List<Double> without = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
@@ -226,6 +255,9 @@ public final class SmtpLoadDriver {
         try (TestDnsServer dns = TestDnsServer.builder().unknownNames(UnknownNamePolicy.NXDOMAIN).start();
              TesJamesServer shared = settings.sameServer() ? TesJamesServer.start(dns, JamesConf.shipped(),
                  SmtpLoadDriver::addBareListener, settings.threadIds().overrides()) : null) {
+            if (settings.dkim() != null) {
+                signed = signedMessages(dns);
+            }
             List<String> sharedUsers = shared == null ? List.of() : LoadHarness.addUsers(shared, settings.users());
             if (shared != null) {
                 for (Variant variant : Variant.values()) {
@@ -269,6 +301,25 @@ public final class SmtpLoadDriver {
             + " main thread left out), without / with TES: median of the per-round ratios %.3f%n",
             LoadHarness.median(cpuRatios));
         return ok;
+    }
+
+    /**
+     * {@code --dkim}: an RSA-2048 key of the sender's domain, its record published in the test DNS, and one message
+     * to each user with the body asked for, signed with it. The domain stays a non-member (its zone has no
+     * {@code tes-master} name), with no SPF or DMARC record, as for unsigned messages.
+     */
+    private Map<String, byte[]> signedMessages(TestDnsServer dns) {
+        DkimKey key = DkimBenchmark.key(DkimBenchmark.keyPair(DkimKeyType.RSA), DkimKeyType.RSA, SENDER_DOMAIN);
+        dns.zone(SENDER_DOMAIN).txt(key.selector() + "._domainkey", key.keyRecord().text());
+        DkimSigner signer = new DkimSigner(domain -> List.of(key), Clock.systemUTC());
+        byte[] body = BenchBodies.of(settings.dkim(), settings.size());
+        byte[] trace = LoadHarness.receivedFields(settings.received());
+        Map<String, byte[]> messages = new HashMap<>();
+        for (String user : LoadHarness.userAddresses(settings.users())) {
+            byte[] message = LoadHarness.message(trace, SENDER, user, messages.size(), body);
+            messages.put(user, DkimBenchmark.signedBy(signer, SENDER_DOMAIN, message));
+        }
+        return messages;
     }
 
     private Load runOnce(TestDnsServer dns, Variant variant) throws Exception {
@@ -335,7 +386,7 @@ public final class SmtpLoadDriver {
      * Reads every INBOX (each message must carry {@code X-TES-Status} exactly when it came through the TES listener),
      * then empties them.
      */
-    private static void checkAndClear(TesJamesServer james, List<String> users, Variant variant)
+    private void checkAndClear(TesJamesServer james, List<String> users, Variant variant)
             throws MessagingException {
         for (String user : users) {
             for (MimeMessage message : james.inbox(user)) {
@@ -398,7 +449,9 @@ public final class SmtpLoadDriver {
                     continue;
                 }
                 LoadHarness.expect(client.data(), 354, "DATA");
-                byte[] message = LoadHarness.message(trace, SENDER, users.get(n % users.size()), n, body);
+                String user = users.get(n % users.size());
+                byte[] message = signed.isEmpty() ? LoadHarness.message(trace, SENDER, user, n, body)
+                    : signed.get(user);
                 if (client.message(message).code() == 250) {
                     accepted.incrementAndGet();
                 } else {
@@ -429,12 +482,24 @@ public final class SmtpLoadDriver {
             + settings.timeLimit().toSeconds() + " s");
     }
 
-    private static void checkTesStatus(MimeMessage message, Variant variant) throws MessagingException {
+    /**
+     * Each message must carry {@code X-TES-Status} exactly when it came through the TES listener; with {@code --dkim},
+     * the TES listener's messages must also carry the passing verification of their signature.
+     */
+    private void checkTesStatus(MimeMessage message, Variant variant) throws MessagingException {
         String[] status = message.getHeader("X-TES-Status");
         boolean stamped = status != null && status.length == 1 && status[0].trim().equals("non-member");
         if (stamped != (variant == Variant.WITH_TES)) {
             throw new IllegalStateException(variant.label + ": unexpected X-TES-Status "
                 + (status == null ? "(none)" : String.join(", ", status)));
+        }
+        if (stamped && settings.dkim() != null) {
+            String[] results = message.getHeader("Authentication-Results");
+            String dkim = "dkim=pass header.d=" + SENDER_DOMAIN;
+            if (results == null || results.length != 1 || !results[0].replaceAll("\\s+", " ").contains(dkim)) {
+                throw new IllegalStateException(variant.label + ": no " + dkim + " in Authentication-Results "
+                    + (results == null ? "(none)" : String.join(", ", results)));
+            }
         }
     }
 }

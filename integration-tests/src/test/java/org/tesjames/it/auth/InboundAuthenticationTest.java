@@ -123,6 +123,48 @@ class InboundAuthenticationTest {
             assertThat(verified).extracting(SignatureRecord::getDToken).containsExactly(signer.domain());
         }
 
+        /**
+         * Three messages in one session, each authenticated and stamped on its own: what the hooks keep per
+         * transaction during DATA is never the previous message's (a signed message, an unsigned one, then a signed
+         * one with another body and a forged status).
+         */
+        @Test
+        void everyMessageOfASessionIsAuthenticatedOnItsOwn() throws Exception {
+            TestDkimSigner signer = member();
+            String rcpt = recipient();
+            String sender = "alice@" + signer.domain();
+            String first = signer.sign(message(sender, rcpt, "<session1@tes.test>", ""));
+            String second = message(sender, rcpt, "<session2@tes.test>", "");
+            String third = signer.sign(message(sender, rcpt, "<session3@tes.test>", "X-TES-Status: forged\r\n")
+                .replace("signed  mail.", "another   body,\tsigned too."));
+
+            try (SmtpTestClient client = SmtpTestClient.builder("127.0.0.1", james.inboundPort())
+                    .tlsProtocols("TLSv1.3").trustAll().connect()) {
+                client.ehlo("peer.example");
+                assertThat(client.starttls().code()).isEqualTo(220);
+                client.ehlo("peer.example");
+                List<String> messages = List.of(first, second, third);
+                for (int i = 0; i < messages.size(); i++) {
+                    assertThat(client.mailFrom(sender).code()).isEqualTo(250);
+                    assertThat(client.rcptTo(rcpt).code()).isEqualTo(250);
+                    assertThat(client.data().code()).isEqualTo(354);
+                    SmtpReply reply = client.message(messages.get(i));
+                    assertThat(reply.code()).as("message %d: %s", i + 1, reply).isEqualTo(i == 1 ? 550 : 250);
+                }
+            }
+
+            List<MimeMessage> inbox = james.awaitInbox(rcpt, 2, DELIVERY);
+            assertThat(inbox).hasSize(2);
+            for (MimeMessage message : inbox) {
+                assertThat(message.getHeader("X-TES-Status")).containsExactly("member");
+                assertThat(message.getHeader("Authentication-Results")).hasSize(1);
+                assertThat(authenticationResults(message)).contains("dkim=pass")
+                    .contains("header.d=" + signer.domain());
+            }
+            assertThat(inbox).extracting(MimeMessage::getMessageID)
+                .containsExactlyInAnyOrder("<session1@tes.test>", "<session3@tes.test>");
+        }
+
         @Test
         void aMemberUnsignedIsRejectedWithTheExactText() throws Exception {
             TestDkimSigner signer = member();

@@ -118,6 +118,8 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
     private final Metric policyReused;
     private final PendingSessions pending;
     private final SessionGate.EndOfDataWork endOfData = this::startAuthentication;
+    private final DataPhaseState<Transaction> transactions = new DataPhaseState<>(
+        session -> session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).orElse(null));
 
     @Inject
     public InboundAuthenticationHook(InboundAuthentication authentication, MembershipResolver resolver,
@@ -166,8 +168,12 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
      */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        Transaction transaction = session.getAttachment(TRANSACTION, ProtocolSession.State.Transaction).orElse(null);
-        if (transaction != null && !(line.length == 3 && line[0] == '.')) {
+        if (line.length == 3 && line[0] == '.') {
+            transactions.end();
+            return next.onLine(session, line);
+        }
+        Transaction transaction = transactions.get(session);
+        if (transaction != null) {
             int from = line.length >= 2 && line[0] == '.' && line[1] == '.' ? 1 : 0;
             if (transaction.body != null) {
                 transaction.body.update(line, from, line.length - from);

@@ -157,6 +157,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     private final PendingSessions pending;
     private final int maxHeaderBytes;
     private final int maxHeaderFields;
+    private final DataPhaseState<HeaderState> header = new DataPhaseState<>(InboundPolicyHook::headerState);
 
     @Inject
     public InboundPolicyHook(MembershipResolver resolver, TesSettings settings, MetricFactory metrics,
@@ -217,16 +218,22 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         return SmtpReplies.of(verdict);
     }
 
-    /**
-     * Rewrites the header section as it streams in: {@code X-TES-Status} first, every incoming copy dropped.
-     */
-    @Override
-    public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
+    /** The header state of the transaction, attached at its first line of DATA. */
+    private static HeaderState headerState(SMTPSession session) {
         HeaderState state = session.getAttachment(HEADER, ProtocolSession.State.Transaction).orElse(null);
         if (state == null) {
             state = new HeaderState();
             session.setAttachment(HEADER, state, ProtocolSession.State.Transaction);
         }
+        return state;
+    }
+
+    /**
+     * Rewrites the header section as it streams in: {@code X-TES-Status} first, every incoming copy dropped.
+     */
+    @Override
+    public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
+        HeaderState state = header.get(session);
         if (!state.statusAdded) {
             state.statusAdded = true;
             MaybeSender sender = session.getAttachment(SMTPSession.SENDER, ProtocolSession.State.Transaction)
@@ -242,6 +249,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         }
         boolean end = line.length == 3 && line[0] == '.';
         if (end) {
+            header.end();
             return next.onLine(session, line);
         }
         if (state.refusal != null) {
