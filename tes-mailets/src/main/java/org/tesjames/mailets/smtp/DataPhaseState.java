@@ -34,9 +34,17 @@ final class DataPhaseState<T> {
         this.lookup = lookup;
     }
 
+    /**
+     * The DATA phase the session is in: James's message writer for it, a new object at each DATA command; null
+     * outside DATA, or for a session that is not James's SMTP server's.
+     */
+    static Object phase(SMTPSession session) {
+        return session instanceof ExtendedSMTPSession extended ? extended.getMimeMessageWriter() : null;
+    }
+
     /** The value of the session's current transaction, during DATA. */
     T get(SMTPSession session) {
-        Object phase = session instanceof ExtendedSMTPSession extended ? extended.getMimeMessageWriter() : null;
+        Object phase = phase(session);
         if (phase == null) {
             return lookup.apply(session);
         }

@@ -16,7 +16,6 @@ import org.apache.james.protocols.api.ProtocolSessionImpl;
 import org.apache.james.protocols.netty.HandlerConstants;
 import org.apache.james.protocols.netty.NettyProtocolTransport;
 import org.apache.james.protocols.smtp.SMTPSession;
-import org.apache.james.smtpserver.ExtendedSMTPSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -332,7 +331,7 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     private boolean inData() {
-        return session instanceof ExtendedSMTPSession extended && extended.getMimeMessageWriter() != null;
+        return DataPhaseState.phase(session) != null;
     }
 
     private static Field transportChannel() {
