@@ -2,7 +2,6 @@ package org.tesjames.it.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,10 +23,10 @@ public final class DkimKeyDirectory {
         this.path = path;
     }
 
-    /** An empty key directory under the system's temporary directory. */
+    /** An empty key directory under the system's temporary directory, deleted when the tests end. */
     public static DkimKeyDirectory create() {
         try {
-            return new DkimKeyDirectory(Files.createTempDirectory("tes-dkim-keys-it"));
+            return new DkimKeyDirectory(TemporaryDirectories.deletedAtExit("tes-dkim-keys-it"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

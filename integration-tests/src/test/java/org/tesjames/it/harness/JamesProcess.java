@@ -213,9 +213,7 @@ public final class JamesProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor();
         }
-        try (Stream<Path> paths = Files.walk(home)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        TemporaryDirectories.delete(home);
     }
 
     private static int freePort() throws IOException {

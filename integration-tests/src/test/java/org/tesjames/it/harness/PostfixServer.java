@@ -10,9 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.tesjames.testing.tls.TestCertificate;
 
@@ -156,9 +154,7 @@ public final class PostfixServer implements AutoCloseable {
         try {
             run("postfix", "-c", conf.toString(), "stop");
         } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            TemporaryDirectories.delete(dir);
         }
     }
 }

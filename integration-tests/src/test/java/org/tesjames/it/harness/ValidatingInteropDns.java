@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -141,8 +139,6 @@ public final class ValidatingInteropDns implements AutoCloseable {
         unbound.destroy();
         unbound.waitFor(10, TimeUnit.SECONDS);
         nsd.close();
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        TemporaryDirectories.delete(dir);
     }
 }

@@ -11,13 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +27,7 @@ import org.tesjames.core.dns.DnsClient;
 import org.tesjames.core.dnssec.DnssecClients;
 import org.tesjames.core.dnssec.TrustAnchors;
 import org.tesjames.it.harness.NsdServer;
+import org.tesjames.it.harness.TemporaryDirectories;
 import org.tesjames.testing.tls.TestCertificate;
 import org.tesjames.testing.tls.TestCertificates;
 import org.xbill.DNS.DClass;
@@ -132,9 +131,7 @@ class DaneInteropTest {
         if (nsd != null) {
             nsd.close();
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        TemporaryDirectories.delete(dir);
     }
 
     /** Signs the zone with a new KSK and ZSK (ECDSA P-256), adds the KSK's DS to {@code ds}, returns the text. */

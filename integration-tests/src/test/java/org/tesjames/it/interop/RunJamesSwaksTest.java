@@ -11,11 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import javax.mail.internet.MimeMessage;
 
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.tesjames.it.harness.ImapInbox;
 import org.tesjames.it.harness.NsdServer;
+import org.tesjames.it.harness.TemporaryDirectories;
 import org.tesjames.it.harness.TestDkimSigner;
 
 /**
@@ -91,9 +90,7 @@ class RunJamesSwaksTest {
         if (nsd != null) {
             nsd.close();
         }
-        try (Stream<Path> paths = Files.walk(home)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        TemporaryDirectories.delete(home);
     }
 
     private static String output() throws IOException {
