@@ -55,7 +55,8 @@ class SessionGateLineBoundTest {
     private final AtomicInteger counted = new AtomicInteger();
     /** Whether the socket was read (autoRead) when each line reached James's core handler. */
     private final List<Boolean> readingAtEachLine = Collections.synchronizedList(new ArrayList<>());
-    private final CountDownLatch framerHold = new CountDownLatch(1);
+    /** Holds the framer's thread until counted down (see {@link #holdFramer}). */
+    private volatile CountDownLatch framerHold = new CountDownLatch(0);
     private Channel server;
     private Socket client;
     private Channel connection;
@@ -78,24 +79,49 @@ class SessionGateLineBoundTest {
     void stopsReadingPastTheHighWaterMarkOfLinesInFlightAndReadsAgainAtTheLowWaterMark() throws Exception {
         connect();
 
-        // many short lines: the framer waits until the event loop has read them all and is held, and the event
-        // loop is held until the framer has cut them all, so every line waits for the event loop
-        CountDownLatch hold = new CountDownLatch(1);
-        send(LINES);
-        connection.eventLoop().execute(() -> awaitQuietly(hold));
-        framerHold.countDown();
-        awaitUntil(() -> counted.get() == LINES);
-        hold.countDown();
-        awaitUntil(() -> readingAtEachLine.size() == LINES);
+        assertSwitchedAtTheWaterMarks(pileUp(LINES));
+    }
 
-        // the switch is made on the event loop when the 256th line is counted, so it comes in line after the
-        // 255th; it stays off until no more than 64 lines wait, that is from the 936th line on
-        assertThat(readingAtEachLine).hasSize(LINES);
+    /** Each time the lines in flight reach the high-water mark again, after reading came back, it stops again. */
+    @Test
+    void stopsAndReadsAgainEachTimeTheLinesInFlightCrossTheWaterMarks() throws Exception {
+        connect();
+
+        assertSwitchedAtTheWaterMarks(pileUp(LINES));
+        assertSwitchedAtTheWaterMarks(pileUp(LINES));
+        assertSwitchedAtTheWaterMarks(pileUp(LINES));
+    }
+
+    /**
+     * Sends {@code count} short lines that all wait for the event loop: the framer waits until the event loop has read
+     * them all and is held, and the event loop is held until the framer has cut them all.
+     *
+     * @return whether the socket was read when each of them reached James's core handler
+     */
+    private List<Boolean> pileUp(int count) throws Exception {
+        int before = readingAtEachLine.size();
+        CountDownLatch framer = holdFramer();
+        CountDownLatch hold = new CountDownLatch(1);
+        send(count);
+        connection.eventLoop().execute(() -> awaitQuietly(hold));
+        framer.countDown();
+        awaitUntil(() -> counted.get() == before + count);
+        hold.countDown();
+        awaitUntil(() -> readingAtEachLine.size() == before + count);
+        return List.copyOf(readingAtEachLine.subList(before, before + count));
+    }
+
+    /**
+     * The switch is made on the event loop when the 256th line is counted, so it comes in line after the 255th; it
+     * stays off until no more than 64 lines wait, that is from the 936th line of 1000 on.
+     */
+    private static void assertSwitchedAtTheWaterMarks(List<Boolean> reading) {
+        assertThat(reading).hasSize(LINES);
         int highWater = SessionGate.HIGH_WATER;
         int lowWater = SessionGate.LOW_WATER;
-        assertThat(readingAtEachLine.subList(0, highWater - 1)).containsOnly(true);
-        assertThat(readingAtEachLine.subList(highWater - 1, LINES - lowWater - 1)).containsOnly(false);
-        assertThat(readingAtEachLine.subList(LINES - lowWater - 1, LINES)).containsOnly(true);
+        assertThat(reading.subList(0, highWater - 1)).containsOnly(true);
+        assertThat(reading.subList(highWater - 1, LINES - lowWater - 1)).containsOnly(false);
+        assertThat(reading.subList(LINES - lowWater - 1, LINES)).containsOnly(true);
     }
 
     /**
@@ -106,6 +132,7 @@ class SessionGateLineBoundTest {
     void aSessionThatResumesWithManyLinesInFlightReadsOnlyAtTheLowWaterMark() throws Exception {
         int inFlight = 100;
         connect();
+        CountDownLatch framer = holdFramer();
         send(inFlight);
         CompletableFuture<Void> lookup = new CompletableFuture<>();
         assertThat(connection.eventLoop().submit(() -> gate.holdNextLineUntil(lookup)
@@ -116,7 +143,7 @@ class SessionGateLineBoundTest {
         CountDownLatch hold = new CountDownLatch(1);
         connection.eventLoop().execute(() -> awaitQuietly(hold));
         lookup.complete(null);
-        framerHold.countDown();
+        framer.countDown();
         awaitUntil(() -> counted.get() == inFlight);
         hold.countDown();
         awaitUntil(() -> readingAtEachLine.size() == inFlight);
@@ -127,10 +154,7 @@ class SessionGateLineBoundTest {
         assertThat(readingAtEachLine.subList(back - 1, inFlight)).containsOnly(true);
     }
 
-    /**
-     * A loopback connection laid out as James lays out an SMTP connection, with a real James session and its gate;
-     * the framer's thread is held (until {@link #framerHold}) from the start.
-     */
+    /** A loopback connection laid out as James lays out an SMTP connection, with a real James session and its gate. */
     private void connect() throws Exception {
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         server = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
@@ -171,16 +195,24 @@ class SessionGateLineBoundTest {
                     ctx.fireChannelRead(msg);
                 }
             });
-        framerThread.next().execute(() -> awaitQuietly(framerHold));
+    }
+
+    /** Holds the framer's thread (so that what the event loop reads waits for it) until the latch is counted down. */
+    private CountDownLatch holdFramer() {
+        CountDownLatch latch = new CountDownLatch(1);
+        framerHold = latch;
+        framerThread.next().execute(() -> awaitQuietly(latch));
+        return latch;
     }
 
     /** Sends {@code count} short lines and waits until the event loop has read them all (queued for the framer). */
     private void send(int count) throws Exception {
         byte[] lines = "x\r\n".repeat(count).getBytes(StandardCharsets.US_ASCII);
+        int before = read.get();
         OutputStream out = client.getOutputStream();
         out.write(lines);
         out.flush();
-        awaitUntil(() -> read.get() == lines.length);
+        awaitUntil(() -> read.get() == before + lines.length);
     }
 
     private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
