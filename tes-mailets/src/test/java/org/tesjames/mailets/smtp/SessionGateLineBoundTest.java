@@ -75,16 +75,9 @@ class SessionGateLineBoundTest {
         framerThread.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
 
-    @Test
-    void stopsReadingPastTheHighWaterMarkOfLinesInFlightAndReadsAgainAtTheLowWaterMark() throws Exception {
-        connect();
-
-        assertSwitchedAtTheWaterMarks(pileUp(LINES));
-    }
-
     /** Each time the lines in flight reach the high-water mark again, after reading came back, it stops again. */
     @Test
-    void stopsAndReadsAgainEachTimeTheLinesInFlightCrossTheWaterMarks() throws Exception {
+    void stopsReadingPastTheHighWaterMarkOfLinesInFlightAndReadsAgainAtTheLowWaterMarkEachTime() throws Exception {
         connect();
 
         assertSwitchedAtTheWaterMarks(pileUp(LINES));
