@@ -57,8 +57,17 @@ final class DataPhaseState<T> {
     }
 
     /**
+     * Whether {@code line} (as James hands it to a line filter, line end included) is the one that ends DATA: James's
+     * own test ({@code DataLineJamesMessageHookHandler}).
+     */
+    static boolean endsData(byte[] line) {
+        return line.length == 3 && line[0] == '.';
+    }
+
+    /**
      * At the line that ends DATA: this thread forgets its entry, so that it does not keep the message writer of an
-     * ended phase (and whatever it holds) until its next message.
+     * ended phase (and whatever it holds) until its next message. A session that ends in the middle of DATA leaves
+     * its entry until the thread's next message: at most one per thread.
      */
     void end() {
         Entry<T> entry = last.get();

@@ -168,7 +168,7 @@ public class InboundAuthenticationHook implements MailHook, DataLineFilter, Jame
      */
     @Override
     public Response onLine(SMTPSession session, byte[] line, LineHandler<SMTPSession> next) {
-        if (line.length == 3 && line[0] == '.') {
+        if (DataPhaseState.endsData(line)) {
             transactions.end();
             return next.onLine(session, line);
         }

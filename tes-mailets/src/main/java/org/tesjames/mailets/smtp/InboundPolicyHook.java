@@ -247,8 +247,7 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
                 return response;
             }
         }
-        boolean end = line.length == 3 && line[0] == '.';
-        if (end) {
+        if (DataPhaseState.endsData(line)) {
             header.end();
             return next.onLine(session, line);
         }
