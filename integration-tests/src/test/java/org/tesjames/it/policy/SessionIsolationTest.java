@@ -1,6 +1,9 @@
 package org.tesjames.it.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.EOFException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +27,8 @@ import org.xbill.DNS.Type;
  * A session waiting for a TES lookup suspends only itself: through a real James with the shipped inbound listener,
  * sessions whose sender's DNS answers slowly (at MAIL FROM, or at the end of DATA) do not hold up other clients;
  * pipelined commands are answered in order after the pending reply; the bound on waiting sessions per client
- * answers {@code 451 4.7.0} at once; a line over James's limit gives DATA exactly one reply.
+ * answers {@code 451 4.7.0} at once; a line over James's limit gives DATA exactly one reply; a STARTTLS held behind a
+ * pending reply upgrades the session after it, and plaintext sent after it is never carried out.
  */
 class SessionIsolationTest {
     private static final Duration SLOW = Duration.ofSeconds(6);
@@ -148,6 +152,70 @@ class SessionIsolationTest {
         MimeMessage delivered = james.awaitInbox(rcpt, 1, Duration.ofSeconds(30)).get(0);
         assertThat(delivered.getHeader("X-TES-Status")).containsExactly("non-member");
         assertThat(delivered.getHeader("Return-Path")[0]).contains("b@unlisted.example");
+    }
+
+    /**
+     * MAIL FROM of a slow sender, then STARTTLS while its reply is pending. Sent apart: James's framer refuses STARTTLS
+     * read together with another line, even pipelined last.
+     */
+    private static void startTlsBehindAPendingMailFrom(SmtpTestClient client) throws Exception {
+        client.writeLine("MAIL FROM:<a@" + slowMembershipDomain() + ">");
+        Thread.sleep(300);
+        client.writeLine("STARTTLS");
+    }
+
+    @Test
+    void aStartTlsHeldBehindAPendingReplyUpgradesTheSessionAfterIt() throws Exception {
+        String rcpt = recipient();
+        try (SmtpTestClient client = connect("127.0.7.1")) {
+            startTlsBehindAPendingMailFrom(client);
+
+            assertThat(client.readReply().text()).contains("Sender <a@slowmember");
+            assertThat(client.readReply().code()).isEqualTo(220);
+            client.startTlsHandshake();
+            assertThat(client.isTls()).isTrue();
+            assertThat(client.ehlo("peer.example").code()).isEqualTo(250);
+            assertThat(client.rcptTo(rcpt).code()).as("STARTTLS reset the transaction").isEqualTo(503);
+            assertThat(client.mailFrom("b@unlisted.example").code()).isEqualTo(250);
+            assertThat(client.rcptTo(rcpt).code()).isEqualTo(250);
+            assertThat(client.data().code()).isEqualTo(354);
+            assertThat(client.message(message("b@unlisted.example")).code()).isEqualTo(250);
+        }
+        MimeMessage delivered = james.awaitInbox(rcpt, 1, Duration.ofSeconds(30)).get(0);
+        assertThat(delivered.getHeader("Return-Path")[0]).contains("b@unlisted.example");
+    }
+
+    /**
+     * The STARTTLS command injection of RFC 3207 section 5 (plaintext sent after STARTTLS, then taken as sent under
+     * TLS) stays closed while the gate holds lines: James's framer, in front of the gate, refuses any line after a
+     * STARTTLS it framed, so no held line can follow one.
+     */
+    @Test
+    void aCommandSentInPlaintextAfterAHeldStartTlsIsNeverExecuted() throws Exception {
+        String rcpt = recipient();
+        try (SmtpTestClient client = connect("127.0.7.2")) {
+            startTlsBehindAPendingMailFrom(client);
+            Thread.sleep(300);
+            client.writeLine("RCPT TO:<" + rcpt + ">");
+
+            assertThat(client.readReply().text()).contains("Sender <a@slowmember");
+            List<SmtpReply> after = new ArrayList<>();
+            assertThatThrownBy(() -> {
+                while (true) {
+                    after.add(client.readReply());
+                }
+            }).as("the server closes the connection").isInstanceOf(EOFException.class);
+            assertThat(after).extracting(SmtpReply::code).as("neither STARTTLS nor RCPT was carried out")
+                .allSatisfy(code -> assertThat(code).isBetween(400, 499));
+        }
+        try (SmtpTestClient client = connect("127.0.7.3")) {
+            client.writeRaw("MAIL FROM:<b@unlisted.example>\r\nSTARTTLS\r\n".getBytes());
+
+            SmtpReply refused = client.readReply();
+            assertThat(refused.code()).as("read together, even STARTTLS pipelined last is refused").isEqualTo(451);
+            assertThat(refused.text()).isEqualTo("Unable to process request");
+            assertThatThrownBy(client::readReply).isInstanceOf(EOFException.class);
+        }
     }
 
     @Test

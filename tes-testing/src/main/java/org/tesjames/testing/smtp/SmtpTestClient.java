@@ -415,18 +415,33 @@ public final class SmtpTestClient implements AutoCloseable {
         }
         SmtpReply reply = command("STARTTLS");
         if (reply.code() == 220) {
-            if (reader.hasBufferedBytes()) {
-                closeQuietly();
-                throw new SmtpProtocolException("Server sent data after its 220 reply to STARTTLS");
-            }
-            try {
-                handshake();
-            } catch (IOException | RuntimeException e) {
-                closeQuietly();
-                throw e;
-            }
+            startTlsHandshake();
         }
         return reply;
+    }
+
+    /**
+     * The TLS handshake of {@link #starttls()}, for a test that wrote {@code STARTTLS} itself (pipelined behind other
+     * commands) and has read the server's 220 reply to it. The capability list is cleared: send EHLO again.
+     *
+     * @throws javax.net.ssl.SSLException if the handshake fails (the connection is then closed)
+     * @throws SmtpProtocolException if the server sent data after its 220 reply
+     * @throws IOException on other I/O errors
+     */
+    public void startTlsHandshake() throws IOException {
+        if (sslSocket != null) {
+            throw new IllegalStateException("TLS is already active");
+        }
+        if (reader.hasBufferedBytes()) {
+            closeQuietly();
+            throw new SmtpProtocolException("Server sent data after its 220 reply to STARTTLS");
+        }
+        try {
+            handshake();
+        } catch (IOException | RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
     }
 
     private void handshake() throws IOException {
