@@ -1,0 +1,64 @@
+package org.tesjames.core;
+
+import java.util.SplittableRandom;
+
+/**
+ * Mutated copies of valid input, for tests of what hostile peers can send: one to four edits, each an insertion of
+ * a syntax piece, a control, a non-ASCII or lone-surrogate character or a long run, a deletion, a changed character
+ * or a duplicated stretch. Seeded, so a failure names an input that the next run makes again.
+ */
+public final class Mutations {
+    private static final String[] PIECES = {";", "=", " ", "\t", "\r", "\n", "\r\n", "\r\n ", "\r\n\r\n", "%", "{",
+        "}", ".", "..", ":", "/", "-", "+", "~", "?", "!", "@", "<", ">", "\"", "(", ")", "\\", ",", "*", "\0",
+        "\u00e9", "\uffff", "\ud800", "xn--", "%{", "%{l}", "%{ir}", "%{d5r.}", "%-", "%_", "%%", "v=", "p=", "b=",
+        "bh=", "d=", "s=", "h=", "l=", "x=", "t=", "i=", "k=", "a=", "c=", "pct=", "rua=", "sp=", "np=", "adkim=",
+        "aspf=", "mailto:",
+        "https://", "-all", "include:", "redirect=", "exp=", "a:", "mx", "ptr", "ip4:192.0.2.1/33", "ip6:::1/129",
+        "99999999999999999999", "-1", "rsa-sha256", "ed25519-sha256", "relaxed/relaxed", "version: STSv1\n",
+        "mode: enforce\n", "mx: *.", "max_age: ", "v=STSv1;", "id=", "v=TLSRPTv1;", "A".repeat(300)};
+
+    private final SplittableRandom random;
+
+    public Mutations(long seed) {
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** A mutated copy of {@code text}. */
+    public String of(String text) {
+        StringBuilder out = new StringBuilder(text);
+        int edits = 1 + random.nextInt(4);
+        for (int i = 0; i < edits; i++) {
+            int at = random.nextInt(out.length() + 1);
+            switch (random.nextInt(5)) {
+                case 0 -> out.insert(at, PIECES[random.nextInt(PIECES.length)]);
+                case 1 -> out.delete(at, Math.min(out.length(), at + 1 + random.nextInt(8)));
+                case 2 -> {
+                    if (at < out.length()) {
+                        out.setCharAt(at, (char) random.nextInt(0x110));
+                    }
+                }
+                case 3 -> {
+                    int from = random.nextInt(out.length() + 1);
+                    out.insert(at, out.substring(from, Math.min(out.length(), from + random.nextInt(20))));
+                }
+                default -> out.insert(at, (char) random.nextInt(0x80));
+            }
+        }
+        return out.toString();
+    }
+
+    /** One of {@code texts}, mutated. */
+    public String ofOne(String... texts) {
+        return of(texts[random.nextInt(texts.length)]);
+    }
+
+    /** True once in {@code n} calls, on average. */
+    public boolean oneIn(int n) {
+        return random.nextInt(n) == 0;
+    }
+
+    /** A number from 0 (included) to {@code bound} (excluded). */
+    public int below(int bound) {
+        return random.nextInt(bound);
+    }
+}
