@@ -26,8 +26,8 @@ import org.xbill.DNS.Type;
 /**
  * A session waiting for a TES lookup suspends only itself: through a real James with the shipped inbound listener,
  * sessions whose sender's DNS answers slowly (at MAIL FROM, or at the end of DATA) do not hold up other clients;
- * pipelined commands are answered in order after the pending reply; the bound on waiting sessions per client
- * answers {@code 451 4.7.0} at once; a line over James's limit gives DATA exactly one reply; a STARTTLS held behind a
+ * pipelined commands are answered in order after the pending reply; the bound on lookups in progress per client
+ * answers {@code 451 4.7.0} at once, without asking anything for the refused sender (cached answers stay open); a line over James's limit gives DATA exactly one reply; a STARTTLS held behind a
  * pending reply upgrades the session after it, and plaintext sent after it is never carried out.
  */
 class SessionIsolationTest {
@@ -219,7 +219,10 @@ class SessionIsolationTest {
     }
 
     @Test
-    void aClientOverItsBoundOfWaitingSessionsGets451AtOnce() throws Exception {
+    void aClientOverItsBoundGets451AtOnceAndNothingIsAskedForIt() throws Exception {
+        try (SmtpTestClient warm = connect("127.0.5.9")) {
+            assertThat(warm.mailFrom("x@unlisted.example").code()).as("its answer now cached").isEqualTo(250);
+        }
         List<SmtpTestClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -230,13 +233,42 @@ class SessionIsolationTest {
             SmtpTestClient third = connect("127.0.5.1");
             clients.add(third);
             long start = System.nanoTime();
-            SmtpReply refused = third.mailFrom("x@" + slowMembershipDomain());
+            String refusedDomain = slowMembershipDomain();
+            SmtpReply refused = third.mailFrom("x@" + refusedDomain);
 
             assertThat(refused.code()).isEqualTo(451);
             assertThat(refused.text()).startsWith("4.7.0 ");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLOW.dividedBy(2));
+
+            // fresh names by the line, as an attacker controlling a slow zone would send them: nothing is asked
+            String slowZone = "slowzone" + SEQUENCE.incrementAndGet() + ".test";
+            dns.faultBelow(slowZone, Fault.delay(SLOW));
+            StringBuilder flood = new StringBuilder();
+            List<String> floodDomains = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String domain = "f" + i + "." + slowZone;
+                floodDomains.add(domain);
+                flood.append("MAIL FROM:<x@").append(domain).append(">\r\n");
+            }
+            third.writeRaw(flood.toString().getBytes());
+            for (int i = 0; i < floodDomains.size(); i++) {
+                assertThat(third.readReply().code()).isEqualTo(451);
+            }
+            assertThat(third.mailFrom("y@unlisted.example").code()).as("what the cache answers stays open")
+                .isEqualTo(250);
+            assertThat(dns.queryCount("tes-master." + refusedDomain, Type.CNAME)).isZero();
+            assertThat(floodDomains).allSatisfy(domain ->
+                assertThat(dns.queryCount("tes-master." + domain, Type.CNAME)).as(domain).isZero());
+
             try (SmtpTestClient otherAddress = connect("127.0.5.2")) {
-                assertThat(otherAddress.mailFrom("x@" + slowMembershipDomain()).code()).isEqualTo(250);
+                String domain = slowMembershipDomain();
+                assertThat(otherAddress.mailFrom("x@" + domain).code()).isEqualTo(250);
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (dns.queryCount("tes-master." + domain, Type.CNAME) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(dns.queryCount("tes-master." + domain, Type.CNAME)).as("another client is looked up")
+                    .isEqualTo(1);
             }
         } finally {
             clients.forEach(SmtpTestClient::close);

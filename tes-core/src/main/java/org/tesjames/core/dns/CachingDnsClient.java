@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -273,15 +274,11 @@ public final class CachingDnsClient implements DnsClient {
         try {
             key = new Key(normalise(name), type);
         } catch (NameTooLongException e) {
-            return CompletableFuture.completedFuture(new DnsResult.Failure(name, type, DnsResult.Failure.Kind.MALFORMED,
-                    "name too long to query: " + name));
+            return CompletableFuture.completedFuture(tooLong(name, type));
         }
-        Entry cached = cache.get(key);
-        if (cached != null) {
-            Instant now = clock.instant();
-            if (now.isBefore(cached.expires)) {
-                return hit(cached, now, type);
-            }
+        DnsResult fresh = fresh(key);
+        if (fresh != null) {
+            return CompletableFuture.completedFuture(fresh);
         }
         CompletableFuture<DnsResult> mine;
         synchronized (lock) {
@@ -289,7 +286,7 @@ public final class CachingDnsClient implements DnsClient {
             Entry entry = cache.get(key);
             if (entry != null) {
                 if (now.isBefore(entry.expires)) {
-                    return hit(entry, now, type);
+                    return CompletableFuture.completedFuture(hit(entry, now, type));
                 }
                 cache.remove(key);
             }
@@ -316,11 +313,41 @@ public final class CachingDnsClient implements DnsClient {
         return mine.minimalCompletionStage();
     }
 
-    private CompletionStage<DnsResult> hit(Entry entry, Instant now, int type) {
+    /**
+     * The fresh cached result, counted as a hit; nothing is asked upstream, and a question without a fresh entry
+     * counts nothing (the query that follows counts its miss). A name too long to query is answered as
+     * {@link #query} answers it, without any query.
+     */
+    @Override
+    public Optional<DnsResult> cached(Name name, int type) {
+        try {
+            return Optional.ofNullable(fresh(new Key(normalise(name), type)));
+        } catch (NameTooLongException e) {
+            return Optional.of(tooLong(name, type));
+        }
+    }
+
+    private static DnsResult tooLong(Name name, int type) {
+        return new DnsResult.Failure(name, type, DnsResult.Failure.Kind.MALFORMED, "name too long to query: " + name);
+    }
+
+    /** The entry's result if it is cached and fresh (a hit), else null; takes no lock. */
+    private DnsResult fresh(Key key) {
+        Entry cached = cache.get(key);
+        if (cached != null) {
+            Instant now = clock.instant();
+            if (now.isBefore(cached.expires)) {
+                return hit(cached, now, key.type());
+            }
+        }
+        return null;
+    }
+
+    private DnsResult hit(Entry entry, Instant now, int type) {
         entry.touch();
         hits.increment();
         metrics.hit(type);
-        return CompletableFuture.completedFuture(withTtl(entry.result, Duration.between(now, entry.expires)));
+        return withTtl(entry.result, Duration.between(now, entry.expires));
     }
 
     private void complete(Key key, CompletableFuture<DnsResult> future, DnsResult result, Throwable error) {

@@ -1,6 +1,7 @@
 package org.tesjames.core.dns;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,18 @@ import org.xbill.DNS.Name;
 @FunctionalInterface
 public interface DnsClient {
     CompletionStage<DnsResult> query(Name name, int type);
+
+    /**
+     * The answer this client has at hand for a question, without asking anything upstream: a cache's fresh entry.
+     * A client without a cache has none.
+     *
+     * @param name the name
+     * @param type the record type
+     * @return the answer {@link #query} would give at once without sending a query, or empty
+     */
+    default Optional<DnsResult> cached(Name name, int type) {
+        return Optional.empty();
+    }
 
     /**
      * Asks one question and blocks for the answer, at most {@code timeout}: for the callers that may block (delivery,

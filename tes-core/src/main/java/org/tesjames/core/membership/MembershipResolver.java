@@ -39,12 +39,33 @@ public final class MembershipResolver {
     private final Name registryRoot;
 
     public MembershipResolver(DnsClient dns, String registryRoot) {
+        this(dns, parse(registryRoot));
+    }
+
+    private MembershipResolver(DnsClient dns, Name registryRoot) {
         this.dns = Objects.requireNonNull(dns);
+        this.registryRoot = registryRoot;
+    }
+
+    private static Name parse(String registryRoot) {
         try {
-            this.registryRoot = Name.fromString(registryRoot, Name.root);
+            return Name.fromString(registryRoot, Name.root);
         } catch (TextParseException e) {
             throw new IllegalArgumentException("invalid registry root '" + registryRoot + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The DNS client this resolver asks. */
+    public DnsClient dns() {
+        return dns;
+    }
+
+    /**
+     * A resolver of the same registry asking {@code other}: a view of {@link #dns()} for one lookup whose queries
+     * the caller bounds, say.
+     */
+    public MembershipResolver withDns(DnsClient other) {
+        return new MembershipResolver(other, registryRoot);
     }
 
     /**

@@ -85,6 +85,24 @@ class CachingDnsClientTest implements DnsClientContract {
         }
 
         @Test
+        void cachedGivesAFreshEntryAndAsksNothingUpstream() throws Exception {
+            Name www = Name.fromString("www.example.com.");
+            assertThat(client.cached(www, Type.A)).as("nothing cached yet").isEmpty();
+            resolve("www.example.com.", Type.A);
+            advance(100);
+
+            assertThat(client.cached(www, Type.A)).hasValueSatisfying(result -> {
+                assertThat(result).isInstanceOf(DnsResult.Answer.class);
+                assertThat(result.ttl()).isEqualTo(Duration.ofSeconds(500));
+            });
+            advance(500);
+            assertThat(client.cached(www, Type.A)).as("expired").isEmpty();
+            assertThat(dns.queryCount("www.example.com", Type.A)).isEqualTo(1);
+            assertThat(client.stats()).as("one hit; the questions without an entry count nothing")
+                .isEqualTo(new CachingDnsClient.Stats(1, 1, 0, 1, 0));
+        }
+
+        @Test
         void cachedAnswersCarryTheRemainingTtl() throws Exception {
             resolve("www.example.com.", Type.A);
             advance(100);

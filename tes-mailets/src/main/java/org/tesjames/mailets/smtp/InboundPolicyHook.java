@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 import javax.inject.Inject;
 
@@ -181,16 +183,26 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
 
     /**
      * Starts the membership lookup of the sender's domain; the next command of the session waits for it on the
-     * session's gate, not on the event loop.
+     * session's gate, not on the event loop. A lookup that needs a query takes a place of {@link PendingSessions}
+     * for the client first ({@link AdmittedDns}): without one nothing is sent and MAIL FROM gets {@code 451 4.7.0}.
      */
     @Override
     public HookResult doMail(SMTPSession session, MaybeSender sender) {
-        SenderLookup lookup = start(session, sender);
         Optional<SessionGate> gate = SessionGate.of(session, pending);
-        if (gate.isPresent() && !gate.get().holdNextLineUntil(lookup.verdict())) {
+        if (gate.isEmpty()) {
+            start(session, sender);
+            return HookResult.DECLINED;
+        }
+        AdmittedDns admitted = new AdmittedDns(resolver.dns(), pending, session.getRemoteAddress().getAddress());
+        MembershipResolver bounded = resolver.withDns(admitted);
+        SenderLookup lookup = start(session, sender, domain -> lookup(bounded, domain, admitted::refused));
+        if (admitted.refused()) {
             metrics.generate("tes.inbound.mail.too-many-pending").increment();
+            LOGGER.info("TES inbound session {} sender {}: deferred, too many TES lookups of client {} in progress",
+                session.getSessionID(), sender.asString(), session.getRemoteAddress().getAddress().getHostAddress());
             return SmtpReplies.TOO_MANY_PENDING;
         }
+        gate.get().holdNextLineUntil(admitted.releaseWhenDone(lookup.verdict()));
         return HookResult.DECLINED;
     }
 
@@ -422,9 +434,15 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
     record SenderLookup(MaybeSender sender, CompletableFuture<MembershipVerdict> verdict) {
     }
 
+    /** {@link #start(SMTPSession, MaybeSender, Function)} with the shared resolver, unbounded. */
     private SenderLookup start(SMTPSession session, MaybeSender sender) {
+        return start(session, sender, domain -> lookup(resolver, domain, () -> false));
+    }
+
+    private SenderLookup start(SMTPSession session, MaybeSender sender,
+                               Function<String, CompletableFuture<MembershipVerdict>> lookupOf) {
         CompletableFuture<MembershipVerdict> verdict = sender.asOptional()
-            .map(address -> KeptLookup.of(session, KNOWN, address.getDomain().asString(), this::lookup,
+            .map(address -> KeptLookup.of(session, KNOWN, address.getDomain().asString(), lookupOf,
                 MembershipVerdict::ttl, reused))
             .orElseGet(() -> CompletableFuture.completedFuture(new MembershipVerdict.NotMember("<>",
                 Step.DOMAIN_SYNTAX, "null sender: not a member, no lookup", Duration.ZERO)));
@@ -433,18 +451,28 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
         return lookup;
     }
 
-    private CompletableFuture<MembershipVerdict> lookup(String domain) {
+    /**
+     * The membership lookup of a domain through {@code over}, bounded by the deadline; a lookup that is not
+     * complete on return and never will be ({@code refused}: {@link AdmittedDns} sent nothing) is returned as it
+     * is, without a timer.
+     */
+    private CompletableFuture<MembershipVerdict> lookup(MembershipResolver over, String domain,
+                                                        BooleanSupplier refused) {
         TimeMetric timer = metrics.timer("tes.inbound.membership");
-        return resolver.resolve(domain).toCompletableFuture()
-            .completeOnTimeout(new MembershipVerdict.TemporaryFailure(domain, Step.DEADLINE,
+        CompletableFuture<MembershipVerdict> started = over.resolve(domain).toCompletableFuture();
+        if (!started.isDone() && refused.getAsBoolean()) {
+            return started;
+        }
+        return started.completeOnTimeout(new MembershipVerdict.TemporaryFailure(domain, Step.DEADLINE,
                 "no verdict within " + deadline.toMillis() + " ms"), deadline.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((verdict, error) -> timer.stopAndPublish());
     }
 
     /**
      * The membership of the transaction's sender, from the lookup started at MAIL FROM (started here when there
-     * was none). Empty when the lookup is still in progress on a session that has a gate: the session was not
-     * allowed to wait ({@link PendingSessions}). A session without a gate waits here, up to the deadline.
+     * was none). Empty when the lookup is still in progress on a session that has a gate (a safeguard: the gate
+     * holds the line after MAIL FROM until the lookup is done). A session without a gate waits here, up to the
+     * deadline.
      */
     private Optional<SenderMembership> membership(SMTPSession session, MaybeSender sender) {
         Optional<SenderMembership> known = session.getAttachment(SENDER, ProtocolSession.State.Transaction)

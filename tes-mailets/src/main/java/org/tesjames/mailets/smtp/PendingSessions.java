@@ -11,12 +11,13 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.tesjames.core.config.TesSettings;
 
 /**
- * Bounds the SMTP sessions that wait for a TES lookup at the same time: at most {@code smtp.pending.max} on the
- * server and {@code smtp.pending.max-per-client} per client address. A session that would exceed a bound does not
- * wait: its command gets {@code 451 4.7.0} at once ({@link SmtpReplies#TOO_MANY_PENDING}).
+ * Bounds what SMTP sessions have in progress with TES at the same time, in places: at most {@code smtp.pending.max}
+ * on the server and {@code smtp.pending.max-per-client} per client address. A place is taken by a membership
+ * lookup that needs a DNS query, before the query is sent ({@link AdmittedDns}), and by a session waiting for the
+ * authentication of its message ({@link SessionGate}); it is given back when that work completes. Without a place
+ * the command gets {@code 451 4.7.0} at once ({@link SmtpReplies#TOO_MANY_PENDING}).
  *
- * <p>Metrics: gauge-like counters {@code tes.smtp.pending.waiting} (sessions entering a wait),
- * {@code tes.smtp.pending.refused}.
+ * <p>Metrics: counters {@code tes.smtp.pending.waiting} (places taken), {@code tes.smtp.pending.refused}.
  */
 @Singleton
 public final class PendingSessions {
@@ -37,7 +38,7 @@ public final class PendingSessions {
         this.metrics = metrics;
     }
 
-    /** Takes a place for a session of {@code client} that is about to wait; false when a bound is reached. */
+    /** Takes a place for work of a session of {@code client}; false when a bound is reached. */
     public boolean tryAcquire(InetAddress client) {
         if (total.incrementAndGet() > max) {
             total.decrementAndGet();
@@ -68,7 +69,7 @@ public final class PendingSessions {
         total.decrementAndGet();
     }
 
-    /** Sessions waiting now (for tests and logs). */
+    /** Places taken now (for tests and logs). */
     public int waiting() {
         return total.get();
     }

@@ -43,9 +43,10 @@ import io.netty.util.ReferenceCountUtil;
  *   <li>{@link #onEndOfData}: work started when the line that ends DATA arrives (message authentication); that
  *       line reaches James, and so its message hooks, only when the work is done.</li>
  * </ul>
- * Pipelined commands that arrive meanwhile are answered in order, after the reply that was pending. A session only
- * waits when {@link PendingSessions} admits it; otherwise the work goes on without it and the hook answers
- * {@code 451 4.7.0} at once.
+ * Pipelined commands that arrive meanwhile are answered in order, after the reply that was pending. The work is
+ * bounded by {@link PendingSessions}: a lookup at MAIL FROM takes its place before it sends anything
+ * ({@link AdmittedDns}); at the end of DATA the gate takes the place to wait, and without one the work goes on
+ * without the session and the hook answers {@code 451 4.7.0} at once.
  *
  * <p>It bounds what waits on either side of James's framer, which runs on threads of its own: the socket
  * is not read while more than {@value #HIGH_WATER} framed lines wait for the event loop, or more than
@@ -143,13 +144,13 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Makes the session's next input line wait until {@code work} is done.
-     *
-     * @return true when the work is done already or the session may wait for it; false when
-     *     {@link PendingSessions} refused (the caller answers {@code 451 4.7.0}); the work goes on either way
+     * Makes the session's next input line wait until {@code work} is done. The caller bounds such work itself: it
+     * took the place of {@link PendingSessions} before the work sent anything ({@link AdmittedDns}).
      */
-    public boolean holdNextLineUntil(CompletableFuture<?> work) {
-        return work.isDone() || await(work);
+    public void holdNextLineUntil(CompletableFuture<?> work) {
+        if (!work.isDone()) {
+            hold(work);
+        }
     }
 
     /** Registers work that the line ending each DATA of this session waits for; registering it again is a no-op. */
@@ -237,6 +238,7 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Holds the session's input until {@code work} is done, if {@link PendingSessions} has a place for it. */
     private boolean await(CompletableFuture<?> work) {
         InetAddress client = session.getRemoteAddress().getAddress();
         if (!pending.tryAcquire(client)) {
@@ -244,13 +246,15 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
                 session.getSessionID(), client.getHostAddress());
             return false;
         }
+        work.whenComplete((result, error) -> pending.release(client));
+        hold(work);
+        return true;
+    }
+
+    private void hold(CompletableFuture<?> work) {
         awaited = work;
         updateReading();
-        work.whenComplete((result, error) -> {
-            pending.release(client);
-            channel.eventLoop().execute(() -> resume(work));
-        });
-        return true;
+        work.whenComplete((result, error) -> channel.eventLoop().execute(() -> resume(work)));
     }
 
     private void resume(CompletableFuture<?> work) {

@@ -128,8 +128,10 @@ class SessionGateLineBoundTest {
         CountDownLatch framer = holdFramer();
         send(inFlight);
         CompletableFuture<Void> lookup = new CompletableFuture<>();
-        assertThat(connection.eventLoop().submit(() -> gate.holdNextLineUntil(lookup)
-            && !connection.config().isAutoRead()).get(10, TimeUnit.SECONDS)).as("waits, not reading").isTrue();
+        assertThat(connection.eventLoop().submit(() -> {
+            gate.holdNextLineUntil(lookup);
+            return !connection.config().isAutoRead();
+        }).get(10, TimeUnit.SECONDS)).as("waits, not reading").isTrue();
 
         // the event loop is held while the lookup ends (its resumption is queued first) and the framer then cuts the
         // lines (queued after it): the session resumes with every line still in flight
