@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /**
  * Mutated copies of valid input, for tests of what hostile peers can send: one to four edits, each an insertion of
  * a syntax piece, a control, a non-ASCII or lone-surrogate character or a long run, a deletion, a changed character
- * or a duplicated stretch. Seeded, so a failure names an input that the next run makes again.
+ * or a duplicated stretch. Seeded: the same texts get the same mutations in every run.
  */
 public final class Mutations {
     private static final String[] PIECES = {";", "=", " ", "\t", "\r", "\n", "\r\n", "\r\n ", "\r\n\r\n", "%", "{",

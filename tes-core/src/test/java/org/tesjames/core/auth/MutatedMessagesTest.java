@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -74,6 +75,8 @@ class MutatedMessagesTest {
     /** Answers from a table; anything not in it is NXDOMAIN. */
     private static final class TableDns implements DnsClient {
         private final Map<String, DnsResult> table = new HashMap<>();
+        /** What {@link #txt} published, for a failure message. */
+        private final List<String> published = new ArrayList<>();
 
         @Override
         public CompletableFuture<DnsResult> query(Name name, int type) {
@@ -87,6 +90,7 @@ class MutatedMessagesTest {
 
         /** A TXT record of the text's UTF-8 octets as they would be on the wire, in strings of 255 octets. */
         void txt(String owner, String text) {
+            published.add(owner + " TXT " + MutatedRecordsTest.visible(text));
             Name name = Name.fromConstantString(owner + ".");
             byte[] octets = text.getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream rdata = new ByteArrayOutputStream();
@@ -164,7 +168,7 @@ class MutatedMessagesTest {
                 new SpfVerifier(dns), new DmarcPolicyDiscovery(dns), new DmarcEvaluator(() -> 0, Policy.REJECT));
             String input = "message " + MutatedRecordsTest.visible(message) + ", HELO "
                 + MutatedRecordsTest.visible(identity.helo()) + ", MAIL FROM "
-                + MutatedRecordsTest.visible(identity.mailFrom());
+                + MutatedRecordsTest.visible(identity.mailFrom()) + ", DNS " + dns.published;
 
             byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
             AuthenticationReport whole = authenticator.authenticate(octets, identity).toCompletableFuture()

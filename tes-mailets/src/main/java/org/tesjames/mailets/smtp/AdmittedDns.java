@@ -20,12 +20,14 @@ import org.xbill.DNS.Name;
  * <p>The decision falls at the lookup's first question without a cached answer. Until an answer comes from
  * upstream every step of a lookup runs on the caller's thread (a cached answer completes at once), so the
  * decision is made there, before the caller looks at {@link #refused()}. Give the place back with
- * {@link #releaseWhenDone}.
+ * {@link #releaseWhenDone}; a question asked after that (the lookup ended at its deadline while a query was still
+ * out, and the late answer leads to the next one) is not sent either: it fails at once.
  */
 final class AdmittedDns implements DnsClient {
     private static final int ONLY_CACHED = 0;
     private static final int ADMITTED = 1;
     private static final int REFUSED = -1;
+    private static final int RELEASED = 2;
 
     private final DnsClient dns;
     private final PendingSessions pending;
@@ -47,7 +49,12 @@ final class AdmittedDns implements DnsClient {
         if (state == ONLY_CACHED) {
             state = pending.tryAcquire(client) ? ADMITTED : REFUSED;
         }
-        return state == ADMITTED ? dns.query(name, type) : new CompletableFuture<>();
+        return switch (state) {
+            case ADMITTED -> dns.query(name, type);
+            case RELEASED -> CompletableFuture.completedFuture(new DnsResult.Failure(name, type,
+                DnsResult.Failure.Kind.TIMEOUT, "the lookup asking it has ended"));
+            default -> new CompletableFuture<>();
+        };
     }
 
     /** Whether a question needed a query and the client had no place for it: nothing was sent. */
@@ -55,11 +62,17 @@ final class AdmittedDns implements DnsClient {
         return state == REFUSED;
     }
 
-    /** Gives the place back when {@code lookup} completes, if a place was taken; returns {@code lookup}. */
+    /**
+     * Gives the place back when {@code lookup} completes, if a place was taken: the returned stage completes after
+     * that, so whatever waits on it (the session's next line) finds the place free.
+     */
     <T> CompletableFuture<T> releaseWhenDone(CompletableFuture<T> lookup) {
-        if (state == ADMITTED) {
-            lookup.whenComplete((result, error) -> pending.release(client));
+        if (state != ADMITTED) {
+            return lookup;
         }
-        return lookup;
+        return lookup.whenComplete((result, error) -> {
+            state = RELEASED;
+            pending.release(client);
+        });
     }
 }

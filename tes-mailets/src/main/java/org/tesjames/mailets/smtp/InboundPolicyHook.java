@@ -53,8 +53,8 @@ import org.tesjames.matchers.TesMailAttributes;
  *       compliant};</li>
  *   <li>the membership lookup failed temporarily (or took longer than {@code lookup.timeout}):
  *       {@code 451 4.4.3 TES lookup failed} (nothing is accepted, the client retries);</li>
- *   <li>the lookup is still in progress because the session was not allowed to wait ({@link PendingSessions}):
- *       {@code 451 4.7.0} (also at MAIL FROM);</li>
+ *   <li>at MAIL FROM already: the lookup needs a DNS query and the client has no place of {@link PendingSessions}
+ *       ({@link AdmittedDns}, nothing is sent): {@code 451 4.7.0};</li>
  *   <li>the null sender {@code <>} is not a member, without a lookup.</li>
  * </ul>
  * While the message streams in (a DATA line filter, so the message is never rewritten) it drops every field that

@@ -246,8 +246,7 @@ public final class SessionGate extends ChannelInboundHandlerAdapter {
                 session.getSessionID(), client.getHostAddress());
             return false;
         }
-        work.whenComplete((result, error) -> pending.release(client));
-        hold(work);
+        hold(work.whenComplete((result, error) -> pending.release(client)));
         return true;
     }
 

@@ -111,6 +111,23 @@ class AdmittedDnsTest {
     }
 
     @Test
+    void aQuestionAskedAfterTheLookupEndedIsNotSent() {
+        AdmittedDns dns = new AdmittedDns(cache, pending, client);
+        dns.query(SLOW, Type.CNAME);
+        CompletableFuture<Void> lookup = new CompletableFuture<>();
+        CompletableFuture<Void> released = dns.releaseWhenDone(lookup);
+
+        lookup.complete(null); // the deadline, while the query is still out
+        CompletableFuture<DnsResult> late = dns.query(OTHER, Type.CNAME).toCompletableFuture();
+
+        assertThat(released).isDone();
+        assertThat(pending.waiting()).isZero();
+        assertThat(late).isCompletedWithValueMatching(result -> result instanceof DnsResult.Failure failure
+            && failure.kind() == DnsResult.Failure.Kind.TIMEOUT);
+        assertThat(upstream.asked).containsOnlyKeys(SLOW);
+    }
+
+    @Test
     void anotherClientKeepsItsOwnPlace() throws Exception {
         AdmittedDns first = new AdmittedDns(cache, pending, client);
         first.query(SLOW, Type.CNAME);
