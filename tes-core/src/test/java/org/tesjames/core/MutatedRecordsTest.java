@@ -26,83 +26,39 @@ import org.tesjames.core.tlsrpt.TlsRptRecord;
  * the input or refuses it with its documented exception (that class exactly) and a reason, never anything else;
  * the functions that never refuse return a value. Each test also checks that its mutations reach both outcomes.
  */
-public class MutatedRecordsTest {
-    /** Mutated copies per parser. */
-    public static final int ROUNDS = 20_000;
-
-    /** A parser that refuses with an exception. */
-    @FunctionalInterface
-    public interface Parser {
-        void parse(String input) throws Exception;
-    }
-
+class MutatedRecordsTest {
     /**
-     * Parses {@link #ROUNDS} mutated copies of {@code valid}: each is accepted or refused with {@code refusal} and a
-     * message; both happen.
-     */
-    public static void acceptsOrRefuses(long seed, Class<? extends Exception> refusal, Parser parser,
-                                        String... valid) {
-        Mutations mutations = new Mutations(seed);
-        int accepted = 0;
-        int refused = 0;
-        for (int i = 0; i < ROUNDS; i++) {
-            String input = mutations.ofOne(valid);
-            try {
-                parser.parse(input);
-                accepted++;
-            } catch (Exception e) {
-                // exactly the documented class: a NumberFormatException is an IllegalArgumentException too, but one
-                // that escaped would be a parser's slip, not its refusal
-                if (e.getClass() != refusal) {
-                    throw new AssertionError("not a " + refusal.getSimpleName() + " for " + visible(input), e);
-                }
-                assertThat(e.getMessage()).as("the reason for refusing %s", visible(input)).isNotBlank();
-                refused++;
-            }
-        }
-        assertThat(accepted).as("mutated copies accepted").isPositive();
-        assertThat(refused).as("mutated copies refused").isPositive();
-    }
-
-    /**
-     * Applies {@code function} to {@link #ROUNDS} mutated copies of {@code valid}: it never throws, each result
-     * satisfies {@code sound}, and {@code split} holds for some results and not for others.
+     * Applies {@code function} to {@link Mutations#ROUNDS} mutated copies of {@code valid}: it never throws, each
+     * result satisfies {@code sound}, and {@code split} holds for some results and not for others.
      */
     private static <T> void alwaysAnswers(long seed, Function<String, T> function, Predicate<T> sound,
                                           Predicate<T> split, String... valid) {
         Mutations mutations = new Mutations(seed);
         int yes = 0;
-        for (int i = 0; i < ROUNDS; i++) {
+        for (int i = 0; i < Mutations.ROUNDS; i++) {
             String input = mutations.ofOne(valid);
             T result;
             try {
                 result = function.apply(input);
             } catch (RuntimeException e) {
-                throw new AssertionError("threw for " + visible(input), e);
+                throw new AssertionError("threw for " + Mutations.visible(input), e);
             }
-            assertThat(sound.test(result)).as("the result %s for %s", result, visible(input)).isTrue();
+            assertThat(sound.test(result)).as("the result %s for %s", result, Mutations.visible(input)).isTrue();
             yes += split.test(result) ? 1 : 0;
         }
-        assertThat(yes).as("results of both kinds").isBetween(1, ROUNDS - 1);
-    }
-
-    /** The input with controls and non-ASCII characters escaped, for a failure message. */
-    public static String visible(String input) {
-        StringBuilder out = new StringBuilder();
-        input.chars().forEach(c -> out.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : (char) c));
-        return out.toString();
+        assertThat(yes).as("results of both kinds").isBetween(1, Mutations.ROUNDS - 1);
     }
 
     @Test
     void dkimTagLists() {
-        acceptsOrRefuses(1, IllegalArgumentException.class, DkimTags::parse,
+        Mutations.acceptsOrRefuses(1, IllegalArgumentException.class, DkimTags::parse,
             "v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel; t=1; x=2; h=from:to; bh=YWJj; b=ZGVm",
             "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=; t=y:s; h=sha256");
     }
 
     @Test
     void dkimKeyRecords() {
-        acceptsOrRefuses(2, IllegalArgumentException.class, DkimKeyRecord::parse,
+        Mutations.acceptsOrRefuses(2, IllegalArgumentException.class, DkimKeyRecord::parse,
             "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC",
             "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=; t=y:s; h=sha256", "v=DKIM1; p=");
     }
@@ -120,23 +76,23 @@ public class MutatedRecordsTest {
 
     @Test
     void mtaStsRecordsAndPolicies() {
-        acceptsOrRefuses(5, IllegalArgumentException.class, StsRecord::parse, "v=STSv1; id=20240101T000000;",
+        Mutations.acceptsOrRefuses(5, IllegalArgumentException.class, StsRecord::parse, "v=STSv1; id=20240101T000000;",
             "v=STSv1;id=abc; ext=1");
-        acceptsOrRefuses(6, StsPolicyException.class, StsPolicy::parse,
+        Mutations.acceptsOrRefuses(6, StsPolicyException.class, StsPolicy::parse,
             "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n",
             "version: STSv1\nmode: testing\nmx: a.example\nmax_age: 86400\n");
     }
 
     @Test
     void tlsReportingRecords() {
-        acceptsOrRefuses(7, IllegalArgumentException.class, TlsRptRecord::parse,
+        Mutations.acceptsOrRefuses(7, IllegalArgumentException.class, TlsRptRecord::parse,
             "v=TLSRPTv1; rua=mailto:tls@example.com,https://reports.example.com/tls",
             "v=TLSRPTv1;rua=mailto:tls@example.com!10m");
     }
 
     @Test
     void tlsaRecords() {
-        acceptsOrRefuses(8, IllegalArgumentException.class, TlsaRecord::parse,
+        Mutations.acceptsOrRefuses(8, IllegalArgumentException.class, TlsaRecord::parse,
             "3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "2 0 2 00");
     }
 

@@ -1,11 +1,14 @@
 package org.tesjames.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.SplittableRandom;
 
 /**
  * Mutated copies of valid input, for tests of what hostile peers can send: one to four edits, each an insertion of
  * a syntax piece, a control, a non-ASCII or lone-surrogate character or a long run, a deletion, a changed character
- * or a duplicated stretch. Seeded: the same texts get the same mutations in every run.
+ * or a duplicated stretch. Seeded: the same texts get the same mutations in every run. Also the check that a
+ * parser accepts each copy or refuses it with its documented exception ({@link #acceptsOrRefuses}).
  */
 public final class Mutations {
     private static final String[] PIECES = {";", "=", " ", "\t", "\r", "\n", "\r\n", "\r\n ", "\r\n\r\n", "%", "{",
@@ -60,5 +63,49 @@ public final class Mutations {
     /** A number from 0 (included) to {@code bound} (excluded). */
     public int below(int bound) {
         return random.nextInt(bound);
+    }
+
+    /** Mutated copies per parser. */
+    public static final int ROUNDS = 20_000;
+
+    /** A parser that refuses with an exception. */
+    @FunctionalInterface
+    public interface Parser {
+        void parse(String input) throws Exception;
+    }
+
+    /**
+     * Parses {@link #ROUNDS} mutated copies of {@code valid}: each is accepted or refused with {@code refusal} and a
+     * message; both happen.
+     */
+    public static void acceptsOrRefuses(long seed, Class<? extends Exception> refusal, Parser parser,
+                                        String... valid) {
+        Mutations mutations = new Mutations(seed);
+        int accepted = 0;
+        int refused = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            String input = mutations.ofOne(valid);
+            try {
+                parser.parse(input);
+                accepted++;
+            } catch (Exception e) {
+                // exactly the documented class: a NumberFormatException is an IllegalArgumentException too, but one
+                // that escaped would be a parser's slip, not its refusal
+                if (e.getClass() != refusal) {
+                    throw new AssertionError("not a " + refusal.getSimpleName() + " for " + visible(input), e);
+                }
+                assertThat(e.getMessage()).as("the reason for refusing %s", visible(input)).isNotBlank();
+                refused++;
+            }
+        }
+        assertThat(accepted).as("mutated copies accepted").isPositive();
+        assertThat(refused).as("mutated copies refused").isPositive();
+    }
+
+    /** The input with controls and non-ASCII characters escaped, for a failure message. */
+    public static String visible(String input) {
+        StringBuilder out = new StringBuilder();
+        input.chars().forEach(c -> out.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : (char) c));
+        return out.toString();
     }
 }

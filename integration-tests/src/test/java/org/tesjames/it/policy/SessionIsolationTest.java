@@ -27,8 +27,9 @@ import org.xbill.DNS.Type;
  * A session waiting for a TES lookup suspends only itself: through a real James with the shipped inbound listener,
  * sessions whose sender's DNS answers slowly (at MAIL FROM, or at the end of DATA) do not hold up other clients;
  * pipelined commands are answered in order after the pending reply; the bound on lookups in progress per client
- * answers {@code 451 4.7.0} at once, without asking anything for the refused sender (cached answers stay open); a line over James's limit gives DATA exactly one reply; a STARTTLS held behind a
- * pending reply upgrades the session after it, and plaintext sent after it is never carried out.
+ * answers {@code 451 4.7.0} at once, without asking anything for the refused sender (cached answers stay open); a
+ * line over James's limit gives DATA exactly one reply; a STARTTLS held behind a pending reply upgrades the session
+ * after it, and plaintext sent after it is never carried out.
  */
 class SessionIsolationTest {
     private static final Duration SLOW = Duration.ofSeconds(6);

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.tesjames.core.Mutations;
-import org.tesjames.core.MutatedRecordsTest;
 import org.tesjames.core.dkim.DkimKeyType;
 import org.tesjames.core.dkim.sign.DkimKey;
 import org.tesjames.core.dkim.sign.DkimKeyFile;
@@ -90,7 +89,7 @@ class MutatedMessagesTest {
 
         /** A TXT record of the text's UTF-8 octets as they would be on the wire, in strings of 255 octets. */
         void txt(String owner, String text) {
-            published.add(owner + " TXT " + MutatedRecordsTest.visible(text));
+            published.add(owner + " TXT " + Mutations.visible(text));
             Name name = Name.fromConstantString(owner + ".");
             byte[] octets = text.getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream rdata = new ByteArrayOutputStream();
@@ -166,9 +165,9 @@ class MutatedMessagesTest {
                 maybe(mutations, "alice@example.com"));
             MessageAuthenticator authenticator = new MessageAuthenticator(new DkimVerifier(dns, CLOCK),
                 new SpfVerifier(dns), new DmarcPolicyDiscovery(dns), new DmarcEvaluator(() -> 0, Policy.REJECT));
-            String input = "message " + MutatedRecordsTest.visible(message) + ", HELO "
-                + MutatedRecordsTest.visible(identity.helo()) + ", MAIL FROM "
-                + MutatedRecordsTest.visible(identity.mailFrom()) + ", DNS " + dns.published;
+            String input = "message " + Mutations.visible(message) + ", HELO "
+                + Mutations.visible(identity.helo()) + ", MAIL FROM "
+                + Mutations.visible(identity.mailFrom()) + ", DNS " + dns.published;
 
             byte[] octets = message.getBytes(StandardCharsets.ISO_8859_1);
             AuthenticationReport whole = authenticator.authenticate(octets, identity).toCompletableFuture()

@@ -1,5 +1,6 @@
 package org.tesjames.mailets.smtp;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -193,13 +194,14 @@ public class InboundPolicyHook implements MailHook, RcptHook, DataLineFilter, Ja
             start(session, sender);
             return HookResult.DECLINED;
         }
-        AdmittedDns admitted = new AdmittedDns(resolver.dns(), pending, session.getRemoteAddress().getAddress());
+        InetAddress client = session.getRemoteAddress().getAddress();
+        AdmittedDns admitted = new AdmittedDns(resolver.dns(), pending, client);
         MembershipResolver bounded = resolver.withDns(admitted);
         SenderLookup lookup = start(session, sender, domain -> lookup(bounded, domain, admitted::refused));
         if (admitted.refused()) {
             metrics.generate("tes.inbound.mail.too-many-pending").increment();
             LOGGER.info("TES inbound session {} sender {}: deferred, too many TES lookups of client {} in progress",
-                session.getSessionID(), sender.asString(), session.getRemoteAddress().getAddress().getHostAddress());
+                session.getSessionID(), sender.asString(), client.getHostAddress());
             return SmtpReplies.TOO_MANY_PENDING;
         }
         gate.get().holdNextLineUntil(admitted.releaseWhenDone(lookup.verdict()));
